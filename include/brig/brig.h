@@ -1,0 +1,42 @@
+/* brig: definitions shared by every command. */
+#ifndef BRIG_BRIG_H
+#define BRIG_BRIG_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define BRIG_DEFAULT_ROOT "/run/brig"
+#define BRIG_OCI_VERSION "1.3.0"
+
+enum brig_log_format { BRIG_LOG_TEXT, BRIG_LOG_JSON };
+
+/* Global flags given before the command name. */
+struct brig_globals {
+    const char *root;        /* --root, state directory */
+    const char *log_path;    /* --log */
+    enum brig_log_format log_format;
+    bool debug;              /* --debug */
+    bool systemd_cgroup;     /* --systemd-cgroup */
+    int rootless;            /* --rootless: -1 auto, 0 false, 1 true */
+    const char *command;     /* the command being run, for messages */
+};
+
+extern struct brig_globals brig_g;
+
+/* A command: argv[0] is the command name; returns the process exit status. */
+typedef int (*brig_command_fn)(int argc, char **argv);
+
+/* Logging (log.c).  Messages go to stderr and, with --log, to the log file
+ * in the chosen format.  brig_debug() prints only with --debug. */
+void brig_log_open(void);
+void brig_log_error(const char *msg);
+void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "brig: COMMAND: <last error>" to stderr and the log; returns 1. */
+int brig_report_error(void);
+
+/* Container IDs: letters, digits and "_+-." only, not "." or "..", max 1024. */
+int brig_validate_id(const char *id);
+
+#endif

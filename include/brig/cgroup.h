@@ -1,0 +1,58 @@
+/* brig: cgroups, v1, v2 and hybrid hosts (mode detected at run time).
+ *
+ * A container's cgroup is named by one path relative to the hierarchy roots
+ * ("/brig/ID" by default, or linux.cgroupsPath), stored in the state.  On v1
+ * the same relative path is used under every mounted controller; on v2 under
+ * the unified mount; on a hybrid host both (v2 has no controllers there but
+ * still tracks processes). */
+#ifndef BRIG_CGROUP_H
+#define BRIG_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+enum brig_cgroup_mode {
+    BRIG_CGROUP_V1,
+    BRIG_CGROUP_HYBRID,
+    BRIG_CGROUP_V2,
+};
+
+enum brig_cgroup_mode brig_cgroup_mode(void);
+
+/* The relative cgroup path for a container: linux.cgroupsPath when given
+ * (absolute, or relative to brig's own parent), else "/brig/ID".  With
+ * systemd, "slice:prefix:name".  Caller frees. */
+char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool systemd);
+
+/* Create the cgroup at PATH and apply RES (may be NULL).  Fails if limits
+ * cannot be applied.  Idempotent on an existing cgroup. */
+int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd);
+
+/* Move PID into the cgroup at PATH (every hierarchy). */
+int brig_cgroup_attach(const char *path, pid_t pid);
+
+/* On cgroup v2: an O_DIRECTORY fd for CLONE_INTO_CGROUP, or -1 when not
+ * usable (v1 or hybrid with v1 controllers in use). */
+int brig_cgroup_open_fd(const char *path);
+
+/* Kill whatever is left in the cgroup and remove it from every hierarchy.
+ * Missing directories are not an error. */
+int brig_cgroup_destroy(const char *path);
+
+/* Every pid in the cgroup; *pids is malloc()ed.  Returns the count or -1. */
+int brig_cgroup_pids(const char *path, pid_t **pids);
+
+/* Freeze or thaw the cgroup (v1 freezer, v2 cgroup.freeze). */
+int brig_cgroup_freeze(const char *path, bool frozen);
+/* Whether the cgroup is frozen now. */
+bool brig_cgroup_is_frozen(const char *path);
+
+/* Apply new limits to an existing cgroup (update). */
+int brig_cgroup_update(const char *path, const struct brig_resources *res);
+
+/* One JSON object of stats (events --stats); caller frees. */
+char *brig_cgroup_stats_json(const char *path);
+
+#endif

@@ -1,0 +1,47 @@
+/* brig: small utilities used across the runtime. */
+#ifndef BRIG_INTERNAL_H
+#define BRIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cleanup.h"
+#include "error.h"
+
+#define BRIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: out of memory aborts with a message. */
+void *brig_xmalloc(size_t n);
+void *brig_xcalloc(size_t n, size_t size);
+void *brig_xrealloc(void *p, size_t n);
+char *brig_xstrdup(const char *s);  /* NULL stays NULL */
+char *brig_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (NUL-terminated; *len excludes the NUL).  dirfd may be
+ * AT_FDCWD. Errors name the path. */
+int brig_read_file_at(int dirfd, const char *path, char **out, size_t *len);
+int brig_read_file(const char *path, char **out, size_t *len);
+
+/* Write a whole buffer to an existing file (O_WRONLY|O_TRUNC unless append). */
+int brig_write_file_at(int dirfd, const char *path, const char *data, size_t len);
+int brig_write_str(const char *path, const char *s);
+
+/* write(2)/read(2) loops that handle EINTR and short counts. */
+int brig_write_all(int fd, const void *buf, size_t len);
+ssize_t brig_read_all(int fd, void *buf, size_t len);
+
+/* mkdir -p with MODE; existing directories are fine. */
+int brig_mkdir_p(const char *path, mode_t mode);
+
+/* Current time as RFC 3339 UTC with nanoseconds: 2026-11-23T17:21:38.123456789Z */
+char *brig_now_rfc3339(void);
+
+/* Parse a non-negative decimal integer; false on garbage or overflow. */
+bool brig_parse_u64(const char *s, uint64_t *out);
+
+/* Close every fd >= from (close_range when available). */
+int brig_close_from(int from);
+
+#endif

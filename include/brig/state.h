@@ -1,0 +1,69 @@
+/* brig: the on-disk state of a container under --root/ID/.
+ *
+ * --root/ID/state.json   what `state` prints, plus brig's private fields
+ * --root/ID/exec.fifo    present while the container is "created"
+ * The directory itself is flock()ed: LOCK_SH to read, LOCK_EX to change. */
+#ifndef BRIG_STATE_H
+#define BRIG_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+enum brig_status {
+    BRIG_CREATING,
+    BRIG_CREATED,
+    BRIG_RUNNING,
+    BRIG_PAUSED,
+    BRIG_STOPPED,
+};
+
+struct brig_state {
+    char *oci_version;
+    char *id;
+    pid_t pid;
+    uint64_t pid_start_time; /* /proc/PID/stat field 22, guards against pid reuse */
+    char *bundle;
+    char *rootfs;
+    char *created; /* RFC 3339 with nanoseconds, UTC */
+    char *owner;
+    struct brig_map annotations;
+    char *cgroup_path; /* the container's cgroup, see cgroup.h */
+    bool systemd_cgroup;
+    bool rootless;
+    bool has_user_ns; /* container has its own user namespace */
+    bool has_pid_ns;  /* container has its own pid namespace (kill --all) */
+};
+
+/* A container directory opened and locked. */
+struct brig_container {
+    int dirfd;        /* --root/ID, flock()ed */
+    char *dir;        /* path of that directory */
+    struct brig_state state;
+};
+
+const char *brig_status_name(enum brig_status s);
+
+/* Open and lock an existing container (LOCK_SH or LOCK_EX).  Error "container
+ * ID does not exist" when there is none. */
+int brig_container_open(const char *id, int lock, struct brig_container **out);
+
+/* Live status: derived from the pid, its start time, the exec fifo and the
+ * freezer. */
+enum brig_status brig_container_status(const struct brig_container *c);
+
+/* Write state.json atomically (write to a temp file, rename). */
+int brig_state_save(const struct brig_container *c);
+
+/* The OCI state JSON of `state` (and hook stdin); caller frees. */
+char *brig_state_json(const struct brig_container *c, enum brig_status s);
+
+void brig_container_close(struct brig_container *c);
+void brig_state_clear(struct brig_state *s);
+
+/* Reads /proc/PID/stat's start time; 0 when the process is gone. */
+uint64_t brig_pid_start_time(pid_t pid);
+
+#endif
