@@ -1,6 +1,7 @@
 /* brig: yajl helpers (see include/brig/json.h). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "brig/error.h"
