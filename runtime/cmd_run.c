@@ -1,1 +1,94 @@
-/* placeholder: being written */
+/* brig run: create and start a container, then wait for it (unless
+ * --detach), forward signals to it, and exit with its status. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "brig/brig.h"
+#include "brig/cmd.h"
+#include "brig/commands.h"
+#include "brig/container.h"
+#include "brig/internal.h"
+
+#define RUN_USAGE "[options] ID"
+
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
+
+static int wait_container(pid_t pid, const sigset_t *set)
+{
+    for (;;) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+            continue;
+        }
+        if (r < 0 && errno != EINTR)
+            return brig_fail(errno, "wait for the container process"), 255;
+        siginfo_t si;
+        int sig = sigwaitinfo(set, &si);
+        if (sig < 0 || sig == SIGCHLD)
+            continue;
+        kill(pid, sig);
+    }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct brig_create_opts o = {0};
+    bool detach = false, keep = false;
+    int r = brig_parse_create_opts(argc, argv, &o, &detach, &keep);
+    if (r == 1)
+        return brig_cmd_help(RUN_USAGE, "Create and start a container; wait for it unless --detach.\n"
+                                         "Options are those of create, and:\n"
+                                         "  -d, --detach   do not wait for the container\n"
+                                         "      --keep     do not delete the container after it exits\n");
+    if (r < 0)
+        return brig_report_error();
+
+    /* Block the signals we forward before the container exists, so none is
+     * lost between its start and our wait. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(forwarded); i++)
+        sigaddset(&set, forwarded[i]);
+    sigaddset(&set, SIGCHLD);
+    if (!detach)
+        sigprocmask(SIG_BLOCK, &set, &old);
+
+    struct brig_container *c;
+    if (brig_container_create(&o, &c) < 0)
+        return brig_report_error();
+    pid_t pid = c->state.pid;
+    if (brig_container_start(c) < 0) {
+        char msg[BRIG_ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", brig_last_error());
+        brig_container_destroy(c, NULL);
+        brig_set_error(0, msg);
+        return brig_report_error();
+    }
+    if (detach) {
+        brig_container_close(c);
+        return 0;
+    }
+    flock(c->dirfd, LOCK_UN); /* others may look at it while it runs */
+    int status = wait_container(pid, &set);
+    if (keep) {
+        brig_container_close(c);
+        return status;
+    }
+    while (flock(c->dirfd, LOCK_EX) < 0 && errno == EINTR)
+        ;
+    if (brig_container_destroy(c, NULL) < 0)
+        brig_report_error();
+    return status;
+}

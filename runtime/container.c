@@ -1,1 +1,551 @@
-/* placeholder: being written */
+/* brig: the runtime side of the container lifecycle.
+ *
+ * create, read top to bottom:
+ *   1. load the bundle's config            5. compile the seccomp filter
+ *   2. make the state directory (locked)   6. make the exec fifo
+ *   3. record the state early (pid 0)      7. clone the init into its namespaces
+ *   4. make the cgroup, apply limits       8. id maps, cgroup join, GO
+ *   9. serve the init's requests (hooks, seccomp listener) until READY
+ *  10. record pid and status, write the pid file
+ * Any failure undoes everything: the init is killed, the cgroup and the
+ * state directory removed. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "brig/brig.h"
+#include "brig/cgroup.h"
+#include "brig/container.h"
+#include "brig/internal.h"
+#include "brig/sync.h"
+
+#define EXEC_FIFO "exec.fifo"
+#define CONFIG_COPY "config.json"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static char *absolute_path(const char *p)
+{
+    char buf[PATH_MAX];
+    if (!realpath(p, buf)) {
+        brig_fail(errno, "resolve %s", p);
+        return NULL;
+    }
+    return brig_xstrdup(buf);
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+    char *tmp = brig_xasprintf("%s.brig-tmp", path);
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        brig_fail(errno, "write pid file %s", path);
+        free(tmp);
+        return -1;
+    }
+    int r = 0;
+    if (brig_write_all(fd, buf, (size_t)n) < 0)
+        r = brig_fail(errno, "write pid file %s", path);
+    close(fd);
+    /* rename() makes it appear whole: clients poll for it. */
+    if (r == 0 && rename(tmp, path) < 0)
+        r = brig_fail(errno, "write pid file %s", path);
+    if (r < 0)
+        unlink(tmp);
+    free(tmp);
+    return r;
+}
+
+static void copy_annotations(const struct brig_config *cfg, struct brig_state *s)
+{
+    s->annotations.n = cfg->annotations.n;
+    s->annotations.v = brig_xcalloc(cfg->annotations.n, sizeof *s->annotations.v);
+    for (size_t i = 0; i < cfg->annotations.n; i++) {
+        s->annotations.v[i].key = brig_xstrdup(cfg->annotations.v[i].key);
+        s->annotations.v[i].value = brig_xstrdup(cfg->annotations.v[i].value);
+    }
+}
+
+static char *owner_name(void)
+{
+    uid_t uid = geteuid();
+    if (uid == 0)
+        return brig_xstrdup("");
+    struct passwd *pw = getpwuid(uid);
+    return pw ? brig_xstrdup(pw->pw_name) : brig_xasprintf("%u", (unsigned)uid);
+}
+
+/* The config as created, kept so that start and delete see what create saw. */
+static int save_config_copy(struct brig_container *c, const char *bundle)
+{
+    cleanup_free char *text = NULL;
+    size_t len;
+    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
+    if (brig_read_file(path, &text, &len) < 0)
+        return -1;
+    cleanup_fd int fd = openat(c->dirfd, CONFIG_COPY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || brig_write_all(fd, text, len) < 0)
+        return brig_fail(errno, "save config in %s", c->dir);
+    return 0;
+}
+
+int brig_container_config(const struct brig_container *c, struct brig_config **out);
+int brig_container_config(const struct brig_container *c, struct brig_config **out)
+{
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (brig_read_file_at(c->dirfd, CONFIG_COPY, &text, &len) < 0)
+        return -1;
+    return brig_config_parse(text, len, out);
+}
+
+static pid_t clone_raw(unsigned long flags)
+{
+    /* fork() semantics (child continues on a copy of this stack) with
+     * namespace flags: one system call for the whole new-namespace set. */
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static void kill_and_reap(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* The joiner: enters existing namespaces, makes the new ones, then clones
+ * the init as a sibling (CLONE_PARENT) so the runtime can wait for it. */
+__attribute__((noreturn)) static void joiner_main(struct brig_init *in)
+{
+    if (brig_namespaces_join(in) < 0)
+        brig_sync_die(in->sync_fd);
+    pid_t pid = clone_raw(CLONE_PARENT);
+    if (pid < 0) {
+        brig_fail(errno, "clone container process");
+        brig_sync_die(in->sync_fd);
+    }
+    if (pid == 0)
+        brig_init_main(in);
+    brig_sync_send(in->sync_fd, BRIG_SYNC_PID, pid, NULL, -1);
+    _exit(0);
+}
+
+/* Serve the init until it reports READY. */
+static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock)
+{
+    for (;;) {
+        struct brig_sync_msg m;
+        int fd = -1;
+        if (brig_sync_recv(sock, &m, &fd) < 0)
+            return -1;
+        switch (m.type) {
+        case BRIG_SYNC_ERROR:
+            brig_set_error(m.value, m.text);
+            return -1;
+        case BRIG_SYNC_HOOKS: {
+            cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
+            if (!state)
+                return -1;
+            if (cfg->hooks && (brig_run_hooks(&cfg->hooks->prestart, "prestart", state) < 0 ||
+                               brig_run_hooks(&cfg->hooks->create_runtime, "createRuntime", state) < 0)) {
+                brig_sync_send(sock, BRIG_SYNC_ERROR, 0, "hook failed", -1);
+                return -1;
+            }
+            if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                return -1;
+            break;
+        }
+        case BRIG_SYNC_SECCOMP_FD: {
+            cleanup_fd int nfd = fd;
+            cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
+            if (!state || nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
+                return brig_fail(0, "seccomp listener: no fd received");
+            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, state) < 0)
+                return -1;
+            if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                return -1;
+            break;
+        }
+        case BRIG_SYNC_READY:
+            if (fd >= 0)
+                close(fd);
+            return 0;
+        default:
+            if (fd >= 0)
+                close(fd);
+            return brig_fail(0, "sync: unexpected message %u from the container", m.type);
+        }
+    }
+}
+
+int brig_container_create(const struct brig_create_opts *o, struct brig_container **out)
+{
+    struct brig_config *cfg = NULL;
+    struct brig_container *c = NULL;
+    struct brig_bpf bpf = {0};
+    struct brig_init in = {.sync_fd = -1, .fifo_fd = -1, .opts = o};
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        in.ns_fds[i] = -1;
+    int socks[2] = {-1, -1};
+    pid_t init_pid = -1, joiner_pid = -1;
+    bool cgroup_made = false;
+    cleanup_free char *bundle = NULL;
+    cleanup_free char *rootfs = NULL;
+
+    /* 1. the config */
+    bundle = absolute_path(o->bundle ? o->bundle : ".");
+    if (!bundle)
+        return brig_fail_ctx("bundle");
+    if (brig_config_load(bundle, &cfg) < 0)
+        return -1;
+    if (!cfg->root)
+        goto fail_cfg_root;
+    if (cfg->root->path[0] == '/')
+        rootfs = absolute_path(cfg->root->path);
+    else {
+        cleanup_free char *p = brig_xasprintf("%s/%s", bundle, cfg->root->path);
+        rootfs = absolute_path(p);
+    }
+    if (!rootfs) {
+        brig_fail_ctx("root.path");
+        goto fail;
+    }
+    if (cfg->process && cfg->process->terminal && !o->console_socket) {
+        brig_fail(0, "process.terminal is true but no --console-socket was given");
+        goto fail;
+    }
+    in.cfg = cfg;
+    in.bundle = bundle;
+    in.rootfs = rootfs;
+    if (brig_namespaces_prepare(cfg, &in) < 0)
+        goto fail;
+
+    /* 2-3. the state directory, recorded before anything that needs undoing */
+    if (brig_container_new(o->id, &c) < 0)
+        goto fail;
+    c->state.bundle = brig_xstrdup(bundle);
+    c->state.rootfs = brig_xstrdup(rootfs);
+    c->state.created = brig_now_rfc3339();
+    c->state.owner = owner_name();
+    c->state.has_user_ns = in.new_userns || in.ns_fds[BRIG_NS_USER] >= 0;
+    c->state.has_pid_ns = brig_config_namespace(cfg, BRIG_NS_PID) != NULL;
+    c->state.systemd_cgroup = brig_g.systemd_cgroup;
+    c->state.rootless = brig_g.rootless == 1 || (brig_g.rootless == -1 && geteuid() != 0);
+    copy_annotations(cfg, &c->state);
+    c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
+    if (!c->state.cgroup_path)
+        goto fail;
+    if (brig_state_save(c) < 0 || save_config_copy(c, bundle) < 0)
+        goto fail;
+
+    /* 4. the cgroup */
+    if (brig_cgroup_create(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
+                           brig_g.systemd_cgroup) < 0)
+        goto fail;
+    cgroup_made = true;
+
+    /* 5. the seccomp filter, compiled here once rather than in the child */
+    if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
+        if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0) {
+            brig_fail_ctx("linux.seccomp");
+            goto fail;
+        }
+        in.seccomp = &bpf;
+    }
+
+    /* 6. the exec fifo: the init blocks reading it until start writes */
+    if (mkfifoat(c->dirfd, EXEC_FIFO, 0600) < 0) {
+        brig_fail(errno, "make %s/" EXEC_FIFO, c->dir);
+        goto fail;
+    }
+    in.fifo_fd = openat(c->dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+    if (in.fifo_fd < 0) {
+        brig_fail(errno, "open %s/" EXEC_FIFO, c->dir);
+        goto fail;
+    }
+
+    /* 7. clone */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
+        brig_fail(errno, "socketpair");
+        goto fail;
+    }
+    in.sync_fd = socks[1];
+    bool needs_joiner = in.clone_flags & CLONE_NEWTIME;
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        if (in.ns_fds[i] >= 0)
+            needs_joiner = true;
+    if (needs_joiner) {
+        joiner_pid = clone_raw(0);
+        if (joiner_pid == 0) {
+            close(socks[0]);
+            joiner_main(&in);
+        }
+    } else {
+        /* The cgroup namespace is made by the init once it is in its cgroup. */
+        init_pid = clone_raw(in.clone_flags & ~(unsigned long)CLONE_NEWCGROUP);
+        if (init_pid == 0) {
+            close(socks[0]);
+            brig_init_main(&in);
+        }
+    }
+    if (joiner_pid < 0 && init_pid < 0) {
+        brig_fail(errno, "clone container process");
+        goto fail;
+    }
+    close(socks[1]);
+    socks[1] = -1;
+    in.sync_fd = -1;
+
+    /* 8. id maps, cgroup, go */
+    if (joiner_pid > 0) {
+        struct brig_sync_msg m;
+        if (in.new_userns) {
+            if (brig_sync_expect(socks[0], BRIG_SYNC_USERNS, &m, NULL) < 0 ||
+                brig_write_id_maps(joiner_pid, cfg) < 0 ||
+                brig_sync_send(socks[0], BRIG_SYNC_USERNS_DONE, 0, NULL, -1) < 0)
+                goto fail;
+        }
+        if (brig_sync_expect(socks[0], BRIG_SYNC_PID, &m, NULL) < 0)
+            goto fail;
+        init_pid = m.value;
+        while (waitpid(joiner_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        joiner_pid = -1;
+    } else if (in.new_userns) {
+        if (brig_write_id_maps(init_pid, cfg) < 0)
+            goto fail;
+    }
+    if (brig_cgroup_attach(c->state.cgroup_path, init_pid) < 0)
+        goto fail;
+    c->state.pid = init_pid;
+    c->state.pid_start_time = brig_pid_start_time(init_pid);
+    if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
+        goto fail;
+
+    /* 9. the init sets everything up; we run the runtime-side hooks */
+    if (serve_init(c, cfg, socks[0]) < 0)
+        goto fail;
+
+    /* 10. record */
+    if (brig_state_save(c) < 0)
+        goto fail;
+    if (o->pid_file && write_pid_file(o->pid_file, init_pid) < 0)
+        goto fail;
+    {
+        cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
+        if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
+            goto fail;
+    }
+
+    close(socks[0]);
+    close(in.fifo_fd);
+    brig_bpf_free(&bpf);
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        if (in.ns_fds[i] >= 0)
+            close(in.ns_fds[i]);
+    brig_config_free(cfg);
+    *out = c;
+    return 0;
+
+fail_cfg_root:
+    brig_fail(0, "root: required to create a container");
+fail:
+    {
+        /* Keep the first error while undoing. */
+        char msg[BRIG_ERR_MAX];
+        int e = brig_last_errno();
+        snprintf(msg, sizeof msg, "%s", brig_last_error());
+        kill_and_reap(joiner_pid);
+        kill_and_reap(init_pid);
+        if (socks[0] >= 0)
+            close(socks[0]);
+        if (socks[1] >= 0)
+            close(socks[1]);
+        if (in.fifo_fd >= 0)
+            close(in.fifo_fd);
+        for (int i = 0; i < BRIG_NS_COUNT; i++)
+            if (in.ns_fds[i] >= 0)
+                close(in.ns_fds[i]);
+        if (cgroup_made)
+            brig_cgroup_destroy(c->state.cgroup_path);
+        if (c)
+            brig_container_remove(c);
+        brig_bpf_free(&bpf);
+        brig_config_free(cfg);
+        brig_set_error(e, msg);
+    }
+    return -1;
+}
+
+int brig_container_start(struct brig_container *c)
+{
+    enum brig_status st = brig_container_status(c);
+    if (st != BRIG_CREATED)
+        return brig_fail(0, "cannot start a container that is %s (only a created container can start)",
+                         brig_status_name(st));
+    struct brig_config *cfg = NULL;
+    if (brig_container_config(c, &cfg) < 0)
+        return -1;
+    if (!cfg->process) {
+        brig_config_free(cfg);
+        return brig_fail(0, "the container has no process to start (config.json has no \"process\")");
+    }
+    cleanup_fd int fd = openat(c->dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        brig_config_free(cfg);
+        if (e == ENXIO)
+            return brig_fail(0, "the container process is not running");
+        return brig_fail(e, "open %s/" EXEC_FIFO, c->dir);
+    }
+    if (brig_write_all(fd, "0", 1) < 0) {
+        int e = errno;
+        brig_config_free(cfg);
+        return brig_fail(e, "write %s/" EXEC_FIFO, c->dir);
+    }
+    if (unlinkat(c->dirfd, EXEC_FIFO, 0) < 0) {
+        int e = errno;
+        brig_config_free(cfg);
+        return brig_fail(e, "remove %s/" EXEC_FIFO, c->dir);
+    }
+    if (cfg->hooks && cfg->hooks->poststart.n > 0) {
+        cleanup_free char *state = brig_state_json(c, BRIG_RUNNING);
+        if (state && brig_run_hooks(&cfg->hooks->poststart, "poststart", state) < 0) {
+            /* The spec makes a failed poststart hook a warning only. */
+            brig_warn("%s", brig_last_error());
+            brig_clear_error();
+        }
+    }
+    brig_config_free(cfg);
+    return 0;
+}
+
+static int pidfd_of(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Wait until PID is gone (it may not be our child). */
+static void wait_gone(pid_t pid, uint64_t start_time)
+{
+    int pfd = pidfd_of(pid);
+    if (pfd >= 0) {
+        struct pollfd p = {.fd = pfd, .events = POLLIN};
+        while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+            ;
+        close(pfd);
+    }
+    /* Reap it when it is our child (run); otherwise wait for its parent to. */
+    waitpid(pid, NULL, WNOHANG);
+    for (int i = 0; i < 1000; i++) {
+        uint64_t st = brig_pid_start_time(pid);
+        if (st == 0 || st != start_time)
+            return;
+        usleep(1000);
+    }
+}
+
+int brig_container_signal(struct brig_container *c, int sig, bool all)
+{
+    enum brig_status st = brig_container_status(c);
+    if (st == BRIG_STOPPED && !all)
+        return brig_fail(0, "container %s is not running", c->state.id);
+    if (st == BRIG_CREATING)
+        return brig_fail(0, "container %s is still being created", c->state.id);
+    if (all && c->state.cgroup_path) {
+        pid_t *pids = NULL;
+        int n = brig_cgroup_pids(c->state.cgroup_path, &pids);
+        if (n < 0)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+                int e = errno;
+                free(pids);
+                return brig_fail(e, "signal process %d", (int)pids[i]);
+            }
+        free(pids);
+        if (st == BRIG_STOPPED)
+            return 0;
+    }
+    /* A pidfd pins the process we checked: no signal to a recycled pid. */
+    int pfd = pidfd_of(c->state.pid);
+    if (pfd >= 0) {
+        uint64_t start = brig_pid_start_time(c->state.pid);
+        if (start == 0 || start != c->state.pid_start_time) {
+            close(pfd);
+            return brig_fail(0, "container %s is not running", c->state.id);
+        }
+        long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+        int e = errno;
+        close(pfd);
+        if (r < 0 && !(all && e == ESRCH))
+            return brig_fail(e, "signal container %s", c->state.id);
+        return 0;
+    }
+    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH))
+        return brig_fail(errno, "signal container %s", c->state.id);
+    return 0;
+}
+
+int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)
+{
+    struct brig_config *cfg = NULL;
+    if (!cfg_in && brig_container_config(c, &cfg) == 0)
+        cfg_in = cfg;
+    brig_clear_error();
+    enum brig_status st = brig_container_status(c);
+    if (st != BRIG_STOPPED && st != BRIG_CREATING && c->state.pid > 0) {
+        if (st == BRIG_PAUSED && c->state.cgroup_path) {
+            kill(c->state.pid, SIGKILL);
+            brig_cgroup_freeze(c->state.cgroup_path, false);
+        } else {
+            kill(c->state.pid, SIGKILL);
+        }
+        wait_gone(c->state.pid, c->state.pid_start_time);
+    }
+    int r = 0;
+    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path) < 0) {
+        brig_warn("%s", brig_last_error());
+        r = -1;
+    }
+    if (cfg_in && cfg_in->hooks && cfg_in->hooks->poststop.n > 0 && c->state.pid > 0) {
+        cleanup_free char *state = brig_state_json(c, BRIG_STOPPED);
+        if (state && brig_run_hooks(&cfg_in->hooks->poststop, "poststop", state) < 0) {
+            brig_warn("%s", brig_last_error()); /* poststop failures are warnings */
+            brig_clear_error();
+        }
+    }
+    char msg[BRIG_ERR_MAX];
+    snprintf(msg, sizeof msg, "%s", brig_last_error());
+    if (brig_container_remove(c) < 0)
+        r = -1;
+    else if (r < 0)
+        brig_set_error(0, msg);
+    brig_config_free(cfg);
+    return r;
+}

@@ -1,2 +1,162 @@
-/* placeholder */
-int main(void) { return 0; }
+/* brig: command-line entry point.  Global flags come before the command,
+ * as with runc: brig [--root DIR] [--log FILE] [--log-format text|json]
+ * [--debug] [--systemd-cgroup] [--rootless true|false|auto] COMMAND ... */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brig/brig.h"
+#include "brig/commands.h"
+#include "brig/internal.h"
+#include "brig/seccomp.h"
+
+struct brig_globals brig_g = {
+    .root = BRIG_DEFAULT_ROOT,
+    .log_format = BRIG_LOG_TEXT,
+    .rootless = -1,
+};
+
+struct command {
+    const char *name;
+    brig_command_fn fn;
+    const char *summary;
+};
+
+/* Keep sorted by how often clients call them; the first match wins. */
+static const struct command commands[] = {
+    {"create", cmd_create, "create a container"},
+    {"start", cmd_start, "execute the user process in a created container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
+    {"kill", cmd_kill, "send a signal to the container's init process"},
+    {"delete", cmd_delete, "delete a container and everything it holds"},
+    {"run", cmd_run, "create and start a container"},
+    {"list", cmd_list, "list the containers under --root"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: brig [global options] COMMAND [options] [ARGS]\n\n"
+            "brig is a minimal, hardened, runc-compatible OCI container runtime.\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nGlobal options:\n"
+            "  --root DIR            state directory (default " BRIG_DEFAULT_ROOT ")\n"
+            "  --log FILE            also write messages to FILE\n"
+            "  --log-format FORMAT   text (default) or json\n"
+            "  --debug               print debug messages\n"
+            "  --systemd-cgroup      use systemd to manage cgroups (slice:prefix:name paths)\n"
+            "  --rootless VALUE      true, false or auto (default auto)\n"
+            "  -h, --help            print this help\n"
+            "  -v, --version         print version information\n");
+}
+
+static void version(void)
+{
+    printf("brig version %s\nspec: %s\nlibseccomp: %s\n", PACKAGE_VERSION, BRIG_OCI_VERSION,
+           brig_seccomp_lib_version());
+}
+
+bool brig_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    }
+    return false;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+    static const struct option opts[] = {
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"log", required_argument, NULL, OPT_LOG},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"debug", no_argument, NULL, OPT_DEBUG},
+        {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+        {"rootless", required_argument, NULL, OPT_ROOTLESS},
+        {"criu", required_argument, NULL, OPT_CRIU},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ROOT:
+            brig_g.root = optarg;
+            break;
+        case OPT_LOG:
+            brig_g.log_path = optarg;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "json") == 0)
+                brig_g.log_format = BRIG_LOG_JSON;
+            else if (strcmp(optarg, "text") == 0)
+                brig_g.log_format = BRIG_LOG_TEXT;
+            else {
+                brig_log_open();
+                brig_fail(0, "invalid --log-format %s: expected text or json", optarg);
+                return brig_report_error();
+            }
+            break;
+        case OPT_DEBUG:
+            brig_g.debug = true;
+            break;
+        case OPT_SYSTEMD:
+            brig_g.systemd_cgroup = true;
+            break;
+        case OPT_ROOTLESS:
+            if (strcmp(optarg, "true") == 0)
+                brig_g.rootless = 1;
+            else if (strcmp(optarg, "false") == 0)
+                brig_g.rootless = 0;
+            else if (strcmp(optarg, "auto") == 0)
+                brig_g.rootless = -1;
+            else {
+                brig_fail(0, "invalid --rootless %s: expected true, false or auto", optarg);
+                return brig_report_error();
+            }
+            break;
+        case OPT_CRIU:
+            break; /* accepted for compatibility; checkpointing is not supported */
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'v':
+            version();
+            return 0;
+        default:
+            brig_log_open();
+            brig_fail(0, "unknown global option %s (see brig --help)", argv[optind - 1]);
+            return brig_report_error();
+        }
+    }
+    brig_log_open();
+    if (optind >= argc) {
+        usage(stderr);
+        return 1;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(commands); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            int cmd_argc = argc - optind;
+            char **cmd_argv = argv + optind;
+            brig_g.command = name;
+            optind = 0; /* full re-initialisation of getopt for the command */
+            opterr = 0;
+            return commands[i].fn(cmd_argc, cmd_argv);
+        }
+    }
+    brig_fail(0, "unknown command %s (see brig --help)", name);
+    return brig_report_error();
+}

@@ -1,1 +1,159 @@
-/* placeholder: being written */
+/* brig: namespaces, created or joined, and user-namespace id maps. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "brig/container.h"
+#include "brig/internal.h"
+#include "brig/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
+{
+    in->clone_flags = 0;
+    in->new_userns = false;
+    if (!cfg->linux_)
+        return 0;
+    const struct brig_linux *l = cfg->linux_;
+    for (size_t i = 0; i < l->n_namespaces; i++) {
+        const struct brig_namespace *ns = &l->namespaces[i];
+        if (ns->path && ns->path[0]) {
+            int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                return brig_fail(errno, "linux.namespaces[%zu]: open %s namespace %s", i,
+                                 brig_ns_type_name(ns->type), ns->path);
+            in->ns_fds[ns->type] = fd;
+        } else {
+            in->clone_flags |= (unsigned long)ns->clone_flag;
+            if (ns->type == BRIG_NS_USER)
+                in->new_userns = true;
+        }
+    }
+    if (in->new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+        return brig_fail(0, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+    if (!in->new_userns && in->ns_fds[BRIG_NS_USER] < 0 && (l->n_uid_mappings || l->n_gid_mappings))
+        return brig_fail(0, "linux.uidMappings: mappings given without a user namespace");
+    if ((l->time_monotonic.set || l->time_boottime.set) && !(in->clone_flags & CLONE_NEWTIME))
+        return brig_fail(0, "linux.timeOffsets: needs a new time namespace");
+    return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct brig_idmap *m, size_t n)
+{
+    char buf[4096];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+                         m[i].size);
+        if (w < 0 || (size_t)w >= sizeof buf - len)
+            return brig_fail(E2BIG, "write %s: too many mappings", file);
+        len += (size_t)w;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    cleanup_fd int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", path);
+    /* The kernel takes the whole map in one write. */
+    if (write(fd, buf, len) != (ssize_t)len)
+        return brig_fail(errno, "write %s", path);
+    return 0;
+}
+
+int brig_write_id_maps(pid_t pid, const struct brig_config *cfg)
+{
+    const struct brig_linux *l = cfg->linux_;
+    if (geteuid() != 0) {
+        /* Unprivileged: gid_map is only writable once setgroups is denied. */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
+        cleanup_fd int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0 && write(fd, "deny", 4) < 0)
+            return brig_fail(errno, "write %s", path);
+    }
+    if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings) < 0)
+        return brig_fail_ctx("linux.uidMappings");
+    if (write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings) < 0)
+        return brig_fail_ctx("linux.gidMappings");
+    return 0;
+}
+
+static int join(struct brig_init *in, enum brig_ns_type t)
+{
+    int fd = in->ns_fds[t];
+    if (fd < 0)
+        return 0;
+    if (setns(fd, 0) < 0)
+        return brig_fail(errno, "join %s namespace", brig_ns_type_name(t));
+    close(fd);
+    in->ns_fds[t] = -1;
+    return 0;
+}
+
+static int write_time_offsets(const struct brig_config *cfg)
+{
+    const struct brig_linux *l = cfg->linux_;
+    char buf[128];
+    size_t len = 0;
+    if (l->time_monotonic.set)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "monotonic %lld %u\n",
+                                (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+    if (l->time_boottime.set)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "boottime %lld %u\n",
+                                (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+    if (len == 0)
+        return 0;
+    cleanup_fd int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+        return brig_fail(errno, "linux.timeOffsets: write /proc/self/timens_offsets");
+    return 0;
+}
+
+/* The joiner: existing namespaces first (user first, mount last, so paths
+ * still resolve on the host), then the new ones. */
+int brig_namespaces_join(struct brig_init *in)
+{
+    static const enum brig_ns_type order[] = {BRIG_NS_USER, BRIG_NS_IPC, BRIG_NS_UTS, BRIG_NS_NETWORK,
+                                              BRIG_NS_PID, BRIG_NS_CGROUP, BRIG_NS_TIME, BRIG_NS_MOUNT};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++)
+        if (join(in, order[i]) < 0)
+            return -1;
+    if (in->new_userns) {
+        if (unshare(CLONE_NEWUSER) < 0)
+            return brig_fail(errno, "unshare the user namespace");
+        struct brig_sync_msg m;
+        if (brig_sync_send(in->sync_fd, BRIG_SYNC_USERNS, 0, NULL, -1) < 0 ||
+            brig_sync_expect(in->sync_fd, BRIG_SYNC_USERNS_DONE, &m, NULL) < 0)
+            return -1;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            return brig_fail(errno, "become root in the user namespace");
+    }
+    unsigned long rest = in->clone_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP);
+    if (rest && unshare((int)rest) < 0)
+        return brig_fail(errno, "unshare namespaces");
+    if ((rest & CLONE_NEWTIME) && write_time_offsets(in->cfg) < 0)
+        return -1;
+    return 0;
+}
+
+int brig_set_hostname(const struct brig_config *cfg)
+{
+    if (!cfg->hostname && !cfg->domainname)
+        return 0;
+    if (!brig_config_namespace(cfg, BRIG_NS_UTS))
+        return brig_fail(0, "hostname: setting the hostname needs a UTS namespace");
+    if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        return brig_fail(errno, "hostname: set %s", cfg->hostname);
+    if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+        return brig_fail(errno, "domainname: set %s", cfg->domainname);
+    return 0;
+}

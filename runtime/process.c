@@ -1,1 +1,174 @@
-/* placeholder: being written */
+/* brig: the container process's own settings: rlimits, oom score, user
+ * and groups, capabilities, no_new_privs, cwd; then the executable. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "brig/container.h"
+#include "brig/internal.h"
+
+static int set_rlimits(const struct brig_process *p)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct brig_rlimit *r = &p->rlimits[i];
+        struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+        if (setrlimit(r->resource, &rl) < 0)
+            return brig_fail(errno, "process.rlimits[%zu]: set %s to %llu/%llu", i, r->type,
+                             (unsigned long long)r->soft, (unsigned long long)r->hard);
+    }
+    return 0;
+}
+
+static int set_oom_score(const struct brig_process *p)
+{
+    if (!p->oom_score_adj.set)
+        return 0;
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", p->oom_score_adj.v);
+    if (brig_write_str("/proc/self/oom_score_adj", buf) < 0)
+        return brig_fail_ctx("process.oomScoreAdj");
+    return 0;
+}
+
+static bool setgroups_allowed(void)
+{
+    char buf[16] = "";
+    cleanup_fd int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    return !(n > 0 && strncmp(buf, "deny", 4) == 0);
+}
+
+static int set_user(const struct brig_process *p)
+{
+    const struct brig_user *u = &p->user;
+    if (setgroups_allowed()) {
+        gid_t *gids = brig_xcalloc(u->n_additional_gids, sizeof *gids);
+        for (size_t i = 0; i < u->n_additional_gids; i++)
+            gids[i] = u->additional_gids[i];
+        int r = setgroups(u->n_additional_gids, gids);
+        int e = errno;
+        free(gids);
+        if (r < 0)
+            return brig_fail(e, "process.user.additionalGids: setgroups");
+    } else if (u->n_additional_gids > 0) {
+        return brig_fail(0, "process.user.additionalGids: setgroups is denied in this user namespace");
+    }
+    if (setresgid(u->gid, u->gid, u->gid) < 0)
+        return brig_fail(errno, "process.user.gid: setresgid %u", u->gid);
+    if (setresuid(u->uid, u->uid, u->uid) < 0)
+        return brig_fail(errno, "process.user.uid: setresuid %u", u->uid);
+    return 0;
+}
+
+static int make_cwd(const char *cwd)
+{
+    struct stat st;
+    if (stat(cwd, &st) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return brig_fail(errno, "process.cwd: stat %s", cwd);
+    if (brig_mkdir_p(cwd, 0755) < 0)
+        return brig_fail_ctx("process.cwd");
+    return 0;
+}
+
+int brig_setup_process(struct brig_init *in)
+{
+    const struct brig_process *p = in->cfg->process;
+    if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
+        return -1;
+    if (p->capabilities && brig_drop_bounding(p->capabilities) < 0)
+        return brig_fail_ctx("process.capabilities.bounding");
+    /* Keep the permitted set across the uid change; capset trims it next. */
+    if (p->capabilities && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
+    if (set_user(p) < 0)
+        return -1;
+    if (p->capabilities) {
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+            return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
+        if (brig_apply_capabilities(p->capabilities) < 0)
+            return brig_fail_ctx("process.capabilities");
+    }
+    if (p->user.umask.set)
+        umask((mode_t)p->user.umask.v);
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return brig_fail(errno, "process.noNewPrivileges: prctl");
+    if (chdir(p->cwd) < 0)
+        return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
+    return 0;
+}
+
+static const char *env_path(const struct brig_process *p)
+{
+    for (size_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.v[i], "PATH=", 5) == 0)
+            return p->env.v[i] + 5;
+    return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+static int check_exe(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        return -EACCES;
+    if (access(path, X_OK) < 0)
+        return -errno;
+    return 0;
+}
+
+/* The messages follow runc's, which podman maps to exit codes 126/127. */
+char *brig_lookup_executable(const struct brig_process *p)
+{
+    if (p->args.n == 0 || !p->args.v[0][0]) {
+        brig_fail(0, "process.args: must name the program to run");
+        return NULL;
+    }
+    const char *name = p->args.v[0];
+    if (strchr(name, '/')) {
+        int r = check_exe(name);
+        if (r < 0) {
+            brig_fail(-r, "exec: \"%s\": stat %s", name, name);
+            return NULL;
+        }
+        return brig_xstrdup(name);
+    }
+    const char *path = env_path(p);
+    int denied = 0;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t n = end ? (size_t)(end - path) : strlen(path);
+        char cand[PATH_MAX];
+        if (n == 0)
+            snprintf(cand, sizeof cand, "./%s", name);
+        else
+            snprintf(cand, sizeof cand, "%.*s/%s", (int)n, path, name);
+        int r = check_exe(cand);
+        if (r == 0)
+            return brig_xstrdup(cand);
+        if (r == -EACCES)
+            denied = EACCES;
+        path += n;
+        if (*path == ':')
+            path++;
+    }
+    if (denied)
+        brig_fail(denied, "exec: \"%s\"", name);
+    else
+        brig_fail(0, "exec: \"%s\": executable file not found in $PATH", name);
+    return NULL;
+}

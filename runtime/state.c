@@ -1,1 +1,387 @@
-/* placeholder: being written */
+/* brig: container state on disk (see include/brig/state.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "brig/brig.h"
+#include "brig/cgroup.h"
+#include "brig/internal.h"
+#include "brig/json.h"
+#include "brig/state.h"
+
+#define STATE_FILE "state.json"
+#define EXEC_FIFO "exec.fifo"
+
+const char *brig_status_name(enum brig_status s)
+{
+    switch (s) {
+    case BRIG_CREATING: return "creating";
+    case BRIG_CREATED: return "created";
+    case BRIG_RUNNING: return "running";
+    case BRIG_PAUSED: return "paused";
+    case BRIG_STOPPED: return "stopped";
+    }
+    return "unknown";
+}
+
+uint64_t brig_pid_start_time(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* The command name may hold spaces and parentheses: skip past the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (!p || p[1] != ' ')
+        return 0;
+    p += 2;
+    char state = *p;
+    if (state == 'Z' || state == 'X')
+        return 0; /* a zombie has stopped */
+    /* Fields after ')' start at field 3 (state); starttime is field 22. */
+    for (int field = 3; field < 22; field++) {
+        p = strchr(p, ' ');
+        if (!p)
+            return 0;
+        p++;
+    }
+    return strtoull(p, NULL, 10);
+}
+
+void brig_state_clear(struct brig_state *s)
+{
+    free(s->oci_version);
+    free(s->id);
+    free(s->bundle);
+    free(s->rootfs);
+    free(s->created);
+    free(s->owner);
+    free(s->cgroup_path);
+    for (size_t i = 0; i < s->annotations.n; i++) {
+        free(s->annotations.v[i].key);
+        free(s->annotations.v[i].value);
+    }
+    free(s->annotations.v);
+    memset(s, 0, sizeof *s);
+}
+
+void brig_container_close(struct brig_container *c)
+{
+    if (!c)
+        return;
+    if (c->dirfd >= 0)
+        close(c->dirfd); /* drops the flock */
+    free(c->dir);
+    brig_state_clear(&c->state);
+    free(c);
+}
+
+static int ensure_root(void)
+{
+    if (mkdir(brig_g.root, 0700) == 0 || errno == EEXIST)
+        return 0;
+    if (errno == ENOENT) {
+        if (brig_mkdir_p(brig_g.root, 0700) < 0)
+            return brig_fail_ctx("create state root");
+        return 0;
+    }
+    return brig_fail(errno, "create state root %s", brig_g.root);
+}
+
+static int lock_dir(int dirfd, int lock, const char *id)
+{
+    while (flock(dirfd, lock) < 0) {
+        if (errno != EINTR)
+            return brig_fail(errno, "lock container %s", id);
+    }
+    return 0;
+}
+
+int brig_container_new(const char *id, struct brig_container **out)
+{
+    if (brig_validate_id(id) < 0 || ensure_root() < 0)
+        return -1;
+    char *dir = brig_xasprintf("%s/%s", brig_g.root, id);
+    if (mkdir(dir, 0711) < 0) {
+        int e = errno;
+        free(dir);
+        if (e == EEXIST)
+            return brig_fail(0, "container %s already exists", id);
+        return brig_fail(e, "create state directory for %s", id);
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        rmdir(dir);
+        free(dir);
+        return brig_fail(e, "open state directory for %s", id);
+    }
+    struct brig_container *c = brig_xcalloc(1, sizeof *c);
+    c->dirfd = fd;
+    c->dir = dir;
+    c->state.id = brig_xstrdup(id);
+    c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
+    if (lock_dir(fd, LOCK_EX, id) < 0) {
+        brig_container_remove(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+static void load_annotations(yajl_val obj, struct brig_map *m)
+{
+    if (!YAJL_IS_OBJECT(obj))
+        return;
+    m->v = brig_xcalloc(obj->u.object.len, sizeof *m->v);
+    for (size_t i = 0; i < obj->u.object.len; i++) {
+        yajl_val v = obj->u.object.values[i];
+        if (!YAJL_IS_STRING(v))
+            continue;
+        m->v[m->n].key = brig_xstrdup(obj->u.object.keys[i]);
+        m->v[m->n].value = brig_xstrdup(v->u.string);
+        m->n++;
+    }
+}
+
+static int state_load(struct brig_container *c)
+{
+    cleanup_free char *text = NULL;
+    if (brig_read_file_at(c->dirfd, STATE_FILE, &text, NULL) < 0) {
+        if (brig_last_errno() == ENOENT) {
+            brig_clear_error();
+            return 0; /* still being created: status "creating" */
+        }
+        return -1;
+    }
+    yajl_val root = brig_json_parse(text, "state.json");
+    if (!root)
+        return -1;
+    struct brig_state *s = &c->state;
+    int64_t n;
+    free(s->oci_version);
+    s->oci_version = brig_xstrdup(brig_json_get_str(root, "ociVersion"));
+    if (brig_json_get_i64(root, "pid", &n))
+        s->pid = (pid_t)n;
+    if (brig_json_get_i64(root, "pidStartTime", &n))
+        s->pid_start_time = (uint64_t)n;
+    s->bundle = brig_xstrdup(brig_json_get_str(root, "bundle"));
+    s->rootfs = brig_xstrdup(brig_json_get_str(root, "rootfs"));
+    s->created = brig_xstrdup(brig_json_get_str(root, "created"));
+    s->owner = brig_xstrdup(brig_json_get_str(root, "owner"));
+    s->cgroup_path = brig_xstrdup(brig_json_get_str(root, "cgroupPath"));
+    s->systemd_cgroup = brig_json_get_bool(root, "systemdCgroup", false);
+    s->rootless = brig_json_get_bool(root, "rootless", false);
+    s->has_user_ns = brig_json_get_bool(root, "userNamespace", false);
+    s->has_pid_ns = brig_json_get_bool(root, "pidNamespace", false);
+    load_annotations(brig_json_get(root, "annotations"), &s->annotations);
+    yajl_tree_free(root);
+    return 0;
+}
+
+int brig_container_open(const char *id, int lock, struct brig_container **out)
+{
+    if (brig_validate_id(id) < 0)
+        return -1;
+    char *dir = brig_xasprintf("%s/%s", brig_g.root, id);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        free(dir);
+        if (e == ENOENT || e == ENOTDIR)
+            return brig_fail(0, "container %s does not exist", id);
+        return brig_fail(e, "open state of container %s", id);
+    }
+    struct brig_container *c = brig_xcalloc(1, sizeof *c);
+    c->dirfd = fd;
+    c->dir = dir;
+    c->state.id = brig_xstrdup(id);
+    if (lock_dir(fd, lock, id) < 0) {
+        brig_container_close(c);
+        return -1;
+    }
+    /* A create that failed removes the directory while we waited for the lock. */
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+        brig_container_close(c);
+        return brig_fail(0, "container %s does not exist", id);
+    }
+    if (state_load(c) < 0) {
+        brig_container_close(c);
+        return brig_fail_ctx("container %s", id);
+    }
+    if (!c->state.oci_version)
+        c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
+    *out = c;
+    return 0;
+}
+
+enum brig_status brig_container_status(const struct brig_container *c)
+{
+    const struct brig_state *s = &c->state;
+    if (s->pid <= 0)
+        return s->created ? BRIG_STOPPED : BRIG_CREATING;
+    uint64_t st = brig_pid_start_time(s->pid);
+    if (st == 0 || (s->pid_start_time != 0 && st != s->pid_start_time))
+        return BRIG_STOPPED;
+    if (faccessat(c->dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return BRIG_CREATED;
+    if (s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
+        return BRIG_PAUSED;
+    return BRIG_RUNNING;
+}
+
+static void gen_annotations(yajl_gen g, const struct brig_map *m)
+{
+    brig_json_key(g, "annotations");
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < m->n; i++)
+        brig_json_key_str(g, m->v[i].key, m->v[i].value);
+    yajl_gen_map_close(g);
+}
+
+int brig_state_save(const struct brig_container *c)
+{
+    const struct brig_state *s = &c->state;
+    yajl_gen g = brig_json_gen_new(false);
+    if (!g)
+        return brig_fail(ENOMEM, "save state");
+    yajl_gen_map_open(g);
+    brig_json_key_str(g, "ociVersion", s->oci_version);
+    brig_json_key_str(g, "id", s->id);
+    brig_json_key_int(g, "pid", s->pid);
+    brig_json_key_int(g, "pidStartTime", (long long)s->pid_start_time);
+    brig_json_key_str(g, "bundle", s->bundle);
+    brig_json_key_str(g, "rootfs", s->rootfs);
+    brig_json_key_str(g, "created", s->created);
+    brig_json_key_str(g, "owner", s->owner ? s->owner : "");
+    brig_json_key_str(g, "cgroupPath", s->cgroup_path);
+    brig_json_key_bool(g, "systemdCgroup", s->systemd_cgroup);
+    brig_json_key_bool(g, "rootless", s->rootless);
+    brig_json_key_bool(g, "userNamespace", s->has_user_ns);
+    brig_json_key_bool(g, "pidNamespace", s->has_pid_ns);
+    gen_annotations(g, &s->annotations);
+    yajl_gen_map_close(g);
+    cleanup_free char *text = brig_json_gen_finish(g);
+    if (!text)
+        return brig_fail(ENOMEM, "save state");
+
+    cleanup_fd int fd = openat(c->dirfd, STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return brig_fail(errno, "save state: open %s/" STATE_FILE ".tmp", c->dir);
+    if (brig_write_all(fd, text, strlen(text)) < 0)
+        return brig_fail(errno, "save state: write %s/" STATE_FILE ".tmp", c->dir);
+    if (renameat(c->dirfd, STATE_FILE ".tmp", c->dirfd, STATE_FILE) < 0)
+        return brig_fail(errno, "save state: rename %s/" STATE_FILE, c->dir);
+    return 0;
+}
+
+char *brig_state_json(const struct brig_container *c, enum brig_status status)
+{
+    const struct brig_state *s = &c->state;
+    yajl_gen g = brig_json_gen_new(true);
+    if (!g)
+        return NULL;
+    yajl_gen_map_open(g);
+    brig_json_key_str(g, "ociVersion", s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
+    brig_json_key_str(g, "id", s->id);
+    brig_json_key_int(g, "pid", status == BRIG_STOPPED ? 0 : s->pid);
+    brig_json_key_str(g, "status", brig_status_name(status));
+    brig_json_key_str(g, "bundle", s->bundle ? s->bundle : "");
+    brig_json_key_str(g, "rootfs", s->rootfs ? s->rootfs : "");
+    brig_json_key_str(g, "created", s->created ? s->created : "");
+    brig_json_key_str(g, "owner", s->owner ? s->owner : "");
+    if (s->annotations.n > 0)
+        gen_annotations(g, &s->annotations);
+    yajl_gen_map_close(g);
+    char *text = brig_json_gen_finish(g);
+    if (!text)
+        brig_fail(ENOMEM, "state JSON");
+    return text;
+}
+
+/* rm -rf below DIRFD, never following symlinks. */
+static int remove_tree_at(int parent, const char *name)
+{
+    if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -1;
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        remove_tree_at(dirfd(d), de->d_name);
+    }
+    closedir(d);
+    if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+int brig_container_remove(struct brig_container *c)
+{
+    int r = 0;
+    if (remove_tree_at(AT_FDCWD, c->dir) < 0)
+        r = brig_fail(errno, "remove state directory %s", c->dir);
+    brig_container_close(c);
+    return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int brig_container_ids(char ***ids)
+{
+    *ids = NULL;
+    DIR *d = opendir(brig_g.root);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return brig_fail(errno, "open state root %s", brig_g.root);
+    }
+    size_t n = 0, cap = 0;
+    char **v = NULL;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || brig_validate_id(de->d_name) < 0)
+            continue;
+        if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = brig_xrealloc(v, cap * sizeof *v);
+        }
+        v[n++] = brig_xstrdup(de->d_name);
+    }
+    brig_clear_error();
+    closedir(d);
+    if (n > 0)
+        qsort(v, n, sizeof *v, cmp_str);
+    *ids = v;
+    return (int)n;
+}

@@ -60,6 +60,16 @@ int brig_state_save(const struct brig_container *c);
 /* The OCI state JSON of `state` (and hook stdin); caller frees. */
 char *brig_state_json(const struct brig_container *c, enum brig_status s);
 
+/* Make --root/ID (exclusively: "container ID already exists" otherwise),
+ * locked LOCK_EX, with an empty state. */
+int brig_container_new(const char *id, struct brig_container **out);
+
+/* Remove the container's directory and everything in it; closes C. */
+int brig_container_remove(struct brig_container *c);
+
+/* Every container ID under --root, sorted; returns the count or -1. */
+int brig_container_ids(char ***ids);
+
 void brig_container_close(struct brig_container *c);
 void brig_state_clear(struct brig_state *s);
 

@@ -1,0 +1,19 @@
+/* brig: helpers for the command files (runtime/cmd_*.c). */
+#ifndef BRIG_CMD_H
+#define BRIG_CMD_H
+
+#include <getopt.h>
+
+/* The single positional ID, or NULL with an error recorded. */
+const char *brig_cmd_one_id(int argc, char **argv, const char *usage);
+/* Print "usage: brig CMD USAGE" and TEXT; returns 0. */
+int brig_cmd_help(const char *usage, const char *text);
+/* Report a usage error; returns 1. */
+int brig_cmd_usage_error(const char *usage);
+
+struct brig_create_opts;
+/* Options create and run share (cmd_create.c).  Returns 1 for --help. */
+#include <stdbool.h>
+int brig_parse_create_opts(int argc, char **argv, struct brig_create_opts *o, bool *detach, bool *keep);
+
+#endif

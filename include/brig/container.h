@@ -1,0 +1,82 @@
+/* brig: creating, starting and destroying containers (the lifecycle shared
+ * by create, start, run and delete). */
+#ifndef BRIG_CONTAINER_H
+#define BRIG_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "seccomp.h"
+#include "state.h"
+
+struct brig_create_opts {
+    const char *id;
+    const char *bundle;         /* default: cwd */
+    const char *pid_file;
+    const char *console_socket;
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;           /* fds 3 .. 3+N-1 pass into the container */
+};
+
+/* Everything the container's init process needs; filled by the runtime
+ * before clone() so that the child does no parsing of its own. */
+struct brig_init {
+    const struct brig_config *cfg;
+    const struct brig_create_opts *opts;
+    const char *rootfs;       /* absolute, resolved */
+    const char *bundle;       /* absolute */
+    int sync_fd;              /* child end of the sync socket */
+    int fifo_fd;              /* exec.fifo opened O_RDWR: start writes a byte */
+    struct brig_bpf *seccomp; /* NULL: no filter */
+    unsigned long clone_flags;/* namespaces to create (CLONE_NEW*) */
+    bool new_userns;
+    int ns_fds[BRIG_NS_COUNT];/* namespaces to join, -1 otherwise */
+};
+
+/* create: make the container up to the point where only execve is left.
+ * On success *out is the locked container (status created) and the caller
+ * owns it; on failure nothing is left behind. */
+int brig_container_create(const struct brig_create_opts *o, struct brig_container **out);
+
+/* start: let a created container exec its process. */
+int brig_container_start(struct brig_container *c);
+
+/* Stop (SIGKILL when force) and remove everything: processes, cgroup,
+ * poststop hooks, state directory.  Closes C. */
+int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg);
+
+/* Send SIG to the container's init (or every process with ALL). */
+int brig_container_signal(struct brig_container *c, int sig, bool all);
+
+/* The container's init side (runs in the clone()d child; never returns). */
+__attribute__((noreturn)) void brig_init_main(struct brig_init *in);
+
+/* Steps of the init side, one file each. */
+int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
+int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
+int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
+int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
+int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */
+int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
+int brig_drop_bounding(const struct brig_caps *caps);
+int brig_exec_process(struct brig_init *in);      /* process.c: lookup and execve */
+char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
+
+/* Namespaces (namespaces.c). */
+int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);
+int brig_namespaces_join(struct brig_init *in);
+int brig_write_id_maps(pid_t pid, const struct brig_config *cfg);
+int brig_set_hostname(const struct brig_config *cfg);
+
+/* Hooks (hooks.c).  STATE_JSON goes to each hook's stdin. */
+int brig_run_hooks(const struct brig_hook_list *hooks, const char *kind, const char *state_json);
+
+/* Resolve PATH (absolute, inside the rootfs) below ROOTFD without leaving
+ * it, creating missing directories when MKDIRS; the last component is made
+ * as a directory or an empty file per LAST_IS_DIR when absent.  Returns an
+ * O_PATH fd (mounts.c). */
+int brig_open_in_root(int rootfd, const char *path, bool create, bool last_is_dir);
+
+#endif

@@ -1,0 +1,182 @@
+/* brig: the container's init side, from clone() to execve().
+ *
+ * Steps, in order:
+ *   1. no host fd survives: everything past the preserved fds gets CLOEXEC
+ *   2. wait for GO (id maps written, cgroup joined)
+ *   3. become root of a new user namespace; make the cgroup namespace
+ *   4. session, keyring
+ *   5. root filesystem: mounts, devices, prestart hooks, pivot_root
+ *   6. hostname, sysctl, masked and read-only paths, read-only root
+ *   7. process: rlimits, oom score, user, capabilities, no_new_privs, cwd
+ *   8. READY: the runtime records the state and exits
+ *   9. block on the exec fifo until start
+ *  10. seccomp, then execve
+ * Errors before READY go back to the runtime, which reports them and
+ * undoes everything. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "brig/brig.h"
+#include "brig/container.h"
+#include "brig/internal.h"
+#include "brig/sync.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Mark every fd from FIRST up close-on-exec (CVE-2024-21626: no host fd may
+ * reach the container's process). */
+static int cloexec_from(int first)
+{
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    for (int fd = first; fd < 65536; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && !(fl & FD_CLOEXEC))
+            fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+    }
+    return 0;
+}
+
+static int become_ns_root(void)
+{
+    if (setresgid(0, 0, 0) < 0)
+        return brig_fail(errno, "setresgid 0 in the user namespace");
+    if (setresuid(0, 0, 0) < 0)
+        return brig_fail(errno, "setresuid 0 in the user namespace");
+    return 0;
+}
+
+static int new_session_keyring(const struct brig_init *in)
+{
+    if (in->opts->no_new_keyring)
+        return 0;
+    /* A private keyring so the container cannot read the host's keys. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.brig") < 0 && errno != ENOSYS &&
+        errno != EPERM && errno != EACCES)
+        return brig_fail(errno, "join a new session keyring");
+    return 0;
+}
+
+static int wait_for_start(struct brig_init *in)
+{
+    char b;
+    for (;;) {
+        ssize_t n = read(in->fifo_fd, &b, 1);
+        if (n == 1)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        return brig_fail(n < 0 ? errno : 0, "wait for start on the exec fifo");
+    }
+    close(in->fifo_fd);
+    in->fifo_fd = -1;
+    return 0;
+}
+
+void brig_init_main(struct brig_init *in)
+{
+    int sock = in->sync_fd;
+    const struct brig_config *cfg = in->cfg;
+
+    /* 1 */
+    cloexec_from(3 + in->opts->preserve_fds);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* run blocks signals to forward them */
+
+    /* 2 */
+    if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
+        _exit(1); /* the runtime went away or reported the error itself */
+
+    /* 3 */
+    if (in->new_userns && !(in->ns_fds[BRIG_NS_USER] >= 0) && become_ns_root() < 0)
+        brig_sync_die(sock);
+    if ((in->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+        brig_fail(errno, "unshare the cgroup namespace");
+        brig_sync_die(sock);
+    }
+
+    /* 4 */
+    if (setsid() < 0 && errno != EPERM) {
+        brig_fail(errno, "setsid");
+        brig_sync_die(sock);
+    }
+    if (new_session_keyring(in) < 0)
+        brig_sync_die(sock);
+
+    /* 5-6 */
+    if (brig_setup_rootfs(in) < 0)
+        brig_sync_die(sock);
+    if (brig_set_hostname(cfg) < 0)
+        brig_sync_die(sock);
+    if (brig_finish_rootfs(in) < 0)
+        brig_sync_die(sock);
+
+    /* 7 */
+    char *exe = NULL;
+    if (cfg->process) {
+        if (brig_setup_process(in) < 0)
+            brig_sync_die(sock);
+        exe = brig_lookup_executable(cfg->process);
+        if (!exe)
+            brig_sync_die(sock);
+        /* A filter with a listener goes in now: the runtime must hand the
+         * listener fd on, and it is gone once we are READY. */
+        if (in->seccomp && in->seccomp->needs_listener) {
+            int nfd = -1;
+            if (brig_seccomp_install(in->seccomp, &nfd) < 0)
+                brig_sync_die(sock);
+            if (brig_sync_send(sock, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd) < 0 ||
+                brig_sync_expect(sock, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+                _exit(1);
+            close(nfd);
+            in->seccomp = NULL;
+        }
+    }
+
+    /* 8 */
+    if (brig_sync_send(sock, BRIG_SYNC_READY, 0, NULL, -1) < 0)
+        _exit(1);
+    /* The ack carries the state JSON for the startContainer hooks. */
+    static struct brig_sync_msg ack;
+    if (brig_sync_expect(sock, BRIG_SYNC_READY_ACK, &ack, NULL) < 0)
+        _exit(1);
+    close(sock);
+
+    /* 9 */
+    if (wait_for_start(in) < 0 || !cfg->process) {
+        fprintf(stderr, "brig: init: %s\n", brig_last_error());
+        _exit(1);
+    }
+
+    /* 10 */
+    if (cfg->hooks && cfg->hooks->start_container.n > 0) {
+        if (brig_run_hooks(&cfg->hooks->start_container, "startContainer", ack.text) < 0) {
+            fprintf(stderr, "brig: init: %s\n", brig_last_error());
+            _exit(1);
+        }
+    }
+    if (in->seccomp) {
+        int nfd = -1;
+        if (brig_seccomp_install(in->seccomp, &nfd) < 0) {
+            fprintf(stderr, "brig: init: %s\n", brig_last_error());
+            _exit(1);
+        }
+    }
+    execve(exe, cfg->process->args.v, cfg->process->env.v);
+    fprintf(stderr, "brig: init: exec %s: %s\n", exe, strerror(errno));
+    _exit(127);
+}
