@@ -1,1 +1,1251 @@
-/* placeholder: being written */
+/* brig: cgroups — host layout, paths, and the public API of cgroup.h.
+ *
+ * The mode is found with statfs() (one syscall on v2 hosts); the v1 mount
+ * points come from one parse of /proc/self/mountinfo, cached for the life of
+ * the process.  Each resource goes to the hierarchy that carries its
+ * controller: on a hybrid host that is usually v1, but a controller that v1
+ * does not mount (hugetlb here) is used through the unified hierarchy. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "brig/brig.h"
+#include "brig/cgroup.h"
+#include "brig/cgroup_internal.h"
+#include "brig/internal.h"
+#include "brig/json.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static const char *const ctrl_v1[BRIG_CG_NCTRL] = {
+    [BRIG_CG_CPU] = "cpu",         [BRIG_CG_CPUACCT] = "cpuacct",
+    [BRIG_CG_CPUSET] = "cpuset",   [BRIG_CG_MEMORY] = "memory",
+    [BRIG_CG_DEVICES] = "devices", [BRIG_CG_FREEZER] = "freezer",
+    [BRIG_CG_BLKIO] = "blkio",     [BRIG_CG_PIDS] = "pids",
+    [BRIG_CG_HUGETLB] = "hugetlb", [BRIG_CG_NET_CLS] = "net_cls",
+    [BRIG_CG_NET_PRIO] = "net_prio", [BRIG_CG_PERF_EVENT] = "perf_event",
+    [BRIG_CG_RDMA] = "rdma",       [BRIG_CG_MISC] = "misc",
+};
+
+const char *brig_cg_ctrl_name(enum brig_cg_ctrl c, bool v2)
+{
+    if (v2 && c == BRIG_CG_BLKIO)
+        return "io";
+    return (unsigned)c < BRIG_CG_NCTRL ? ctrl_v1[c] : "?";
+}
+
+int brig_cg_ctrl_from_name(const char *name)
+{
+    if (strcmp(name, "io") == 0)
+        return BRIG_CG_BLKIO;
+    for (int i = 0; i < BRIG_CG_NCTRL; i++)
+        if (strcmp(name, ctrl_v1[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- mode and layout ---- */
+
+static bool is_cgroup2(const char *path)
+{
+    struct statfs st;
+    return statfs(path, &st) == 0 && (unsigned long)st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+enum brig_cgroup_mode brig_cgroup_mode(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        if (is_cgroup2(CG_ROOT))
+            cached = BRIG_CGROUP_V2;
+        else if (is_cgroup2(CG_ROOT "/unified"))
+            cached = BRIG_CGROUP_HYBRID;
+        else
+            cached = BRIG_CGROUP_V1;
+    }
+    return (enum brig_cgroup_mode)cached;
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+    char *d = s;
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 4;
+        } else {
+            *d++ = *s++;
+        }
+    }
+    *d = '\0';
+}
+
+static void layout_add_v1(struct brig_cg_layout *l, const char *mnt, char *superopts)
+{
+    unsigned ctrls = 0;
+    char *name = NULL, *save = NULL;
+    for (char *tok = strtok_r(superopts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int c = brig_cg_ctrl_from_name(tok);
+        if (c >= 0 && strcmp(tok, "io") != 0)
+            ctrls |= BRIG_CG_BIT(c);
+        else if (strncmp(tok, "name=", 5) == 0 && !name)
+            name = tok + 5;
+    }
+    if (!ctrls && !name)
+        return;
+    /* The same hierarchy may be mounted twice: keep the first. */
+    for (size_t i = 0; i < l->n_v1; i++) {
+        if (ctrls && (l->v1[i].ctrls & ctrls))
+            return;
+        if (!ctrls && l->v1[i].name && name && strcmp(l->v1[i].name, name) == 0)
+            return;
+    }
+    l->v1 = brig_xrealloc(l->v1, (l->n_v1 + 1) * sizeof *l->v1);
+    l->v1[l->n_v1].mnt = brig_xstrdup(mnt);
+    l->v1[l->n_v1].ctrls = ctrls;
+    l->v1[l->n_v1].name = ctrls ? NULL : brig_xstrdup(name);
+    l->n_v1++;
+    l->v1_ctrls |= ctrls;
+}
+
+int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
+                         struct brig_cg_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    out->mode = mode;
+    char *text = brig_xstrdup(mountinfo);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+        char *sep = strstr(line, " - ");
+        if (!sep)
+            continue;
+        *sep = '\0';
+        char *f[5] = { 0 }, *s2 = NULL;
+        int nf = 0;
+        for (char *t = strtok_r(line, " ", &s2); t && nf < 5; t = strtok_r(NULL, " ", &s2))
+            f[nf++] = t;
+        if (nf < 5)
+            continue;
+        char *s3 = NULL;
+        char *fstype = strtok_r(sep + 3, " ", &s3);
+        char *source = fstype ? strtok_r(NULL, " ", &s3) : NULL;
+        char *super = source ? strtok_r(NULL, " ", &s3) : NULL;
+        if (!super)
+            continue;
+        char *mnt = f[4];
+        unescape(mnt);
+        if (strcmp(fstype, "cgroup") == 0 && mode != BRIG_CGROUP_V2) {
+            layout_add_v1(out, mnt, super);
+        } else if (strcmp(fstype, "cgroup2") == 0 && mode != BRIG_CGROUP_V1 && !out->unified) {
+            out->unified = brig_xstrdup(mnt);
+        }
+    }
+    free(text);
+    if (mode == BRIG_CGROUP_V2 && !out->unified)
+        out->unified = brig_xstrdup(CG_ROOT);
+    if (mode == BRIG_CGROUP_V1 && out->n_v1 == 0)
+        return brig_fail(0, "no cgroup hierarchy is mounted");
+    if (mode != BRIG_CGROUP_V1 && !out->unified)
+        return brig_fail(0, "the cgroup2 hierarchy is not mounted");
+    return 0;
+}
+
+void brig_cg_layout_free(struct brig_cg_layout *l)
+{
+    for (size_t i = 0; i < l->n_v1; i++) {
+        free(l->v1[i].mnt);
+        free(l->v1[i].name);
+    }
+    free(l->v1);
+    free(l->unified);
+    memset(l, 0, sizeof *l);
+}
+
+static unsigned parse_v2_controllers(const char *text)
+{
+    unsigned mask = 0;
+    char *t = brig_xstrdup(text), *save = NULL;
+    for (char *tok = strtok_r(t, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+        int c = brig_cg_ctrl_from_name(tok);
+        if (c >= 0)
+            mask |= BRIG_CG_BIT(c);
+    }
+    free(t);
+    return mask;
+}
+
+const struct brig_cg_layout *brig_cg_layout(void)
+{
+    static struct brig_cg_layout layout;
+    static bool done;
+    if (done)
+        return &layout;
+    enum brig_cgroup_mode mode = brig_cgroup_mode();
+    if (mode == BRIG_CGROUP_V2) {
+        /* The common case needs no mountinfo at all. */
+        memset(&layout, 0, sizeof layout);
+        layout.mode = mode;
+        layout.unified = brig_xstrdup(CG_ROOT);
+    } else {
+        cleanup_free char *mi = NULL;
+        if (brig_read_file("/proc/self/mountinfo", &mi, NULL) < 0)
+            return NULL;
+        if (brig_cg_layout_parse(mi, mode, &layout) < 0)
+            return NULL;
+    }
+    if (layout.unified) {
+        cleanup_free char *c = brig_cg_read(layout.unified, "cgroup.controllers");
+        layout.v2_ctrls = c ? parse_v2_controllers(c) : 0;
+        /* devices and freezer are built into v2 */
+        layout.v2_ctrls |= BRIG_CG_BIT(BRIG_CG_DEVICES) | BRIG_CG_BIT(BRIG_CG_FREEZER);
+        brig_clear_error();
+    }
+    done = true;
+    return &layout;
+}
+
+char *brig_cg_v1_dir(const struct brig_cg_layout *l, enum brig_cg_ctrl c, const char *path)
+{
+    for (size_t i = 0; i < l->n_v1; i++)
+        if (l->v1[i].ctrls & BRIG_CG_BIT(c))
+            return brig_xasprintf("%s%s", l->v1[i].mnt, path);
+    return NULL;
+}
+
+char *brig_cg_v2_dir(const struct brig_cg_layout *l, const char *path)
+{
+    if (!l->unified)
+        return NULL;
+    return brig_xasprintf("%s%s", l->unified, strcmp(path, "/") == 0 ? "" : path);
+}
+
+/* ---- paths ---- */
+
+char *brig_cg_clean_path(const char *p)
+{
+    if (!p || !*p) {
+        brig_fail(0, "empty cgroup path");
+        return NULL;
+    }
+    size_t len = strlen(p);
+    char *out = brig_xmalloc(len + 2);
+    size_t o = 0;
+    out[o++] = '/';
+    const char *s = p;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0)
+            break;
+        if (n == 1 && s[0] == '.') {
+            /* skip */
+        } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+            /* drop the last component, never going above the root */
+            if (o > 1) {
+                o--; /* the trailing '/' */
+                while (o > 1 && out[o - 1] != '/')
+                    o--;
+            }
+        } else {
+            memcpy(out + o, s, n);
+            o += n;
+            out[o++] = '/';
+        }
+        s += n;
+    }
+    if (o > 1)
+        o--; /* trailing slash */
+    out[o] = '\0';
+    return out;
+}
+
+char *brig_cg_own_path(const char *proc_cgroup, const char *ctrl)
+{
+    cleanup_free char *text = brig_xstrdup(proc_cgroup);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        char *ctrls = c1 + 1;
+        if (!*ctrl) {
+            if (strncmp(line, "0:", 2) == 0 && !*ctrls)
+                return brig_xstrdup(c2 + 1);
+            continue;
+        }
+        char *s2 = NULL;
+        for (char *t = strtok_r(ctrls, ",", &s2); t; t = strtok_r(NULL, ",", &s2))
+            if (strcmp(t, ctrl) == 0)
+                return brig_xstrdup(c2 + 1);
+    }
+    return NULL;
+}
+
+bool brig_cg_is_systemd_path(const char *path)
+{
+    if (!path || path[0] == '/')
+        return false;
+    const char *c1 = strchr(path, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    return c2 && !strchr(c2 + 1, ':');
+}
+
+static bool valid_unit_part(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '/' || s[i] == '\0' || s[i] == '\n')
+            return false;
+    return !(n == 1 && s[0] == '.') && !(n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+int brig_cg_systemd_expand(const char *spec, char **cgpath, char **unit)
+{
+    if (!brig_cg_is_systemd_path(spec))
+        return brig_fail(0, "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"%s\"", spec);
+    const char *c1 = strchr(spec, ':'), *c2 = strchr(c1 + 1, ':');
+    cleanup_free char *slice = c1 == spec ? brig_xstrdup("system.slice")
+                                          : strndup(spec, (size_t)(c1 - spec));
+    cleanup_free char *prefix = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+    const char *name = c2 + 1;
+    if (!slice || !prefix)
+        return brig_fail(ENOMEM, "systemd cgroup path");
+    size_t sl = strlen(slice);
+    if (!*name || !valid_unit_part(name, strlen(name)) || !valid_unit_part(prefix, strlen(prefix)) ||
+        !valid_unit_part(slice, sl))
+        return brig_fail(0, "invalid systemd cgroupsPath \"%s\"", spec);
+    if (sl < 6 || strcmp(slice + sl - 6, ".slice") != 0)
+        return brig_fail(0, "invalid systemd cgroupsPath \"%s\": \"%s\" is not a slice", spec, slice);
+
+    /* "a-b-c.slice" lives at /a.slice/a-b.slice/a-b-c.slice; "-.slice" is the root. */
+    char *p = brig_xstrdup("");
+    if (strcmp(slice, "-.slice") != 0) {
+        const char *stem_end = slice + sl - 6;
+        if (slice[0] == '-' || stem_end[-1] == '-' || strstr(slice, "--")) {
+            free(p);
+            return brig_fail(0, "invalid slice name \"%s\"", slice);
+        }
+        for (const char *d = slice; d <= stem_end; d++) {
+            if (d == stem_end || *d == '-') {
+                char *np = brig_xasprintf("%s/%.*s.slice", p, (int)(d - slice), slice);
+                free(p);
+                p = np;
+            }
+        }
+    }
+    char *u;
+    size_t nl = strlen(name);
+    if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
+        u = brig_xstrdup(name); /* the container gets a slice of its own */
+    else if (*prefix)
+        u = brig_xasprintf("%s-%s.scope", prefix, name);
+    else
+        u = brig_xasprintf("%s.scope", name);
+    *cgpath = brig_xasprintf("%s/%s", p, u);
+    free(p);
+    *unit = u;
+    return 0;
+}
+
+char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool systemd)
+{
+    const char *want = cfg && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
+    if (want && !*want)
+        want = NULL;
+    if (systemd) {
+        char *spec = want ? brig_xstrdup(want) : brig_xasprintf("system.slice:brig:%s", id);
+        cleanup_free char *cgpath = NULL, *unit = NULL;
+        if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0) {
+            free(spec);
+            return NULL;
+        }
+        return spec;
+    }
+    char *path;
+    if (!want) {
+        path = brig_xasprintf("/brig/%s", id);
+    } else if (want[0] == '/') {
+        path = brig_cg_clean_path(want);
+    } else {
+        /* Relative: under the cgroup brig itself runs in (the v2 one, or
+         * name=systemd's, which is what a service manager set up). */
+        cleanup_free char *self = NULL;
+        if (brig_read_file("/proc/self/cgroup", &self, NULL) < 0)
+            return NULL;
+        cleanup_free char *own = brig_cgroup_mode() != BRIG_CGROUP_V1
+                                     ? brig_cg_own_path(self, "")
+                                     : brig_cg_own_path(self, "name=systemd");
+        if (!own) {
+            /* first v1 hierarchy listed */
+            const char *c = strchr(self, ':');
+            c = c ? strchr(c + 1, ':') : NULL;
+            own = c ? strndup(c + 1, strcspn(c + 1, "\n")) : brig_xstrdup("/");
+        }
+        cleanup_free char *joined = brig_xasprintf("%s/%s", own, want);
+        path = brig_cg_clean_path(joined);
+    }
+    if (path && strcmp(path, "/") == 0) {
+        free(path);
+        brig_fail(0, "cgroupsPath \"%s\" is the root cgroup", want);
+        return NULL;
+    }
+    return path;
+}
+
+/* The filesystem path of a stored cgroup path (systemd form expanded). */
+static char *fs_path(const char *path)
+{
+    if (brig_cg_is_systemd_path(path)) {
+        char *cg = NULL, *unit = NULL;
+        if (brig_cg_systemd_expand(path, &cg, &unit) < 0)
+            return NULL;
+        free(unit);
+        return cg;
+    }
+    char *p = brig_cg_clean_path(path);
+    if (p && strcmp(p, "/") == 0) {
+        free(p);
+        brig_fail(0, "refusing to use the root cgroup");
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- pure conversions ---- */
+
+uint64_t brig_cg_shares_to_weight(uint64_t shares)
+{
+    if (shares == 0)
+        return 0;
+    if (shares < 2)
+        shares = 2;
+    if (shares > 262144)
+        shares = 262144;
+    return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t brig_cg_blkio_to_io_weight(uint64_t weight)
+{
+    if (weight == 0)
+        return 0;
+    if (weight < 10)
+        weight = 10;
+    if (weight > 1000)
+        weight = 1000;
+    return 1 + ((weight - 10) * 9999) / 990;
+}
+
+int brig_cg_swap_to_v2(const struct brig_memory *m, int64_t *out)
+{
+    int64_t swap = m->swap.v;
+    int64_t mem = m->limit.set ? m->limit.v : 0;
+    if (swap == -1) {
+        *out = -1;
+        return 0;
+    }
+    if (swap == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (mem == 0 || mem == -1)
+        return brig_fail(0, "memory.swap is set without a memory limit (cgroup v2 cannot express memory+swap alone)");
+    if (mem > swap)
+        return brig_fail(0, "memory.swap (%lld) must not be smaller than memory.limit (%lld)",
+                         (long long)swap, (long long)mem);
+    *out = swap - mem;
+    return 0;
+}
+
+char *brig_cg_cpu_max(const struct brig_cpu *c)
+{
+    if (!c->quota.set && !c->period.set)
+        return NULL;
+    char quota[32] = "max";
+    if (c->quota.set && c->quota.v > 0)
+        snprintf(quota, sizeof quota, "%lld", (long long)c->quota.v);
+    if (c->period.set && c->period.v > 0)
+        return brig_xasprintf("%s %llu", quota, (unsigned long long)c->period.v);
+    return brig_xstrdup(quota);
+}
+
+char *brig_cg_limit_str(int64_t v)
+{
+    return v < 0 ? brig_xstrdup("max") : brig_xasprintf("%lld", (long long)v);
+}
+
+bool brig_cg_hugepage_size(const char *s, uint64_t *bytes)
+{
+    uint64_t n = 0;
+    const char *p = s;
+    if (!s || *p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9') {
+        if (n > UINT64_MAX / 10)
+            return false;
+        n = n * 10 + (uint64_t)(*p++ - '0');
+    }
+    uint64_t mul;
+    if (strcmp(p, "KB") == 0)
+        mul = 1ULL << 10;
+    else if (strcmp(p, "MB") == 0)
+        mul = 1ULL << 20;
+    else if (strcmp(p, "GB") == 0)
+        mul = 1ULL << 30;
+    else
+        return false;
+    if (n == 0 || n > UINT64_MAX / mul)
+        return false;
+    *bytes = n * mul;
+    return true;
+}
+
+bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out)
+{
+    size_t kl = strlen(key);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, kl) == 0 && l[kl] == ' ') {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(l + kl + 1, &end, 10);
+            if (errno || end == l + kl + 1)
+                return false;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- file helpers ---- */
+
+int brig_cg_write(const char *dir, const char *file, const char *s)
+{
+    cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
+    cleanup_fd int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", p);
+    size_t len = strlen(s);
+    ssize_t w;
+    do
+        w = write(fd, s, len);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        return brig_fail(errno, "write \"%s\" to %s", s, p);
+    if ((size_t)w != len)
+        return brig_fail(EIO, "short write \"%s\" to %s", s, p);
+    return 0;
+}
+
+int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
+{
+    char *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return brig_fail(ENOMEM, "format %s", file);
+    int r = brig_cg_write(dir, file, s);
+    free(s);
+    return r;
+}
+
+char *brig_cg_read(const char *dir, const char *file)
+{
+    cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
+    char *s = NULL;
+    if (brig_read_file(p, &s, NULL) < 0)
+        return NULL;
+    return s;
+}
+
+bool brig_cg_read_u64(const char *dir, const char *file, uint64_t *out)
+{
+    cleanup_free char *s = brig_cg_read(dir, file);
+    if (!s)
+        return false;
+    s[strcspn(s, "\n")] = '\0';
+    if (strcmp(s, "max") == 0) {
+        *out = UINT64_MAX;
+        return true;
+    }
+    return brig_parse_u64(s, out);
+}
+
+bool brig_cg_exists(const char *dir, const char *file)
+{
+    cleanup_free char *p = file ? brig_xasprintf("%s/%s", dir, file) : brig_xstrdup(dir);
+    return access(p, F_OK) == 0;
+}
+
+int brig_cg_read_procs(const char *dir, pid_t **pids, size_t *n)
+{
+    cleanup_free char *s = brig_cg_read(dir, "cgroup.procs");
+    if (!s)
+        return -1;
+    char *save = NULL;
+    for (char *t = strtok_r(s, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+        uint64_t v;
+        if (!brig_parse_u64(t, &v) || v == 0 || v > INT_MAX)
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < *n && !dup; i++)
+            dup = (*pids)[i] == (pid_t)v;
+        if (dup)
+            continue;
+        *pids = brig_xrealloc(*pids, (*n + 1) * sizeof **pids);
+        (*pids)[(*n)++] = (pid_t)v;
+    }
+    return 0;
+}
+
+void brig_cg_json_u64(yajl_gen g, const char *key, uint64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+    brig_json_key(g, key);
+    yajl_gen_number(g, num, (size_t)n);
+}
+
+void brig_cg_json_file_u64(yajl_gen g, const char *key, const char *dir, const char *file)
+{
+    uint64_t v;
+    if (brig_cg_read_u64(dir, file, &v))
+        brig_cg_json_u64(g, key, v);
+    brig_clear_error();
+}
+
+void brig_cg_json_kv_object(yajl_gen g, const char *key, const char *text)
+{
+    brig_json_key(g, key);
+    yajl_gen_map_open(g);
+    for (const char *l = text; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        const char *sp = memchr(l, ' ', len);
+        uint64_t v;
+        if (sp && sp > l) {
+            char *k = strndup(l, (size_t)(sp - l));
+            char *val = strndup(sp + 1, len - (size_t)(sp - l) - 1);
+            if (k && val && brig_parse_u64(val, &v))
+                brig_cg_json_u64(g, k, v);
+            free(k);
+            free(val);
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    yajl_gen_map_close(g);
+}
+
+void brig_cg_sleep_ms(unsigned ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- routing resources to controllers ---- */
+
+static bool memory_set(const struct brig_memory *m)
+{
+    return m && (m->limit.set || m->reservation.set || m->swap.set || m->kernel.set ||
+                 m->kernel_tcp.set || m->swappiness.set || m->disable_oom_killer.set ||
+                 m->use_hierarchy.set);
+}
+
+static bool blkio_set(const struct brig_blkio *b)
+{
+    return b && (b->weight.set || b->leaf_weight.set || b->n_weight_device ||
+                 b->n_throttle_read_bps || b->n_throttle_write_bps ||
+                 b->n_throttle_read_iops || b->n_throttle_write_iops);
+}
+
+/* Controllers RES needs (devices and unified keys are handled apart). */
+static unsigned needed_ctrls(const struct brig_resources *res)
+{
+    unsigned m = 0;
+    if (!res)
+        return 0;
+    if (memory_set(res->memory))
+        m |= BRIG_CG_BIT(BRIG_CG_MEMORY);
+    const struct brig_cpu *c = res->cpu;
+    if (c && (c->shares.set || c->quota.set || c->period.set || c->burst.set ||
+              c->realtime_runtime.set || c->realtime_period.set || c->idle.set))
+        m |= BRIG_CG_BIT(BRIG_CG_CPU);
+    if (c && ((c->cpus && *c->cpus) || (c->mems && *c->mems)))
+        m |= BRIG_CG_BIT(BRIG_CG_CPUSET);
+    if (res->pids_limit.set)
+        m |= BRIG_CG_BIT(BRIG_CG_PIDS);
+    if (blkio_set(res->block_io))
+        m |= BRIG_CG_BIT(BRIG_CG_BLKIO);
+    if (res->n_hugepage_limits)
+        m |= BRIG_CG_BIT(BRIG_CG_HUGETLB);
+    if (res->net_class_id.set)
+        m |= BRIG_CG_BIT(BRIG_CG_NET_CLS);
+    if (res->n_net_priorities)
+        m |= BRIG_CG_BIT(BRIG_CG_NET_PRIO);
+    if (res->n_rdma)
+        m |= BRIG_CG_BIT(BRIG_CG_RDMA);
+    return m;
+}
+
+/* The controllers v2 serves for us: all of them on a v2 host; on a hybrid
+ * host those v1 does not mount. */
+static unsigned v2_mask(const struct brig_cg_layout *l)
+{
+    if (l->mode == BRIG_CGROUP_V1)
+        return 0;
+    if (l->mode == BRIG_CGROUP_V2)
+        return l->v2_ctrls;
+    return l->v2_ctrls & ~l->v1_ctrls;
+}
+
+static int check_available(const struct brig_cg_layout *l, const struct brig_resources *res)
+{
+    unsigned missing = needed_ctrls(res) & ~(l->v1_ctrls | v2_mask(l));
+    for (int c = 0; c < BRIG_CG_NCTRL; c++)
+        if (missing & BRIG_CG_BIT(c))
+            return brig_fail(0, "cannot apply the %s limits: the %s controller is not available",
+                             brig_cg_ctrl_name((enum brig_cg_ctrl)c, l->mode == BRIG_CGROUP_V2),
+                             brig_cg_ctrl_name((enum brig_cg_ctrl)c, l->mode == BRIG_CGROUP_V2));
+    if (res && res->unified.n && !l->unified)
+        return brig_fail(0, "linux.resources.unified needs cgroup v2, and this host has only v1");
+    return 0;
+}
+
+/* The controllers unified keys will touch ("memory.max" -> memory). */
+static unsigned unified_ctrls(const struct brig_map *u)
+{
+    unsigned m = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        char name[32];
+        size_t n = strcspn(u->v[i].key, ".");
+        if (n >= sizeof name)
+            continue;
+        memcpy(name, u->v[i].key, n);
+        name[n] = '\0';
+        int c = brig_cg_ctrl_from_name(name);
+        if (c >= 0)
+            m |= BRIG_CG_BIT(c);
+    }
+    return m;
+}
+
+static int cgroup_count(const struct brig_cg_layout *l, const char *path)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    if (l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, path);
+        if (brig_cg_exists(d, NULL))
+            brig_cg_read_procs(d, &pids, &n);
+    }
+    for (size_t i = 0; i < l->n_v1; i++) {
+        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, path);
+        if (brig_cg_exists(d, NULL))
+            brig_cg_read_procs(d, &pids, &n);
+    }
+    brig_clear_error();
+    free(pids);
+    return (int)n;
+}
+
+/* ---- public API ---- */
+
+static int remove_dirs(const struct brig_cg_layout *l, const char *path);
+
+int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
+                                    const struct brig_device *devs, size_t n_devs,
+                                    bool systemd)
+{
+    if (systemd || brig_cg_is_systemd_path(path)) {
+        if (brig_cg_systemd_check() < 0)
+            return -1;
+    }
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    if (check_available(l, res) < 0)
+        return -1;
+
+    unsigned v2m = v2_mask(l);
+    unsigned enable = l->mode == BRIG_CGROUP_V2
+                          ? v2m
+                          : v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
+    if (l->n_v1 && brig_cg_v1_mkdir(l, p) < 0)
+        return -1;
+    if (l->unified && brig_cg_v2_mkdir(l, p, enable) < 0)
+        goto fail;
+
+    /* The spec asks for an error on a cgroup others already use. */
+    if (cgroup_count(l, p) > 0) {
+        return brig_fail(0, "cgroup %s is not empty", p);
+    }
+    if (brig_cgroup_is_frozen(p)) {
+        return brig_fail(0, "cgroup %s is frozen", p);
+    }
+
+    if (l->n_v1 && brig_cg_v1_apply(l, p, res, false) < 0)
+        goto fail;
+    if (v2m && brig_cg_v2_apply(l, p, res, v2m) < 0)
+        goto fail;
+    if (res && res->unified.n) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        if (brig_cg_v2_unified(d, &res->unified) < 0)
+            goto fail;
+    }
+
+    size_t n_rules = 0;
+    struct brig_device_rule *rules = brig_cg_device_rules(res, devs, n_devs, &n_rules);
+    int r = 0;
+    if (l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_DEVICES)) {
+        r = brig_cg_v1_devices(l, p, rules, n_rules);
+    } else if (l->mode == BRIG_CGROUP_V2) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        cleanup_fd int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            r = brig_fail(errno, "open %s", d);
+        else
+            r = brig_cg_bpf_apply(fd, rules, n_rules);
+    } else {
+        r = brig_fail(0, "no device controller: cannot restrict device access");
+    }
+    brig_cg_device_rules_free(rules, n_rules);
+    if (r < 0)
+        goto fail;
+    return 0;
+
+fail: {
+        /* Leave nothing behind; keep the first error. */
+        char saved[BRIG_ERR_MAX];
+        int e = brig_last_errno();
+        snprintf(saved, sizeof saved, "%s", brig_last_error());
+        remove_dirs(l, p);
+        brig_set_error(e, saved);
+        return -1;
+    }
+}
+
+int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd)
+{
+    return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd);
+}
+
+int brig_cgroup_attach(const char *path, pid_t pid)
+{
+    if (brig_cg_is_systemd_path(path))
+        return brig_cg_systemd_start(path, pid);
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    char pidstr[24];
+    snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
+    for (size_t i = 0; i < l->n_v1; i++) {
+        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, p);
+        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0)
+            return brig_fail_ctx("join cgroup");
+    }
+    if (l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0)
+            return brig_fail_ctx("join cgroup");
+    }
+    return 0;
+}
+
+int brig_cgroup_open_fd(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l || l->mode != BRIG_CGROUP_V2 || brig_cg_is_systemd_path(path))
+        return -1;
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    cleanup_free char *d = brig_cg_v2_dir(l, p);
+    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", d);
+    return fd;
+}
+
+/* rmdir the leaf in every hierarchy; EBUSY is retried briefly because the
+ * kernel frees a cgroup a moment after its last task has exited. */
+static int remove_dirs(const struct brig_cg_layout *l, const char *path)
+{
+    int ret = 0;
+    size_t n = l->n_v1 + (l->unified ? 1 : 0);
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, path)
+                                           : brig_cg_v2_dir(l, path);
+        for (unsigned tries = 0;; tries++) {
+            if (rmdir(d) == 0 || errno == ENOENT)
+                break;
+            if (errno != EBUSY || tries >= 100) {
+                ret = brig_fail(errno, "remove cgroup %s", d);
+                break;
+            }
+            brig_cg_sleep_ms(tries < 10 ? 1 : 20);
+        }
+    }
+    return ret;
+}
+
+/* Kill everything in the cgroup.  cgroup.kill does it atomically; without
+ * it, freeze (so nothing forks behind our back), SIGKILL every pid, thaw,
+ * and repeat until the cgroup is empty. */
+static int kill_all(const struct brig_cg_layout *l, const char *path)
+{
+    if (l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, path);
+        if (brig_cg_exists(d, NULL)) {
+            int r = brig_cg_v2_kill(d);
+            if (r < 0)
+                return -1;
+            if (r > 0 && brig_cg_v2_wait_empty(d, 10000))
+                return 0;
+        }
+    }
+    cleanup_free char *fdir = NULL;
+    if (l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_FREEZER))
+        fdir = brig_cg_v1_dir(l, BRIG_CG_FREEZER, path);
+    for (unsigned round = 0; round < 500; round++) {
+        pid_t *pids = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < l->n_v1; i++) {
+            cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, path);
+            if (brig_cg_exists(d, NULL))
+                brig_cg_read_procs(d, &pids, &n);
+        }
+        if (l->unified) {
+            cleanup_free char *d = brig_cg_v2_dir(l, path);
+            if (brig_cg_exists(d, NULL))
+                brig_cg_read_procs(d, &pids, &n);
+        }
+        brig_clear_error();
+        if (n == 0) {
+            free(pids);
+            return 0;
+        }
+        bool froze = fdir && brig_cg_exists(fdir, NULL) && brig_cg_v1_freeze(fdir, true) == 0;
+        for (size_t i = 0; i < n; i++)
+            if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH) {
+                int e = errno;
+                free(pids);
+                if (froze)
+                    brig_cg_v1_freeze(fdir, false);
+                return brig_fail(e, "kill %d", (int)pids[i]);
+            }
+        free(pids);
+        if (froze)
+            brig_cg_v1_freeze(fdir, false);
+        brig_cg_sleep_ms(round < 10 ? 2 : 20);
+    }
+    return brig_fail(EBUSY, "processes in cgroup %s survive SIGKILL", path);
+}
+
+int brig_cgroup_destroy(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    int r = kill_all(l, p);
+    if (remove_dirs(l, p) < 0)
+        r = -1;
+    if (brig_cg_is_systemd_path(path))
+        brig_cg_systemd_stop(path);
+    return r;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+int brig_cgroup_pids(const char *path, pid_t **out)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    pid_t *pids = NULL;
+    size_t n = 0;
+    /* v2 tracks every process on v2 and hybrid hosts; else take the union. */
+    cleanup_free char *d = l->unified ? brig_cg_v2_dir(l, p) : NULL;
+    if (d) {
+        if (brig_cg_read_procs(d, &pids, &n) < 0)
+            return -1;
+    } else {
+        bool any = false;
+        for (size_t i = 0; i < l->n_v1; i++) {
+            cleanup_free char *vd = brig_xasprintf("%s%s", l->v1[i].mnt, p);
+            if (brig_cg_read_procs(vd, &pids, &n) == 0)
+                any = true;
+        }
+        if (!any) {
+            free(pids);
+            return -1;
+        }
+        brig_clear_error();
+    }
+    if (n)
+        qsort(pids, n, sizeof *pids, pid_cmp);
+    *out = pids ? pids : brig_xcalloc(1, sizeof *pids);
+    return (int)n;
+}
+
+/* The v1 freezer directory, or NULL when v2's cgroup.freeze is the one. */
+static char *v1_freezer_dir(const struct brig_cg_layout *l, const char *p)
+{
+    if (l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_FREEZER))
+        return brig_cg_v1_dir(l, BRIG_CG_FREEZER, p);
+    return NULL;
+}
+
+int brig_cgroup_freeze(const char *path, bool frozen)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    cleanup_free char *fd = v1_freezer_dir(l, p);
+    if (fd)
+        return brig_cg_v1_freeze(fd, frozen);
+    if (l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        return brig_cg_v2_freeze(d, frozen);
+    }
+    return brig_fail(0, "no freezer: the freezer controller is not mounted");
+}
+
+bool brig_cgroup_is_frozen(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l || !path)
+        return false;
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return false;
+    cleanup_free char *fd = v1_freezer_dir(l, p);
+    if (fd) {
+        cleanup_free char *s = brig_cg_read(fd, "freezer.state");
+        brig_clear_error();
+        return s && strncmp(s, "FROZEN", 6) == 0;
+    }
+    if (l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        return brig_cg_v2_is_frozen(d);
+    }
+    return false;
+}
+
+int brig_cgroup_update(const char *path, const struct brig_resources *res)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    if (check_available(l, res) < 0)
+        return -1;
+    unsigned v2m = v2_mask(l);
+    if (l->mode == BRIG_CGROUP_HYBRID) {
+        /* enable on demand, as create does */
+        unsigned en = v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
+        if (en && brig_cg_v2_mkdir(l, p, en) < 0)
+            return -1;
+    }
+    if (l->n_v1 && brig_cg_v1_apply(l, p, res, true) < 0)
+        return -1;
+    if (v2m && brig_cg_v2_apply(l, p, res, v2m) < 0)
+        return -1;
+    if (res && res->unified.n) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        if (brig_cg_v2_unified(d, &res->unified) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+char *brig_cgroup_stats_json(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l) {
+        brig_fail_ctx("cgroups");
+        return NULL;
+    }
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return NULL;
+    bool exists = false;
+    for (size_t i = 0; i < l->n_v1 && !exists; i++) {
+        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, p);
+        exists = brig_cg_exists(d, NULL);
+    }
+    if (!exists && l->unified) {
+        cleanup_free char *d = brig_cg_v2_dir(l, p);
+        exists = brig_cg_exists(d, NULL);
+    }
+    if (!exists) {
+        brig_fail(ENOENT, "cgroup %s", p);
+        return NULL;
+    }
+    yajl_gen g = brig_json_gen_new(false);
+    if (!g) {
+        brig_fail(ENOMEM, "stats");
+        return NULL;
+    }
+    yajl_gen_map_open(g);
+    if (l->n_v1)
+        brig_cg_v1_stats(l, p, g);
+    if (v2_mask(l))
+        brig_cg_v2_stats(l, p, v2_mask(l), g);
+    yajl_gen_map_close(g);
+    return brig_json_gen_finish(g);
+}
+
+/* ---- OOM notifications ---- */
+
+struct brig_cgroup_oom {
+    int fd;
+    bool v2;
+    uint64_t last;   /* v2: oom_kill count seen so far */
+    char *dir;       /* v2: the cgroup directory */
+};
+
+struct brig_cgroup_oom *brig_cgroup_oom_open(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l) {
+        brig_fail_ctx("cgroups");
+        return NULL;
+    }
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return NULL;
+    struct brig_cgroup_oom *o = brig_xcalloc(1, sizeof *o);
+    o->fd = -1;
+    if (l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_MEMORY)) {
+        /* v1: an eventfd registered through cgroup.event_control */
+        cleanup_free char *d = brig_cg_v1_dir(l, BRIG_CG_MEMORY, p);
+        cleanup_free char *ctl = brig_xasprintf("%s/memory.oom_control", d);
+        cleanup_fd int cfd = open(ctl, O_RDONLY | O_CLOEXEC);
+        if (cfd < 0) {
+            brig_fail(errno, "open %s", ctl);
+            goto fail;
+        }
+        o->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (o->fd < 0) {
+            brig_fail(errno, "eventfd");
+            goto fail;
+        }
+        if (brig_cg_writef(d, "cgroup.event_control", "%d %d", o->fd, cfd) < 0)
+            goto fail;
+        o->dir = brig_steal_ptr(&d);
+        return o;
+    }
+    if (l->unified && (v2_mask(l) & BRIG_CG_BIT(BRIG_CG_MEMORY))) {
+        /* v2: memory.events changes are reported through inotify */
+        o->v2 = true;
+        o->dir = brig_cg_v2_dir(l, p);
+        cleanup_free char *ev = brig_xasprintf("%s/memory.events", o->dir);
+        o->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (o->fd < 0) {
+            brig_fail(errno, "inotify_init1");
+            goto fail;
+        }
+        if (inotify_add_watch(o->fd, ev, IN_MODIFY) < 0) {
+            brig_fail(errno, "watch %s", ev);
+            goto fail;
+        }
+        cleanup_free char *s = brig_cg_read(o->dir, "memory.events");
+        if (s)
+            brig_cg_kv_get(s, "oom_kill", &o->last);
+        return o;
+    }
+    brig_fail(0, "no memory controller: OOM events are not available");
+fail:
+    brig_cgroup_oom_close(o);
+    return NULL;
+}
+
+int brig_cgroup_oom_fd(const struct brig_cgroup_oom *o)
+{
+    return o ? o->fd : -1;
+}
+
+int brig_cgroup_oom_read(struct brig_cgroup_oom *o)
+{
+    if (!o->v2) {
+        uint64_t n;
+        ssize_t r = read(o->fd, &n, sizeof n);
+        if (r < 0)
+            return errno == EAGAIN ? 0 : brig_fail(errno, "read OOM eventfd");
+        if (r != sizeof n)
+            return 0;
+        /* The kernel also signals the eventfd when the cgroup goes away. */
+        if (!brig_cg_exists(o->dir, NULL))
+            return -1;
+        return (int)n;
+    }
+    char buf[4096];
+    while (read(o->fd, buf, sizeof buf) > 0)
+        ;
+    cleanup_free char *s = brig_cg_read(o->dir, "memory.events");
+    if (!s)
+        return -1;
+    uint64_t now = 0;
+    brig_cg_kv_get(s, "oom_kill", &now);
+    int d = now > o->last ? (int)(now - o->last) : 0;
+    o->last = now;
+    return d;
+}
+
+void brig_cgroup_oom_close(struct brig_cgroup_oom *o)
+{
+    if (!o)
+        return;
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->dir);
+    free(o);
+}

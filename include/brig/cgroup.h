@@ -9,6 +9,7 @@
 #define BRIG_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -29,6 +30,13 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
 /* Create the cgroup at PATH and apply RES (may be NULL).  Fails if limits
  * cannot be applied.  Idempotent on an existing cgroup. */
 int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd);
+
+/* brig_cgroup_create that also allows access to the device nodes of
+ * linux.devices (runc allows every device it creates; runc's default set
+ * is always allowed).  Device rules are set at create only. */
+int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
+                                    const struct brig_device *devs, size_t n_devs,
+                                    bool systemd);
 
 /* Move PID into the cgroup at PATH (every hierarchy). */
 int brig_cgroup_attach(const char *path, pid_t pid);
@@ -54,5 +62,14 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res);
 
 /* One JSON object of stats (events --stats); caller frees. */
 char *brig_cgroup_stats_json(const char *path);
+
+/* OOM notifications (events).  open: NULL with an error when the memory
+ * controller offers none.  fd: poll it for POLLIN.  read: once readable,
+ * the number of OOM kills since the last call (-1 when the cgroup is gone). */
+struct brig_cgroup_oom;
+struct brig_cgroup_oom *brig_cgroup_oom_open(const char *path);
+int brig_cgroup_oom_fd(const struct brig_cgroup_oom *o);
+int brig_cgroup_oom_read(struct brig_cgroup_oom *o);
+void brig_cgroup_oom_close(struct brig_cgroup_oom *o);
 
 #endif

@@ -1,0 +1,194 @@
+/* brig: cgroup internals shared by runtime/cgroup*.c and the unit tests.
+ *
+ * Nothing here is for the rest of the runtime: use cgroup.h. */
+#ifndef BRIG_CGROUP_INTERNAL_H
+#define BRIG_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_gen.h>
+
+#include "cgroup.h"
+#include "config.h"
+
+/* Controllers brig knows, by their v1 names (BLKIO is "io" on v2). */
+enum brig_cg_ctrl {
+    BRIG_CG_CPU,
+    BRIG_CG_CPUACCT,
+    BRIG_CG_CPUSET,
+    BRIG_CG_MEMORY,
+    BRIG_CG_DEVICES,
+    BRIG_CG_FREEZER,
+    BRIG_CG_BLKIO,
+    BRIG_CG_PIDS,
+    BRIG_CG_HUGETLB,
+    BRIG_CG_NET_CLS,
+    BRIG_CG_NET_PRIO,
+    BRIG_CG_PERF_EVENT,
+    BRIG_CG_RDMA,
+    BRIG_CG_MISC,
+    BRIG_CG_NCTRL
+};
+#define BRIG_CG_BIT(c) (1u << (c))
+
+const char *brig_cg_ctrl_name(enum brig_cg_ctrl c, bool v2);
+/* The controller named NAME (v1 or v2 spelling), or -1. */
+int brig_cg_ctrl_from_name(const char *name);
+
+/* One mounted v1 hierarchy (combined mounts carry several controllers). */
+struct brig_cg_hier {
+    char *mnt;     /* /sys/fs/cgroup/cpu,cpuacct */
+    unsigned ctrls; /* BRIG_CG_BIT()s */
+    char *name;    /* "systemd" for name=systemd, else NULL */
+};
+
+/* Where the host's cgroups live, worked out once per process. */
+struct brig_cg_layout {
+    enum brig_cgroup_mode mode;
+    struct brig_cg_hier *v1;
+    size_t n_v1;
+    unsigned v1_ctrls;  /* controllers mounted on v1 */
+    char *unified;      /* cgroup2 mount point, NULL when none */
+    unsigned v2_ctrls;  /* controllers in the v2 root's cgroup.controllers */
+};
+
+/* The layout of this host (cached; NULL with an error when no cgroups). */
+const struct brig_cg_layout *brig_cg_layout(void);
+
+/* Build a layout from a /proc/self/mountinfo text (pure; for tests too).
+ * MODE is what statfs said; the v2 controllers are not filled in. */
+int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
+                         struct brig_cg_layout *out);
+void brig_cg_layout_free(struct brig_cg_layout *l);
+
+/* The v1 directory of controller C for cgroup PATH, or NULL when C is not
+ * mounted on v1.  The v2 directory (NULL on pure v1).  Caller frees. */
+char *brig_cg_v1_dir(const struct brig_cg_layout *l, enum brig_cg_ctrl c, const char *path);
+char *brig_cg_v2_dir(const struct brig_cg_layout *l, const char *path);
+
+/* --- pure helpers (unit tested) --- */
+
+/* Normalise a cgroup path: "/a/b", no "." or "..", never above "/".
+ * Returns NULL (with an error) on an empty path. */
+char *brig_cg_clean_path(const char *p);
+
+/* The cgroup of CTRL (v1 name, "name=systemd", or "" for the v2 line) in a
+ * /proc/PID/cgroup text; NULL when absent.  Caller frees. */
+char *brig_cg_own_path(const char *proc_cgroup, const char *ctrl);
+
+/* "slice:prefix:name" -> the cgroup path under the hierarchy root and the
+ * unit name.  An empty slice means system.slice. */
+int brig_cg_systemd_expand(const char *spec, char **cgpath, char **unit);
+/* Whether PATH is in the systemd "slice:prefix:name" form. */
+bool brig_cg_is_systemd_path(const char *path);
+
+/* cpu.shares (2..262144) -> cpu.weight (1..10000), as runc and crun do. */
+uint64_t brig_cg_shares_to_weight(uint64_t shares);
+/* blkio weight (10..1000) -> io.weight (1..10000). */
+uint64_t brig_cg_blkio_to_io_weight(uint64_t weight);
+/* OCI memory.swap is memory+swap; v2's memory.swap.max is swap alone.
+ * *out is -1 for "max"; returns -1 with an error when impossible. */
+int brig_cg_swap_to_v2(const struct brig_memory *m, int64_t *out);
+/* The cpu.max line for quota/period (either may be unset); NULL when
+ * neither is set.  A quota <= 0 means "max". */
+char *brig_cg_cpu_max(const struct brig_cpu *c);
+/* "max" for negative values, else the decimal number. */
+char *brig_cg_limit_str(int64_t v);
+/* "2MB" -> 2097152 (units KB, MB, GB); false when malformed. */
+bool brig_cg_hugepage_size(const char *s, uint64_t *bytes);
+
+/* Find "KEY VALUE" in a flat keyed file (memory.stat, cpu.stat, ...). */
+bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out);
+
+/* Device rules as they are enforced: a leading deny-all, the config's
+ * rules in order, runc's default device set, then one allow rule per
+ * device node in linux.devices.  Later rules win. */
+struct brig_device_rule *brig_cg_device_rules(const struct brig_resources *res,
+                                              const struct brig_device *devs, size_t n_devs,
+                                              size_t *n_out);
+void brig_cg_device_rules_free(struct brig_device_rule *r, size_t n);
+/* Access letters as bits: r=2, w=4, m=1, like BPF_DEVCG_ACC_*; NULL is
+ * all three; -1 for anything but "rwm" letters. */
+#define BRIG_CG_ACC_MKNOD 1
+#define BRIG_CG_ACC_READ 2
+#define BRIG_CG_ACC_WRITE 4
+#define BRIG_CG_ACC_ALL 7
+int brig_cg_access_mask(const char *access);
+/* "c 1:3 rwm" as the v1 devices.allow/deny files want it. */
+char *brig_cg_device_rule_str(const struct brig_device_rule *r);
+/* Decide like the eBPF program does (for tests): 1 allow, 0 deny.  TYPE is
+ * 'c' or 'b', ACCESS a subset of "rwm". */
+int brig_cg_device_decide(const struct brig_device_rule *r, size_t n, char type,
+                          int64_t major, int64_t minor, const char *access);
+
+/* --- eBPF device filter (cgroup_devices_bpf.c) --- */
+
+struct bpf_insn;
+/* Compile RULES to a BPF_PROG_TYPE_CGROUP_DEVICE program; caller frees. */
+struct bpf_insn *brig_cg_bpf_compile(const struct brig_device_rule *r, size_t n, size_t *n_insns);
+/* Load the program and attach it to the cgroup directory DIRFD, replacing
+ * any device programs brig attached there before. */
+int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
+
+/* --- file helpers (cgroup.c) --- */
+
+/* Write S to DIR/FILE; errors read "write memory.max in /sys/...: ...". */
+int brig_cg_write(const char *dir, const char *file, const char *s);
+int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Read DIR/FILE (trailing newline kept); NULL with an error. */
+char *brig_cg_read(const char *dir, const char *file);
+bool brig_cg_read_u64(const char *dir, const char *file, uint64_t *out);
+bool brig_cg_exists(const char *dir, const char *file);
+/* Pids listed in DIR/cgroup.procs, appended to the array (no duplicates). */
+int brig_cg_read_procs(const char *dir, pid_t **pids, size_t *n);
+/* JSON helpers for the stats: an unsigned number member; a member read
+ * from DIR/FILE as a number (skipped when unreadable). */
+void brig_cg_json_u64(yajl_gen g, const char *key, uint64_t v);
+void brig_cg_json_file_u64(yajl_gen g, const char *key, const char *dir, const char *file);
+/* Every "KEY VALUE" line of a flat keyed file as members of an object. */
+void brig_cg_json_kv_object(yajl_gen g, const char *key, const char *text);
+/* Sleep for MS milliseconds. */
+void brig_cg_sleep_ms(unsigned ms);
+
+/* --- v1 (cgroup_v1.c) --- */
+
+/* Shared with v2: hugetlb limits (file names differ) and rdma.max. */
+int brig_cg_hugetlb_apply(const char *dir, const struct brig_resources *res, bool v2);
+int brig_cg_rdma_apply(const char *dir, const struct brig_resources *res);
+
+int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path);
+int brig_cg_v1_apply(const struct brig_cg_layout *l, const char *path,
+                     const struct brig_resources *res, bool update);
+int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
+                       const struct brig_device_rule *r, size_t n);
+int brig_cg_v1_freeze(const char *dir, bool frozen);
+void brig_cg_v1_stats(const struct brig_cg_layout *l, const char *path, yajl_gen g);
+
+/* --- v2 (cgroup_v2.c) --- */
+
+/* mkdir -p and enable the controllers in MASK along the way. */
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask);
+/* Apply the resources whose controllers are in MASK. */
+int brig_cg_v2_apply(const struct brig_cg_layout *l, const char *path,
+                     const struct brig_resources *res, unsigned mask);
+int brig_cg_v2_unified(const char *dir, const struct brig_map *unified);
+int brig_cg_v2_freeze(const char *dir, bool frozen);
+bool brig_cg_v2_is_frozen(const char *dir);
+/* cgroup.kill where the kernel has it; 1 when done, 0 when unsupported. */
+int brig_cg_v2_kill(const char *dir);
+/* Wait until cgroup.events says "populated 0" (up to TIMEOUT_MS). */
+bool brig_cg_v2_wait_empty(const char *dir, unsigned timeout_ms);
+void brig_cg_v2_stats(const struct brig_cg_layout *l, const char *path, unsigned mask, yajl_gen g);
+
+/* --- systemd (cgroup_systemd.c) --- */
+
+/* Start a transient scope for PID (create happens at attach time under
+ * systemd); fails with a clear message where systemd does not run. */
+int brig_cg_systemd_check(void);
+int brig_cg_systemd_start(const char *spec, pid_t pid);
+int brig_cg_systemd_stop(const char *spec);
+
+#endif
