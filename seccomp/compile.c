@@ -1,1 +1,442 @@
-/* placeholder: being written */
+/* brig: linux.seccomp turned into a BPF program with libseccomp.
+ *
+ * Checking (cheap, no libseccomp) and compiling are separate so that a cache
+ * hit still reports a malformed profile: the checks run on every call. */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "brig/brig.h"
+#include "brig/internal.h"
+#include "brig/seccomp.h"
+#include "seccomp_internal.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define P "linux.seccomp"
+#define MAX_ARGS 6 /* syscall arguments a filter can look at */
+
+struct name_value {
+    const char *name;
+    uint32_t value;
+};
+
+/* Architectures one kernel can report in seccomp_data.arch: a filter only
+ * needs the family of the host, the other sections could never run. */
+enum arch_family { FAM_X86 = 1, FAM_ARM, FAM_MIPS, FAM_MIPSEL, FAM_PPC, FAM_PPC64LE, FAM_S390,
+                   FAM_PARISC, FAM_RISCV, FAM_LOONGARCH, FAM_M68K, FAM_SH, FAM_SHEB };
+
+struct arch_name {
+    const char *name;
+    uint32_t token; /* 0: this libseccomp does not know it */
+    enum arch_family family;
+};
+
+#ifndef SCMP_ARCH_LOONGARCH64
+#define SCMP_ARCH_LOONGARCH64 0
+#endif
+#ifndef SCMP_ARCH_M68K
+#define SCMP_ARCH_M68K 0
+#endif
+#ifndef SCMP_ARCH_SH
+#define SCMP_ARCH_SH 0
+#endif
+#ifndef SCMP_ARCH_SHEB
+#define SCMP_ARCH_SHEB 0
+#endif
+
+/* Every architecture name the spec lists. */
+static const struct arch_name arch_names[] = {
+    { "SCMP_ARCH_X86", SCMP_ARCH_X86, FAM_X86 },
+    { "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, FAM_X86 },
+    { "SCMP_ARCH_X32", SCMP_ARCH_X32, FAM_X86 },
+    { "SCMP_ARCH_ARM", SCMP_ARCH_ARM, FAM_ARM },
+    { "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, FAM_ARM },
+    { "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS, FAM_MIPS },
+    { "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64, FAM_MIPS },
+    { "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32, FAM_MIPS },
+    { "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL, FAM_MIPSEL },
+    { "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64, FAM_MIPSEL },
+    { "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32, FAM_MIPSEL },
+    { "SCMP_ARCH_PPC", SCMP_ARCH_PPC, FAM_PPC },
+    { "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64, FAM_PPC },
+    { "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE, FAM_PPC64LE },
+    { "SCMP_ARCH_S390", SCMP_ARCH_S390, FAM_S390 },
+    { "SCMP_ARCH_S390X", SCMP_ARCH_S390X, FAM_S390 },
+    { "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC, FAM_PARISC },
+    { "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64, FAM_PARISC },
+    { "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64, FAM_RISCV },
+    { "SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64, FAM_LOONGARCH },
+    { "SCMP_ARCH_M68K", SCMP_ARCH_M68K, FAM_M68K },
+    { "SCMP_ARCH_SH", SCMP_ARCH_SH, FAM_SH },
+    { "SCMP_ARCH_SHEB", SCMP_ARCH_SHEB, FAM_SHEB },
+};
+
+static const struct name_value flag_names[] = {
+    { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+    { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+    { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+    { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+};
+
+/* Syscalls the container process makes between installing the filter and
+ * handing the listener fd to the runtime: notifying on them would hang it. */
+static const char *const notify_forbidden[] = { "write", "sendmsg" };
+
+static const char *action_name(enum brig_seccomp_action a)
+{
+    switch (a) {
+    case BRIG_SECCOMP_KILL: return "SCMP_ACT_KILL";
+    case BRIG_SECCOMP_KILL_PROCESS: return "SCMP_ACT_KILL_PROCESS";
+    case BRIG_SECCOMP_KILL_THREAD: return "SCMP_ACT_KILL_THREAD";
+    case BRIG_SECCOMP_TRAP: return "SCMP_ACT_TRAP";
+    case BRIG_SECCOMP_ERRNO: return "SCMP_ACT_ERRNO";
+    case BRIG_SECCOMP_TRACE: return "SCMP_ACT_TRACE";
+    case BRIG_SECCOMP_ALLOW: return "SCMP_ACT_ALLOW";
+    case BRIG_SECCOMP_LOG: return "SCMP_ACT_LOG";
+    case BRIG_SECCOMP_NOTIFY: return "SCMP_ACT_NOTIFY";
+    }
+    return "?";
+}
+
+/* The libseccomp action for A; PATH and FIELD name the errno field in errors.
+ * ERRNO and TRACE without a return code use EPERM, as the spec says. */
+static int action_value(enum brig_seccomp_action a, const brig_opt_u32 *eret,
+                        const char *path, const char *field, uint32_t *out)
+{
+    uint32_t e = eret->set ? eret->v : EPERM;
+    if (eret->set && a != BRIG_SECCOMP_ERRNO && a != BRIG_SECCOMP_TRACE)
+        return brig_fail(0, "%s.%s: not supported with %s (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE)",
+                         path, field, action_name(a));
+    if (e > 0xffff)
+        return brig_fail(0, "%s.%s: %u does not fit in a filter's return data (at most 65535)",
+                         path, field, e);
+    switch (a) {
+    case BRIG_SECCOMP_KILL: *out = SCMP_ACT_KILL; return 0;
+    case BRIG_SECCOMP_KILL_PROCESS: *out = SCMP_ACT_KILL_PROCESS; return 0;
+    case BRIG_SECCOMP_KILL_THREAD: *out = SCMP_ACT_KILL_THREAD; return 0;
+    case BRIG_SECCOMP_TRAP: *out = SCMP_ACT_TRAP; return 0;
+    case BRIG_SECCOMP_ERRNO: *out = SCMP_ACT_ERRNO(e); return 0;
+    case BRIG_SECCOMP_TRACE: *out = SCMP_ACT_TRACE(e); return 0;
+    case BRIG_SECCOMP_ALLOW: *out = SCMP_ACT_ALLOW; return 0;
+    case BRIG_SECCOMP_LOG: *out = SCMP_ACT_LOG; return 0;
+    case BRIG_SECCOMP_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
+    }
+    return brig_fail(0, "%s: unknown action %d", path, (int)a);
+}
+
+static enum scmp_compare op_value(enum brig_seccomp_op op)
+{
+    switch (op) {
+    case BRIG_SECCOMP_OP_NE: return SCMP_CMP_NE;
+    case BRIG_SECCOMP_OP_LT: return SCMP_CMP_LT;
+    case BRIG_SECCOMP_OP_LE: return SCMP_CMP_LE;
+    case BRIG_SECCOMP_OP_EQ: return SCMP_CMP_EQ;
+    case BRIG_SECCOMP_OP_GE: return SCMP_CMP_GE;
+    case BRIG_SECCOMP_OP_GT: return SCMP_CMP_GT;
+    case BRIG_SECCOMP_OP_MASKED_EQ: return SCMP_CMP_MASKED_EQ;
+    }
+    return _SCMP_CMP_MIN; /* rejected by brig_seccomp_check */
+}
+
+static const struct arch_name *arch_lookup(const char *name)
+{
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
+        if (strcmp(arch_names[i].name, name) == 0)
+            return &arch_names[i];
+    return NULL;
+}
+
+static enum arch_family native_family(void)
+{
+    uint32_t native = seccomp_arch_native();
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
+        if (arch_names[i].token == native)
+            return arch_names[i].family;
+    return 0;
+}
+
+static bool same_arg_index_twice(const struct brig_seccomp_syscall *s)
+{
+    unsigned seen = 0;
+    for (size_t i = 0; i < s->n_args; i++) {
+        unsigned bit = 1U << s->args[i].index;
+        if (seen & bit)
+            return true;
+        seen |= bit;
+    }
+    return false;
+}
+
+int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags_out, bool *listener_out)
+{
+    uint32_t act;
+    unsigned int flags = 0;
+    bool listener = false;
+
+    if (sc->default_action == BRIG_SECCOMP_NOTIFY)
+        return brig_fail(0, P ".defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+    if (action_value(sc->default_action, &sc->default_errno_ret, P, "defaultErrnoRet", &act) < 0)
+        return -1;
+
+    for (size_t i = 0; i < sc->architectures.n; i++) {
+        if (!arch_lookup(sc->architectures.v[i]))
+            return brig_fail(0, P ".architectures[%zu]: unknown architecture \"%s\"",
+                             i, sc->architectures.v[i]);
+    }
+
+    for (size_t i = 0; i < sc->flags.n; i++) {
+        size_t k;
+        for (k = 0; k < BRIG_ARRAY_SIZE(flag_names); k++)
+            if (strcmp(flag_names[k].name, sc->flags.v[i]) == 0)
+                break;
+        if (k == BRIG_ARRAY_SIZE(flag_names))
+            return brig_fail(0, P ".flags[%zu]: unknown flag \"%s\"", i, sc->flags.v[i]);
+        flags |= flag_names[k].value;
+    }
+
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct brig_seccomp_syscall *s = &sc->syscalls[i];
+        char path[64];
+        snprintf(path, sizeof path, P ".syscalls[%zu]", i);
+        if (s->names.n == 0)
+            return brig_fail(0, "%s.names: must name at least one syscall", path);
+        for (size_t j = 0; j < s->names.n; j++)
+            if (!s->names.v[j] || !s->names.v[j][0])
+                return brig_fail(0, "%s.names[%zu]: empty syscall name", path, j);
+        if (action_value(s->action, &s->errno_ret, path, "errnoRet", &act) < 0)
+            return -1;
+        for (size_t j = 0; j < s->n_args; j++) {
+            if (s->args[j].index >= MAX_ARGS)
+                return brig_fail(0, "%s.args[%zu].index: %u is out of range (0-%d)",
+                                 path, j, s->args[j].index, MAX_ARGS - 1);
+            if (op_value(s->args[j].op) == _SCMP_CMP_MIN)
+                return brig_fail(0, "%s.args[%zu].op: unknown operator %d", path, j,
+                                 (int)s->args[j].op);
+        }
+        if (s->action != BRIG_SECCOMP_NOTIFY)
+            continue;
+        listener = true;
+        for (size_t j = 0; j < s->names.n; j++)
+            for (size_t k = 0; k < BRIG_ARRAY_SIZE(notify_forbidden); k++)
+                if (strcmp(s->names.v[j], notify_forbidden[k]) == 0)
+                    return brig_fail(0, "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for \"%s\" "
+                                     "(the container needs it to hand over the listener)",
+                                     path, j, s->names.v[j]);
+    }
+
+    if (sc->listener_metadata && !sc->listener_path)
+        return brig_fail(0, P ".listenerMetadata: set without listenerPath");
+    if (listener && !sc->listener_path)
+        return brig_fail(0, P ".listenerPath: required when SCMP_ACT_NOTIFY is used");
+    /* Waiting killably only means something for a listener. */
+    if (!listener)
+        flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+
+    if (flags_out)
+        *flags_out = flags;
+    if (listener_out)
+        *listener_out = listener;
+    return 0;
+}
+
+/* The filter as BPF: libseccomp 2.5 only exports to a file descriptor. */
+static int export_bpf(scmp_filter_ctx ctx, struct brig_bpf *out)
+{
+    cleanup_fd int fd = memfd_create("brig-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "seccomp: memfd_create");
+    int r = seccomp_export_bpf(ctx, fd);
+    if (r < 0)
+        return brig_fail(-r, "seccomp: export BPF");
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return brig_fail(errno, "seccomp: fstat exported BPF");
+    size_t size = (size_t)st.st_size;
+    if (size == 0 || size % sizeof(struct sock_filter) != 0)
+        return brig_fail(0, "seccomp: libseccomp exported %zu bytes, not a BPF program", size);
+    size_t n = size / sizeof(struct sock_filter);
+    if (n > BPF_MAXINSNS)
+        return brig_fail(0, "seccomp: the filter has %zu instructions, more than the kernel's %d",
+                         n, BPF_MAXINSNS);
+    struct sock_filter *insns = brig_xmalloc(size);
+    ssize_t got = pread(fd, insns, size, 0);
+    if (got != (ssize_t)size) {
+        int e = got < 0 ? errno : EIO;
+        free(insns);
+        return brig_fail(e, "seccomp: read back exported BPF");
+    }
+    out->insns = insns;
+    out->len = (unsigned short)n;
+    return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct brig_seccomp *sc, uint32_t default_act)
+{
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct brig_seccomp_syscall *s = &sc->syscalls[i];
+        uint32_t act;
+        if (action_value(s->action, &s->errno_ret, "", "", &act) < 0)
+            return -1;
+        /* libseccomp refuses a rule that repeats the default action; it would
+         * change nothing anyway. */
+        if (act == default_act) {
+            brig_debug("seccomp: syscalls[%zu] has the default action, skipped", i);
+            continue;
+        }
+        size_t n = s->n_args;
+        cleanup_free struct scmp_arg_cmp *conds = brig_xcalloc(n, sizeof *conds);
+        for (size_t j = 0; j < n; j++) {
+            const struct brig_seccomp_arg *a = &s->args[j];
+            conds[j] = (struct scmp_arg_cmp){
+                .arg = a->index, .op = op_value(a->op), .datum_a = a->value, .datum_b = a->value_two,
+            };
+        }
+        bool split = same_arg_index_twice(s);
+
+        for (size_t j = 0; j < s->names.n; j++) {
+            const char *name = s->names.v[j];
+            int nr = seccomp_syscall_resolve_name(name);
+            if (nr == __NR_SCMP_ERROR) {
+                brig_debug("seccomp: syscall \"%s\" unknown to libseccomp %s, skipped", name,
+                           brig_seccomp_lib_version());
+                continue;
+            }
+            int r = 0;
+            if (!split) {
+                r = seccomp_rule_add_array(ctx, act, nr, (unsigned)n, conds);
+            } else {
+                /* One rule per condition: the conditions are ORed. */
+                for (size_t k = 0; k < n && r == 0; k++)
+                    r = seccomp_rule_add_array(ctx, act, nr, 1, &conds[k]);
+            }
+            if (r < 0)
+                return brig_fail(-r, P ".syscalls[%zu].names[%zu]: add rule for %s", i, j, name);
+        }
+    }
+    return 0;
+}
+
+int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf *out)
+{
+    unsigned int flags;
+    bool listener;
+    uint32_t default_act;
+
+    memset(out, 0, sizeof *out);
+    if (brig_seccomp_check(sc, &flags, &listener) < 0)
+        return -1;
+    if (action_value(sc->default_action, &sc->default_errno_ret, P, "defaultErrnoRet", &default_act) < 0)
+        return -1;
+
+    scmp_filter_ctx ctx = seccomp_init(default_act);
+    if (!ctx)
+        return brig_fail(0, P ".defaultAction: libseccomp rejects %s", action_name(sc->default_action));
+    int r;
+    enum arch_family fam = native_family();
+    for (size_t i = 0; i < sc->architectures.n; i++) {
+        const struct arch_name *a = arch_lookup(sc->architectures.v[i]);
+        if (!a || a->token == 0) {
+            brig_debug("seccomp: architecture %s unknown to libseccomp %s, skipped",
+                       sc->architectures.v[i], brig_seccomp_lib_version());
+            continue;
+        }
+        if (fam && a->family != fam) {
+            brig_debug("seccomp: architecture %s cannot occur on this host, skipped",
+                       sc->architectures.v[i]);
+            continue;
+        }
+        r = seccomp_arch_add(ctx, a->token);
+        if (r == -EDOM) {
+            /* Other byte order than the host: no process here can use it. */
+            brig_debug("seccomp: architecture %s cannot share a filter with the native one, skipped",
+                       sc->architectures.v[i]);
+            continue;
+        }
+        if (r < 0 && r != -EEXIST) {
+            brig_fail(-r, P ".architectures[%zu]: add %s", i, sc->architectures.v[i]);
+            goto fail;
+        }
+    }
+    /* A binary tree of syscall numbers: shorter paths make both each
+     * syscall and the kernel's precomputation at install time cheaper. */
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    if (r < 0) {
+        brig_fail(-r, "seccomp: set the filter optimization level");
+        goto fail;
+    }
+    if (add_rules(ctx, sc, default_act) < 0)
+        goto fail;
+    if (export_bpf(ctx, out) < 0)
+        goto fail;
+    seccomp_release(ctx);
+    out->flags = flags;
+    out->needs_listener = listener;
+    return 0;
+fail:
+    seccomp_release(ctx);
+    return -1;
+}
+
+int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out)
+{
+    unsigned int flags;
+    bool listener;
+
+    memset(out, 0, sizeof *out);
+    if (brig_seccomp_check(sc, &flags, &listener) < 0)
+        return -1;
+    cleanup_free char *dir = brig_seccomp_cache_path();
+    struct brig_seccomp_key key = { 0 };
+    if (dir) {
+        brig_seccomp_cache_key(sc, &key);
+        if (brig_seccomp_cache_load(dir, &key, out) == 1) {
+            free(key.data);
+            out->flags = flags;
+            out->needs_listener = listener;
+            out->from_cache = true;
+            return 0;
+        }
+    }
+    if (brig_seccomp_compile_uncached(sc, out) < 0) {
+        free(key.data);
+        return -1;
+    }
+    if (dir)
+        brig_seccomp_cache_store(dir, &key, out); /* best effort, logs why not */
+    free(key.data);
+    return 0;
+}
+
+void brig_bpf_free(struct brig_bpf *p)
+{
+    if (!p)
+        return;
+    free(p->insns);
+    p->insns = NULL;
+    p->len = 0;
+}
+
+const char *brig_seccomp_lib_version(void)
+{
+    static char buf[32];
+    if (!buf[0]) {
+        const struct scmp_version *v = seccomp_version();
+        if (v)
+            snprintf(buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
+        else
+            snprintf(buf, sizeof buf, "unknown");
+    }
+    return buf;
+}

@@ -18,11 +18,33 @@ struct brig_bpf {
     unsigned short len;
     unsigned int flags;   /* SECCOMP_FILTER_FLAG_* to pass to seccomp(2) */
     bool needs_listener;  /* a rule uses SCMP_ACT_NOTIFY */
+    bool from_cache;      /* loaded from the compiled-filter cache */
 };
 
 /* Compile SC into *out.  Unknown syscall names are skipped (debug line);
- * invalid content is an error naming the JSON path under linux.seccomp. */
+ * invalid content is an error naming the JSON path under linux.seccomp.
+ *
+ * Several args on the same index in one syscalls[] entry cannot be ANDed by
+ * libseccomp; as runc does, such an entry is split into one rule per arg
+ * (the conditions are then ORed).
+ *
+ * The result is cached (see brig_seccomp_set_cache_dir), so that only the
+ * first container using a given profile pays for libseccomp. */
 int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out);
+
+/* The same without looking at or filling the cache. */
+int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf *out);
+
+/* Only the checks of brig_seccomp_compile (cheap: no libseccomp), giving the
+ * seccomp(2) flags and whether a listener is needed.  Either may be NULL. */
+int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags, bool *needs_listener);
+
+/* Where compiled filters are cached: a 0700 directory owned by the caller,
+ * created when missing.  NULL disables the cache.  When never called, the
+ * cache is BRIG_SECCOMP_CACHE_DIR under brig_g.root (or BRIG_DEFAULT_ROOT).
+ * The name holds a character container IDs may not use. */
+#define BRIG_SECCOMP_CACHE_DIR "@seccomp-cache"
+void brig_seccomp_set_cache_dir(const char *dir);
 
 /* Install the filter in the calling thread/process.  With needs_listener,
  * *notify_fd receives the listener fd; otherwise it is set to -1. */
@@ -37,6 +59,10 @@ void brig_bpf_free(struct brig_bpf *p);
 /* The built-in RuntimeDefault profile (same content as
  * profiles/runtime-default.json), parsed; caller frees with brig_seccomp_free. */
 int brig_seccomp_runtime_default(struct brig_seccomp **out);
+
+/* The built-in profile as JSON text (NUL-terminated), for `brig spec`. */
+extern const char brig_runtime_default_json[];
+extern const size_t brig_runtime_default_json_len;
 
 /* libseccomp's version as "2.5.4". */
 const char *brig_seccomp_lib_version(void);

@@ -1,0 +1,31 @@
+/* brig: what the seccomp/ files share with each other (not the runtime). */
+#ifndef BRIG_SECCOMP_INTERNAL_H
+#define BRIG_SECCOMP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brig/seccomp.h"
+
+/* Everything the BPF depends on, serialized: the profile's content, the
+ * libseccomp version, the native architecture and brig's compiler revision.
+ * A cache entry matches only when its stored key is byte-for-byte equal. */
+struct brig_seccomp_key {
+    unsigned char *data;
+    size_t len;
+    uint64_t hash;
+};
+
+void brig_seccomp_cache_key(const struct brig_seccomp *sc, struct brig_seccomp_key *key);
+
+/* The cache directory to use now (malloc()ed), NULL when disabled. */
+char *brig_seccomp_cache_path(void);
+
+/* 1 and *out filled (insns and len only) on a hit, 0 on a miss or an entry
+ * that fails validation (debug line). */
+int brig_seccomp_cache_load(const char *dir, const struct brig_seccomp_key *key, struct brig_bpf *out);
+
+/* Store atomically; failures are logged with brig_debug and ignored. */
+void brig_seccomp_cache_store(const char *dir, const struct brig_seccomp_key *key, const struct brig_bpf *prog);
+
+#endif
