@@ -1,0 +1,680 @@
+/* brig: the linux section of config.json (namespaces, id mappings, devices,
+ * resources, seccomp, ...).  See config_priv.h for the conventions. */
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "brig/config.h"
+#include "brig/internal.h"
+#include "config_priv.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* ---- namespaces ---- */
+
+static const struct {
+    const char *name;
+    int clone_flag;
+} ns_types[BRIG_NS_COUNT] = {
+    [BRIG_NS_PID] = {"pid", CLONE_NEWPID},
+    [BRIG_NS_NETWORK] = {"network", CLONE_NEWNET},
+    [BRIG_NS_MOUNT] = {"mount", CLONE_NEWNS},
+    [BRIG_NS_IPC] = {"ipc", CLONE_NEWIPC},
+    [BRIG_NS_UTS] = {"uts", CLONE_NEWUTS},
+    [BRIG_NS_USER] = {"user", CLONE_NEWUSER},
+    [BRIG_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP},
+    [BRIG_NS_TIME] = {"time", CLONE_NEWTIME},
+};
+
+const char *brig_ns_type_name(enum brig_ns_type t)
+{
+    if ((unsigned)t >= BRIG_NS_COUNT)
+        return NULL;
+    return ns_types[t].name;
+}
+
+const struct brig_namespace *brig_config_namespace(const struct brig_config *c, enum brig_ns_type t)
+{
+    if (!c || !c->linux_ || !c->linux_->namespaces)
+        return NULL;
+    for (size_t i = 0; i < c->linux_->n_namespaces; i++)
+        if (c->linux_->namespaces[i].type == t)
+            return &c->linux_->namespaces[i];
+    return NULL;
+}
+
+static int parse_namespace(struct cfg_ctx *c, yajl_val o, struct brig_namespace *ns, unsigned *seen)
+{
+    char q[CFG_QUOTE_MAX];
+    cleanup_free char *type = NULL;
+    if (!YAJL_IS_OBJECT(o))
+        return cfg_err(c, "expected an object");
+    if (cfg_str(c, o, "type", true, &type) < 0)
+        return -1;
+    int t = -1;
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        if (strcmp(ns_types[i].name, type) == 0)
+            t = i;
+    if (t < 0)
+        return cfg_err_key(c, "type", "unknown namespace type \"%s\"", cfg_quote(type, q, sizeof q));
+    /* The spec makes a repeated type an error. */
+    if (*seen & (1u << t))
+        return cfg_err_key(c, "type", "duplicate namespace type \"%s\"", type);
+    *seen |= 1u << t;
+    ns->type = (enum brig_ns_type)t;
+    ns->clone_flag = ns_types[t].clone_flag;
+    if (cfg_str(c, o, "path", false, &ns->path) < 0)
+        return -1;
+    if (ns->path && ns->path[0] == '\0') {
+        /* As with runc, an empty path means "create a new one". */
+        free(ns->path);
+        ns->path = NULL;
+    }
+    if (ns->path && ns->path[0] != '/')
+        return cfg_err_key(c, "path", "must be an absolute path, got \"%s\"",
+                           cfg_quote(ns->path, q, sizeof q));
+    return 0;
+}
+
+/* ---- devices ---- */
+
+static int parse_device(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_device *d = elem;
+    cleanup_free char *type = NULL;
+    if (!YAJL_IS_OBJECT(o))
+        return cfg_err(c, "expected an object");
+    if (cfg_str(c, o, "path", true, &d->path) < 0 || cfg_str(c, o, "type", true, &type) < 0)
+        return -1;
+    if (strlen(type) != 1 || !strchr("cbup", type[0])) {
+        char q[CFG_QUOTE_MAX];
+        return cfg_err_key(c, "type", "unknown device type \"%s\" (expected c, b, u or p)",
+                           cfg_quote(type, q, sizeof q));
+    }
+    d->type = type[0];
+    /* A FIFO has no numbers; every other kind needs both. */
+    bool need = d->type != 'p';
+    if (cfg_i64(c, o, "major", need, INT64_MIN, INT64_MAX, &d->major) < 0 ||
+        cfg_i64(c, o, "minor", need, INT64_MIN, INT64_MAX, &d->minor) < 0 ||
+        cfg_opt_u32(c, o, "fileMode", UINT32_MAX, &d->file_mode) < 0 ||
+        cfg_opt_u32(c, o, "uid", UINT32_MAX, &d->uid) < 0 ||
+        cfg_opt_u32(c, o, "gid", UINT32_MAX, &d->gid) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- resources ---- */
+
+static int parse_device_rule(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_device_rule *d = elem;
+    char q[CFG_QUOTE_MAX];
+    cleanup_free char *type = NULL;
+    if (!YAJL_IS_OBJECT(o))
+        return cfg_err(c, "expected an object");
+    int r = cfg_bool(c, o, "allow", &d->allow);
+    if (r < 0)
+        return -1;
+    if (r == 0)
+        return cfg_err_key(c, "allow", "required");
+    if (cfg_str(c, o, "type", false, &type) < 0)
+        return -1;
+    d->type = 'a';
+    if (type) {
+        if (strlen(type) != 1 || !strchr("acb", type[0]))
+            return cfg_err_key(c, "type", "unknown device type \"%s\" (expected a, c or b)",
+                               cfg_quote(type, q, sizeof q));
+        d->type = type[0];
+    }
+    if (cfg_opt_i64(c, o, "major", &d->major) < 0 || cfg_opt_i64(c, o, "minor", &d->minor) < 0 ||
+        cfg_str(c, o, "access", false, &d->access) < 0)
+        return -1;
+    if (d->access && strspn(d->access, "rwm") != strlen(d->access))
+        return cfg_err_key(c, "access", "invalid access \"%s\" (expected letters from rwm)",
+                           cfg_quote(d->access, q, sizeof q));
+    return 0;
+}
+
+static int parse_memory(struct cfg_ctx *c, yajl_val o, struct brig_memory *m)
+{
+    if (cfg_opt_i64(c, o, "limit", &m->limit) < 0 ||
+        cfg_opt_i64(c, o, "reservation", &m->reservation) < 0 ||
+        cfg_opt_i64(c, o, "swap", &m->swap) < 0 || cfg_opt_i64(c, o, "kernel", &m->kernel) < 0 ||
+        cfg_opt_i64(c, o, "kernelTCP", &m->kernel_tcp) < 0 ||
+        cfg_opt_u64(c, o, "swappiness", &m->swappiness) < 0 ||
+        cfg_opt_bool(c, o, "disableOOMKiller", &m->disable_oom_killer) < 0 ||
+        cfg_opt_bool(c, o, "useHierarchy", &m->use_hierarchy) < 0 ||
+        cfg_opt_bool(c, o, "checkBeforeUpdate", &m->check_before_update) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_cpu(struct cfg_ctx *c, yajl_val o, struct brig_cpu *cpu)
+{
+    if (cfg_opt_u64(c, o, "shares", &cpu->shares) < 0 ||
+        cfg_opt_i64(c, o, "quota", &cpu->quota) < 0 ||
+        cfg_opt_u64(c, o, "burst", &cpu->burst) < 0 ||
+        cfg_opt_u64(c, o, "period", &cpu->period) < 0 ||
+        cfg_opt_i64(c, o, "realtimeRuntime", &cpu->realtime_runtime) < 0 ||
+        cfg_opt_u64(c, o, "realtimePeriod", &cpu->realtime_period) < 0 ||
+        cfg_str(c, o, "cpus", false, &cpu->cpus) < 0 || cfg_str(c, o, "mems", false, &cpu->mems) < 0 ||
+        cfg_opt_i64(c, o, "idle", &cpu->idle) < 0)
+        return -1;
+    return 0;
+}
+
+/* An array member KEY of O whose entries are objects parsed by FN into a
+ * new array of N elements of SIZE bytes. */
+typedef int (*elem_fn)(struct cfg_ctx *c, yajl_val o, void *elem);
+
+static int parse_array(struct cfg_ctx *c, yajl_val o, const char *key, size_t size, elem_fn fn,
+                       void **v, size_t *n)
+{
+    yajl_val a;
+    int r = cfg_array(c, o, key, false, &a);
+    if (r <= 0)
+        return r;
+    size_t len = a->u.array.len;
+    *v = brig_xcalloc(len ? len : 1, size);
+    *n = len;
+    size_t mark = cfg_push_key(c, key);
+    for (size_t i = 0; i < len; i++) {
+        yajl_val e = a->u.array.values[i];
+        size_t imark = cfg_push_index(c, i);
+        if (!YAJL_IS_OBJECT(e))
+            return cfg_err(c, "expected an object");
+        if (fn(c, e, (char *)*v + i * size) < 0)
+            return -1;
+        cfg_pop(c, imark);
+    }
+    cfg_pop(c, mark);
+    return 1;
+}
+
+#define PARSE_ARRAY(c, o, key, fn, vec, count)                                                    \
+    ({                                                                                             \
+        void *v_ = NULL;                                                                           \
+        int r_ = parse_array(c, o, key, sizeof **(vec), fn, &v_, count);                           \
+        if (v_)                                                                                    \
+            *(vec) = v_;                                                                           \
+        r_;                                                                                        \
+    })
+
+static int parse_weight_device(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_blkio_weight_device *d = elem;
+    if (cfg_i64(c, o, "major", true, INT64_MIN, INT64_MAX, &d->major) < 0 ||
+        cfg_i64(c, o, "minor", true, INT64_MIN, INT64_MAX, &d->minor) < 0 ||
+        cfg_opt_u32(c, o, "weight", UINT16_MAX, &d->weight) < 0 ||
+        cfg_opt_u32(c, o, "leafWeight", UINT16_MAX, &d->leaf_weight) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_throttle(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_blkio_throttle_device *d = elem;
+    if (cfg_i64(c, o, "major", true, INT64_MIN, INT64_MAX, &d->major) < 0 ||
+        cfg_i64(c, o, "minor", true, INT64_MIN, INT64_MAX, &d->minor) < 0 ||
+        cfg_u64(c, o, "rate", false, UINT64_MAX, &d->rate) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_blkio(struct cfg_ctx *c, yajl_val o, struct brig_blkio *b)
+{
+    if (cfg_opt_u32(c, o, "weight", UINT16_MAX, &b->weight) < 0 ||
+        cfg_opt_u32(c, o, "leafWeight", UINT16_MAX, &b->leaf_weight) < 0 ||
+        PARSE_ARRAY(c, o, "weightDevice", parse_weight_device, &b->weight_device,
+                    &b->n_weight_device) < 0 ||
+        PARSE_ARRAY(c, o, "throttleReadBpsDevice", parse_throttle, &b->throttle_read_bps,
+                    &b->n_throttle_read_bps) < 0 ||
+        PARSE_ARRAY(c, o, "throttleWriteBpsDevice", parse_throttle, &b->throttle_write_bps,
+                    &b->n_throttle_write_bps) < 0 ||
+        PARSE_ARRAY(c, o, "throttleReadIOPSDevice", parse_throttle, &b->throttle_read_iops,
+                    &b->n_throttle_read_iops) < 0 ||
+        PARSE_ARRAY(c, o, "throttleWriteIOPSDevice", parse_throttle, &b->throttle_write_iops,
+                    &b->n_throttle_write_iops) < 0)
+        return -1;
+    return 0;
+}
+
+/* "2MB": it ends up in a cgroup file name, so hold it to the schema. */
+static bool valid_page_size(const char *s)
+{
+    if (*s < '1' || *s > '9')
+        return false;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return (s[0] == 'K' || s[0] == 'M' || s[0] == 'G') && s[1] == 'B' && s[2] == '\0';
+}
+
+static int parse_hugepage(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_hugepage_limit *h = elem;
+    if (cfg_str(c, o, "pageSize", true, &h->page_size) < 0)
+        return -1;
+    if (!valid_page_size(h->page_size)) {
+        char q[CFG_QUOTE_MAX];
+        return cfg_err_key(c, "pageSize", "invalid page size \"%s\" (expected such as 2MB, 64KB, 1GB)",
+                           cfg_quote(h->page_size, q, sizeof q));
+    }
+    return cfg_u64(c, o, "limit", true, UINT64_MAX, &h->limit) < 0 ? -1 : 0;
+}
+
+static int parse_net_priority(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_net_priority *p = elem;
+    if (cfg_str(c, o, "name", true, &p->name) < 0 ||
+        cfg_u32(c, o, "priority", true, &p->priority) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_rdma(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
+{
+    yajl_val v;
+    int res = cfg_object(c, o, "rdma", false, &v);
+    if (res <= 0)
+        return res;
+    size_t n = v->u.object.len;
+    r->rdma = brig_xcalloc(n ? n : 1, sizeof *r->rdma);
+    r->n_rdma = n;
+    size_t mark = cfg_push_key(c, "rdma");
+    for (size_t i = 0; i < n; i++) {
+        yajl_val e = v->u.object.values[i];
+        struct brig_rdma_limit *l = &r->rdma[i];
+        size_t kmark = cfg_push_map_key(c, v->u.object.keys[i]);
+        l->device = brig_xstrdup(v->u.object.keys[i]);
+        if (!YAJL_IS_OBJECT(e))
+            return cfg_err(c, "expected an object");
+        if (cfg_opt_u32(c, e, "hcaHandles", UINT32_MAX, &l->hca_handles) < 0 ||
+            cfg_opt_u32(c, e, "hcaObjects", UINT32_MAX, &l->hca_objects) < 0)
+            return -1;
+        cfg_pop(c, kmark);
+    }
+    cfg_pop(c, mark);
+    return 0;
+}
+
+/* Parse an optional object member KEY into a new *OUT with FN. */
+#define SUB_OBJECT(c, o, key, out, fn)                                                            \
+    do {                                                                                           \
+        yajl_val sub_;                                                                             \
+        int r_ = cfg_object(c, o, key, false, &sub_);                                              \
+        if (r_ < 0)                                                                                \
+            return -1;                                                                             \
+        if (r_) {                                                                                  \
+            *(out) = brig_xcalloc(1, sizeof **(out));                                              \
+            size_t mark_ = cfg_push_key(c, key);                                                   \
+            if (fn(c, sub_, *(out)) < 0)                                                           \
+                return -1;                                                                         \
+            cfg_pop(c, mark_);                                                                     \
+        }                                                                                          \
+    } while (0)
+
+int cfg_parse_resources(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
+{
+    yajl_val v;
+    int res;
+    if (PARSE_ARRAY(c, o, "devices", parse_device_rule, &r->devices, &r->n_devices) < 0)
+        return -1;
+    SUB_OBJECT(c, o, "memory", &r->memory, parse_memory);
+    SUB_OBJECT(c, o, "cpu", &r->cpu, parse_cpu);
+    if ((res = cfg_object(c, o, "pids", false, &v)) < 0)
+        return -1;
+    if (res) {
+        size_t mark = cfg_push_key(c, "pids");
+        if (cfg_i64(c, v, "limit", true, INT64_MIN, INT64_MAX, &r->pids_limit.v) < 0)
+            return -1;
+        r->pids_limit.set = true;
+        cfg_pop(c, mark);
+    }
+    SUB_OBJECT(c, o, "blockIO", &r->block_io, parse_blkio);
+    if (PARSE_ARRAY(c, o, "hugepageLimits", parse_hugepage, &r->hugepage_limits,
+                    &r->n_hugepage_limits) < 0)
+        return -1;
+    if ((res = cfg_object(c, o, "network", false, &v)) < 0)
+        return -1;
+    if (res) {
+        size_t mark = cfg_push_key(c, "network");
+        if (cfg_opt_u32(c, v, "classID", UINT32_MAX, &r->net_class_id) < 0 ||
+            PARSE_ARRAY(c, v, "priorities", parse_net_priority, &r->net_priorities,
+                        &r->n_net_priorities) < 0)
+            return -1;
+        cfg_pop(c, mark);
+    }
+    if (parse_rdma(c, o, r) < 0 || cfg_map(c, o, "unified", &r->unified) < 0)
+        return -1;
+    return 0;
+}
+
+void cfg_resources_clear(struct brig_resources *r)
+{
+    if (r->devices)
+        for (size_t i = 0; i < r->n_devices; i++)
+            free(r->devices[i].access);
+    free(r->devices);
+    free(r->memory);
+    if (r->cpu) {
+        free(r->cpu->cpus);
+        free(r->cpu->mems);
+    }
+    free(r->cpu);
+    if (r->block_io) {
+        free(r->block_io->weight_device);
+        free(r->block_io->throttle_read_bps);
+        free(r->block_io->throttle_write_bps);
+        free(r->block_io->throttle_read_iops);
+        free(r->block_io->throttle_write_iops);
+    }
+    free(r->block_io);
+    if (r->hugepage_limits)
+        for (size_t i = 0; i < r->n_hugepage_limits; i++)
+            free(r->hugepage_limits[i].page_size);
+    free(r->hugepage_limits);
+    if (r->net_priorities)
+        for (size_t i = 0; i < r->n_net_priorities; i++)
+            free(r->net_priorities[i].name);
+    free(r->net_priorities);
+    if (r->rdma)
+        for (size_t i = 0; i < r->n_rdma; i++)
+            free(r->rdma[i].device);
+    free(r->rdma);
+    cfg_map_clear(&r->unified);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- seccomp ---- */
+
+static const struct cfg_name seccomp_actions[] = {
+    {"SCMP_ACT_KILL", BRIG_SECCOMP_KILL},
+    {"SCMP_ACT_KILL_PROCESS", BRIG_SECCOMP_KILL_PROCESS},
+    {"SCMP_ACT_KILL_THREAD", BRIG_SECCOMP_KILL_THREAD},
+    {"SCMP_ACT_TRAP", BRIG_SECCOMP_TRAP},
+    {"SCMP_ACT_ERRNO", BRIG_SECCOMP_ERRNO},
+    {"SCMP_ACT_TRACE", BRIG_SECCOMP_TRACE},
+    {"SCMP_ACT_ALLOW", BRIG_SECCOMP_ALLOW},
+    {"SCMP_ACT_LOG", BRIG_SECCOMP_LOG},
+    {"SCMP_ACT_NOTIFY", BRIG_SECCOMP_NOTIFY},
+    {NULL, 0},
+};
+
+static const struct cfg_name seccomp_ops[] = {
+    {"SCMP_CMP_NE", BRIG_SECCOMP_OP_NE},
+    {"SCMP_CMP_LT", BRIG_SECCOMP_OP_LT},
+    {"SCMP_CMP_LE", BRIG_SECCOMP_OP_LE},
+    {"SCMP_CMP_EQ", BRIG_SECCOMP_OP_EQ},
+    {"SCMP_CMP_GE", BRIG_SECCOMP_OP_GE},
+    {"SCMP_CMP_GT", BRIG_SECCOMP_OP_GT},
+    {"SCMP_CMP_MASKED_EQ", BRIG_SECCOMP_OP_MASKED_EQ},
+    {NULL, 0},
+};
+
+static const struct cfg_name seccomp_arches[] = {
+    {"SCMP_ARCH_X86", 0},         {"SCMP_ARCH_X86_64", 0},     {"SCMP_ARCH_X32", 0},
+    {"SCMP_ARCH_ARM", 0},         {"SCMP_ARCH_AARCH64", 0},    {"SCMP_ARCH_LOONGARCH64", 0},
+    {"SCMP_ARCH_M68K", 0},        {"SCMP_ARCH_MIPS", 0},       {"SCMP_ARCH_MIPS64", 0},
+    {"SCMP_ARCH_MIPS64N32", 0},   {"SCMP_ARCH_MIPSEL", 0},     {"SCMP_ARCH_MIPSEL64", 0},
+    {"SCMP_ARCH_MIPSEL64N32", 0}, {"SCMP_ARCH_PPC", 0},        {"SCMP_ARCH_PPC64", 0},
+    {"SCMP_ARCH_PPC64LE", 0},     {"SCMP_ARCH_S390", 0},       {"SCMP_ARCH_S390X", 0},
+    {"SCMP_ARCH_SH", 0},          {"SCMP_ARCH_SHEB", 0},       {"SCMP_ARCH_PARISC", 0},
+    {"SCMP_ARCH_PARISC64", 0},    {"SCMP_ARCH_RISCV64", 0},    {NULL, 0},
+};
+
+static const struct cfg_name seccomp_flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
+    {"SECCOMP_FILTER_FLAG_LOG", 0},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+    {NULL, 0},
+};
+
+/* The spec: an errno with an action that cannot return one is an error. */
+static int check_errno_action(struct cfg_ctx *c, const char *key, int action)
+{
+    if (action == BRIG_SECCOMP_ERRNO || action == BRIG_SECCOMP_TRACE)
+        return 0;
+    return cfg_err_key(c, key, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+}
+
+static int parse_seccomp_arg(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_seccomp_arg *a = elem;
+    int op = 0;
+    uint64_t index = 0;
+    /* Syscalls have six arguments, numbered 0 to 5. */
+    if (cfg_u64(c, o, "index", true, 5, &index) < 0 ||
+        cfg_u64(c, o, "value", true, UINT64_MAX, &a->value) < 0 ||
+        cfg_u64(c, o, "valueTwo", false, UINT64_MAX, &a->value_two) < 0 ||
+        cfg_enum(c, o, "op", true, seccomp_ops, "operator", &op, NULL) < 0)
+        return -1;
+    a->index = (uint32_t)index;
+    a->op = (enum brig_seccomp_op)op;
+    return 0;
+}
+
+static int parse_syscall(struct cfg_ctx *c, yajl_val o, void *elem)
+{
+    struct brig_seccomp_syscall *s = elem;
+    int action = 0;
+    if (cfg_strv(c, o, "names", &s->names) < 0)
+        return -1;
+    if (!s->names.v)
+        return cfg_err_key(c, "names", "required");
+    if (s->names.n == 0)
+        return cfg_err_key(c, "names", "must not be empty");
+    if (cfg_enum(c, o, "action", true, seccomp_actions, "action", &action, NULL) < 0)
+        return -1;
+    s->action = (enum brig_seccomp_action)action;
+    if (cfg_opt_u32(c, o, "errnoRet", UINT32_MAX, &s->errno_ret) < 0)
+        return -1;
+    if (s->errno_ret.set && check_errno_action(c, "errnoRet", action) < 0)
+        return -1;
+    return PARSE_ARRAY(c, o, "args", parse_seccomp_arg, &s->args, &s->n_args) < 0 ? -1 : 0;
+}
+
+int cfg_parse_seccomp(struct cfg_ctx *c, yajl_val o, struct brig_seccomp *s)
+{
+    int action = 0;
+    if (cfg_enum(c, o, "defaultAction", true, seccomp_actions, "action", &action, NULL) < 0)
+        return -1;
+    s->default_action = (enum brig_seccomp_action)action;
+    if (cfg_opt_u32(c, o, "defaultErrnoRet", UINT32_MAX, &s->default_errno_ret) < 0)
+        return -1;
+    if (s->default_errno_ret.set && check_errno_action(c, "defaultErrnoRet", action) < 0)
+        return -1;
+    if (cfg_enum_strv(c, o, "architectures", seccomp_arches, "architecture", &s->architectures) < 0 ||
+        cfg_enum_strv(c, o, "flags", seccomp_flags, "flag", &s->flags) < 0 ||
+        cfg_str(c, o, "listenerPath", false, &s->listener_path) < 0 ||
+        cfg_str(c, o, "listenerMetadata", false, &s->listener_metadata) < 0)
+        return -1;
+    if (s->listener_metadata && !s->listener_path)
+        return cfg_err_key(c, "listenerMetadata", "not allowed without listenerPath");
+    return PARSE_ARRAY(c, o, "syscalls", parse_syscall, &s->syscalls, &s->n_syscalls) < 0 ? -1 : 0;
+}
+
+void cfg_seccomp_clear(struct brig_seccomp *s)
+{
+    cfg_strv_clear(&s->architectures);
+    cfg_strv_clear(&s->flags);
+    free(s->listener_path);
+    free(s->listener_metadata);
+    if (s->syscalls)
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+            cfg_strv_clear(&s->syscalls[i].names);
+            free(s->syscalls[i].args);
+        }
+    free(s->syscalls);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the rest of linux ---- */
+
+static const struct cfg_name propagations[] = {
+    {"private", 0}, {"rprivate", 0}, {"shared", 0},     {"rshared", 0},
+    {"slave", 0},   {"rslave", 0},   {"unbindable", 0}, {"runbindable", 0},
+    {NULL, 0},
+};
+
+static const struct cfg_name personality_domains[] = {
+    {"LINUX", 0},
+    {"LINUX32", 0},
+    {NULL, 0},
+};
+
+static int parse_personality(struct cfg_ctx *c, yajl_val o, struct brig_personality *p)
+{
+    if (cfg_enum(c, o, "domain", true, personality_domains, "personality domain", NULL,
+                 &p->domain) < 0 ||
+        cfg_strv(c, o, "flags", &p->flags) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_time_offset(struct cfg_ctx *c, yajl_val o, const char *key, struct brig_time_offset *t)
+{
+    yajl_val v;
+    int r = cfg_object(c, o, key, false, &v);
+    if (r <= 0)
+        return r;
+    size_t mark = cfg_push_key(c, key);
+    if (cfg_i64(c, v, "secs", false, INT64_MIN, INT64_MAX, &t->secs) < 0 ||
+        cfg_u32(c, v, "nanosecs", false, &t->nanosecs) < 0)
+        return -1;
+    cfg_pop(c, mark);
+    t->set = true;
+    return 0;
+}
+
+static int parse_net_devices(struct cfg_ctx *c, yajl_val o, struct brig_map *m)
+{
+    yajl_val v;
+    int r = cfg_object(c, o, "netDevices", false, &v);
+    if (r <= 0)
+        return r;
+    size_t n = v->u.object.len;
+    m->v = brig_xcalloc(n ? n : 1, sizeof *m->v);
+    m->n = n;
+    size_t mark = cfg_push_key(c, "netDevices");
+    for (size_t i = 0; i < n; i++) {
+        yajl_val e = v->u.object.values[i];
+        size_t kmark = cfg_push_map_key(c, v->u.object.keys[i]);
+        m->v[i].key = brig_xstrdup(v->u.object.keys[i]);
+        if (!YAJL_IS_OBJECT(e))
+            return cfg_err(c, "expected an object");
+        if (cfg_str(c, e, "name", false, &m->v[i].value) < 0)
+            return -1;
+        if (!m->v[i].value)
+            m->v[i].value = brig_xstrdup(m->v[i].key);
+        cfg_pop(c, kmark);
+    }
+    cfg_pop(c, mark);
+    return 0;
+}
+
+static int parse_namespaces(struct cfg_ctx *c, yajl_val o, struct brig_linux *l)
+{
+    yajl_val a;
+    int r = cfg_array(c, o, "namespaces", false, &a);
+    if (r <= 0)
+        return r;
+    size_t n = a->u.array.len;
+    unsigned seen = 0;
+    l->namespaces = brig_xcalloc(n ? n : 1, sizeof *l->namespaces);
+    l->n_namespaces = n;
+    size_t mark = cfg_push_key(c, "namespaces");
+    for (size_t i = 0; i < n; i++) {
+        size_t imark = cfg_push_index(c, i);
+        if (parse_namespace(c, a->u.array.values[i], &l->namespaces[i], &seen) < 0)
+            return -1;
+        cfg_pop(c, imark);
+    }
+    cfg_pop(c, mark);
+    return 0;
+}
+
+static int parse_resources_obj(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
+{
+    return cfg_parse_resources(c, o, r);
+}
+
+static int parse_seccomp_obj(struct cfg_ctx *c, yajl_val o, struct brig_seccomp *s)
+{
+    return cfg_parse_seccomp(c, o, s);
+}
+
+int cfg_parse_linux(struct cfg_ctx *c, yajl_val o, struct brig_linux *l)
+{
+    if (cfg_idmaps(c, o, "uidMappings", &l->uid_mappings, &l->n_uid_mappings) < 0 ||
+        cfg_idmaps(c, o, "gidMappings", &l->gid_mappings, &l->n_gid_mappings) < 0 ||
+        cfg_map(c, o, "sysctl", &l->sysctl) < 0)
+        return -1;
+    SUB_OBJECT(c, o, "resources", &l->resources, parse_resources_obj);
+    if (cfg_str(c, o, "cgroupsPath", false, &l->cgroups_path) < 0 || parse_namespaces(c, o, l) < 0 ||
+        PARSE_ARRAY(c, o, "devices", parse_device, &l->devices, &l->n_devices) < 0)
+        return -1;
+    SUB_OBJECT(c, o, "seccomp", &l->seccomp, parse_seccomp_obj);
+    if (cfg_str(c, o, "rootfsPropagation", false, &l->rootfs_propagation) < 0)
+        return -1;
+    /* "" is what Go's zero value writes: the same as absent. */
+    if (l->rootfs_propagation && l->rootfs_propagation[0] &&
+        !cfg_lookup(propagations, l->rootfs_propagation)) {
+        char q[CFG_QUOTE_MAX];
+        return cfg_err_key(c, "rootfsPropagation", "unknown propagation \"%s\"",
+                           cfg_quote(l->rootfs_propagation, q, sizeof q));
+    }
+    if (cfg_abs_paths(c, o, "maskedPaths", &l->masked_paths) < 0 ||
+        cfg_abs_paths(c, o, "readonlyPaths", &l->readonly_paths) < 0 ||
+        cfg_str(c, o, "mountLabel", false, &l->mount_label) < 0)
+        return -1;
+    SUB_OBJECT(c, o, "personality", &l->personality, parse_personality);
+
+    yajl_val t;
+    int r = cfg_object(c, o, "timeOffsets", false, &t);
+    if (r < 0)
+        return -1;
+    if (r) {
+        size_t mark = cfg_push_key(c, "timeOffsets");
+        if (parse_time_offset(c, t, "monotonic", &l->time_monotonic) < 0 ||
+            parse_time_offset(c, t, "boottime", &l->time_boottime) < 0)
+            return -1;
+        cfg_pop(c, mark);
+    }
+    return parse_net_devices(c, o, &l->net_devices);
+}
+
+void cfg_linux_clear(struct brig_linux *l)
+{
+    free(l->uid_mappings);
+    free(l->gid_mappings);
+    cfg_map_clear(&l->sysctl);
+    brig_resources_free(l->resources);
+    free(l->cgroups_path);
+    if (l->namespaces)
+        for (size_t i = 0; i < l->n_namespaces; i++)
+            free(l->namespaces[i].path);
+    free(l->namespaces);
+    if (l->devices)
+        for (size_t i = 0; i < l->n_devices; i++)
+            free(l->devices[i].path);
+    free(l->devices);
+    brig_seccomp_free(l->seccomp);
+    free(l->rootfs_propagation);
+    cfg_strv_clear(&l->masked_paths);
+    cfg_strv_clear(&l->readonly_paths);
+    free(l->mount_label);
+    if (l->personality) {
+        free(l->personality->domain);
+        cfg_strv_clear(&l->personality->flags);
+    }
+    free(l->personality);
+    cfg_map_clear(&l->net_devices);
+    memset(l, 0, sizeof *l);
+}
