@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# Paths and settings shared by tests/run-tests.sh and every test process.
+#
+#   BRIG            runtime under test (default: $BRIG_BUILDDIR/brig); a bare
+#                   name such as "runc" is looked up in PATH
+#   BRIG_BUILDDIR   where brig and tests/unit/test_* were built (default: the
+#                   source tree)
+#   BRIG_TEST_CACHE where the busybox rootfs is cached (default: tests/.work)
+#   BRIG_TEST_TMP   per-run scratch dir for bundles and --root dirs
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TESTS_LIB=$TESTS_DIR/lib
+SRC_DIR=$(dirname "$TESTS_DIR")
+: "${BRIG_BUILDDIR:=$SRC_DIR}"
+: "${BRIG_TEST_CACHE:=$TESTS_DIR/.work}"
+: "${BRIG:=$BRIG_BUILDDIR/brig}"
+
+# Tests cd around, so make $BRIG absolute.
+case $BRIG in
+    */*) BRIG=$(cd "$(dirname "$BRIG")" 2>/dev/null && pwd)/$(basename "$BRIG") ;;
+    *) BRIG=$(command -v "$BRIG" || echo "$BRIG") ;;
+esac
+BRIG_NAME=$(basename "$BRIG")
+export BRIG BRIG_BUILDDIR BRIG_TEST_CACHE BRIG_NAME
+
+# True when the tests are being validated against runc rather than brig.
+is_runc() { [ "$BRIG_NAME" = runc ]; }
+is_crun() { [ "$BRIG_NAME" = crun ]; }
