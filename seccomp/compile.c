@@ -345,6 +345,9 @@ int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf
         return brig_fail(0, P ".defaultAction: libseccomp rejects %s", action_name(sc->default_action));
     int r;
     enum arch_family fam = native_family();
+    uint32_t tokens[BRIG_ARRAY_SIZE(arch_names) + 1];
+    size_t n_tokens = 0;
+    tokens[n_tokens++] = seccomp_arch_native();
     for (size_t i = 0; i < sc->architectures.n; i++) {
         const struct arch_name *a = arch_lookup(sc->architectures.v[i]);
         if (!a || a->token == 0) {
@@ -368,6 +371,8 @@ int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf
             brig_fail(-r, P ".architectures[%zu]: add %s", i, sc->architectures.v[i]);
             goto fail;
         }
+        if (r == 0)
+            tokens[n_tokens++] = a->token;
     }
     /* A binary tree of syscall numbers: shorter paths make both each
      * syscall and the kernel's precomputation at install time cheaper. */
@@ -380,6 +385,11 @@ int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf
         goto fail;
     if (export_bpf(ctx, out) < 0)
         goto fail;
+    if (brig_seccomp_wants_enosys(sc->default_action) &&
+        brig_seccomp_add_enosys(sc, tokens, n_tokens, out) < 0) {
+        brig_bpf_free(out);
+        goto fail;
+    }
     seccomp_release(ctx);
     out->flags = flags;
     out->needs_listener = listener;

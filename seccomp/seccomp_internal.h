@@ -2,6 +2,7 @@
 #ifndef BRIG_SECCOMP_INTERNAL_H
 #define BRIG_SECCOMP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,14 @@ int brig_seccomp_cache_load(const char *dir, const struct brig_seccomp_key *key,
 
 /* Store atomically; failures are logged with brig_debug and ignored. */
 void brig_seccomp_cache_store(const char *dir, const struct brig_seccomp_key *key, const struct brig_bpf *prog);
+
+/* Whether syscalls unknown to the profile should get ENOSYS (see enosys.c):
+ * only when the default action refuses them. */
+bool brig_seccomp_wants_enosys(enum brig_seccomp_action def);
+
+/* Put the ENOSYS program in front of PROG, for the architectures TOKENS
+ * (libseccomp tokens, the native one included). */
+int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *tokens, size_t n_tokens,
+                            struct brig_bpf *prog);
 
 #endif

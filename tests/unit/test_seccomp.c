@@ -181,6 +181,12 @@ static int call_getppid7(void *data)
     return sys_errno(SYS_getppid, 7, 0);
 }
 
+static int call_getppid1000(void *data)
+{
+    (void)data;
+    return sys_errno(1000, 0, 0);
+}
+
 static int call_getppid0(void *data)
 {
     (void)data;
@@ -620,6 +626,52 @@ static void test_filter_applies_after_exec(void)
     CHECK_MSG(exit_code(st) == 42, "status %#x", st);
 }
 
+static int call_unknown_numbers(void *data)
+{
+    (void)data;
+    if (sys_errno(SYS_getppid, 0, 0) != 0)
+        return 1;
+    if (sys_errno(SYS_getuid, 0, 0) != ENOTUNIQ) /* below the highest named: default */
+        return 2;
+    if (sys_errno(SYS_exit_group - 1, 0, 0) != ENOTUNIQ || sys_errno(SYS_exit_group + 1, 0, 0) != ENOSYS)
+        return 3;
+    if (sys_errno(1000, 0, 0) != ENOSYS || sys_errno(0x3fffffffUL, 0, 0) != ENOSYS)
+        return 4;
+    return 0;
+}
+
+/* Syscalls above the highest one a deny-by-default profile names get ENOSYS
+ * (libcs fall back on ENOSYS only); the rest follow the profile. */
+static void test_enosys_for_newer_syscalls(void)
+{
+    struct brig_seccomp *sc = prof_new(BRIG_SECCOMP_ERRNO);
+    sc->default_errno_ret = (brig_opt_u32){ true, ENOTUNIQ };
+    /* exit_group is the highest number named (231 on x86_64) */
+    rule(sc, BRIG_SECCOMP_ALLOW, "exit_group,exit,getppid");
+    int st = run_profile(sc, call_unknown_numbers, NULL);
+    CHECK_MSG(exit_code(st) == 0, "failing step %d (status %#x)", exit_code(st), st);
+
+    /* Default KILL: an unknown number is not a kill. */
+    sc = prof_new(BRIG_SECCOMP_KILL_PROCESS);
+    rule(sc, BRIG_SECCOMP_ALLOW, "exit_group,exit,getppid");
+    struct brig_bpf b;
+    CHECK(brig_seccomp_compile_uncached(sc, &b) == 0);
+    prof_free(sc);
+    st = in_child(&b, call_getppid1000, NULL);
+    CHECK_MSG(exit_code(st) == ENOSYS, "status %#x", st);
+    brig_bpf_free(&b);
+
+    /* Default ALLOW: no stub, unknown numbers reach the kernel (ENOSYS
+     * from the kernel itself), and the program is libseccomp's alone. */
+    sc = prof_new(BRIG_SECCOMP_ALLOW);
+    rule_errno(sc, "getppid", 42);
+    CHECK(brig_seccomp_compile_uncached(sc, &b) == 0);
+    prof_free(sc);
+    CHECK(b.insns[0].code == (BPF_LD | BPF_W | BPF_ABS) && b.insns[0].k == 4);
+    CHECK(b.insns[1].code != (BPF_JMP | BPF_JEQ | BPF_K) || b.insns[2].code != (BPF_JMP | BPF_JA));
+    brig_bpf_free(&b);
+}
+
 /* ---- notify ---- */
 
 static int send_fd(int sock, int fd)
@@ -962,6 +1014,121 @@ static void test_cache_rejects_damage(void)
     CHECK(system(cmd) == 0);
 }
 
+/* ---- through the config parser, and the built-in profile ---- */
+
+static struct brig_seccomp *parse(const char *json)
+{
+    struct brig_seccomp *sc = NULL;
+    brig_clear_error();
+    if (brig_seccomp_parse(json, strlen(json), &sc) < 0)
+        return NULL;
+    return sc;
+}
+
+static void test_parsed_profile(void)
+{
+    struct brig_seccomp *sc = parse(
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+        "\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\",\"SCMP_ARCH_ARM\"],"
+        "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+        "\"syscalls\":["
+        "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":42,"
+        " \"args\":[{\"index\":0,\"value\":240,\"valueTwo\":32,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+        "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":43,"
+        " \"args\":[{\"index\":0,\"value\":4096,\"op\":\"SCMP_CMP_GE\"}]},"
+        "{\"names\":[\"no_such_call\",\"uname\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+    CHECK_MSG(sc != NULL, "parse: %s", ERR);
+    if (!sc)
+        return;
+    struct brig_bpf b;
+    CHECK_MSG(brig_seccomp_compile_uncached(sc, &b) == 0, "%s", ERR);
+    brig_seccomp_free(sc);
+    CHECK(b.flags == SECCOMP_FILTER_FLAG_LOG);
+    int st = in_child(&b, call_op_cases,
+                      (struct op_case[]){ { 0x20, 42 }, { 0x2f, 42 }, { 0x30, 0 }, { 4096, 43 }, { 4095, 0 },
+                                          { 0, -1 } });
+    CHECK_MSG(exit_code(st) == 0, "failing value #%d", exit_code(st) - 100);
+    brig_bpf_free(&b);
+
+    /* The parser's own checks name the path too. */
+    sc = parse("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_NOPE\"]}");
+    CHECK(sc == NULL);
+    CHECK_STR_CONTAINS(brig_last_error(), "flags[0]");
+    brig_seccomp_free(sc);
+}
+
+/* Raw syscall through the 32-bit entry point (seccomp sees AUDIT_ARCH_I386). */
+#ifdef __x86_64__
+static long int80(long nr, long a, long b)
+{
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b) : "memory", "r8", "r9", "r10", "r11");
+    return r;
+}
+#endif
+
+static int call_runtime_default(void *data)
+{
+    (void)data;
+    if (sys_errno(SYS_getpid, 0, 0) != 0)
+        return 1;
+    if (sys_errno(SYS_unshare, CLONE_NEWNS, 0) != EPERM)
+        return 2;
+    if (sys_errno(SYS_mount, 0, 0) != EPERM)
+        return 3;
+    if (raw_clone(0) != 0)
+        return 4;
+    if (raw_clone(CLONE_NEWNS) != EPERM)
+        return 5;
+    if (raw_clone(CLONE_NEWUSER) != EPERM)
+        return 6;
+    if (sys_errno(SYS_clone3, 0, 0) != ENOSYS)
+        return 7;
+    if (sys_errno(SYS_personality, PER_LINUX32, 0) != 0 || sys_errno(SYS_personality, PER_LINUX, 0) != 0)
+        return 8;
+    if (sys_errno(SYS_personality, ADDR_NO_RANDOMIZE, 0) != EPERM)
+        return 9;
+    if (sys_errno(SYS_socket, AF_UNIX, SOCK_STREAM) != 0)
+        return 10;
+    if (sys_errno(SYS_socket, 40 /* AF_VSOCK */, SOCK_STREAM) != EPERM)
+        return 11;
+    if (sys_errno(SYS_keyctl, 0, 0) != EPERM)
+        return 12;
+    /* Newer than the profile (or than libseccomp): ENOSYS, not EPERM. */
+    if (sys_errno(462 /* mseal */, 0, 0) != ENOSYS || sys_errno(1000, 0, 0) != ENOSYS)
+        return 13;
+#ifdef __x86_64__
+    if (int80(1000, 0, 0) != -ENOSYS)
+        return 19;
+    if (int80(20 /* i386 getpid */, 0, 0) != (long)getpid())
+        return 20;
+    if (int80(21 /* i386 mount */, 0, 0) != -EPERM)
+        return 21;
+    if (int80(310 /* i386 unshare */, CLONE_NEWNS, 0) != -EPERM)
+        return 22;
+#endif
+    return 0;
+}
+
+static void test_runtime_default(void)
+{
+    struct brig_seccomp *sc = NULL;
+    CHECK_MSG(brig_seccomp_runtime_default(&sc) == 0, "%s", ERR);
+    if (!sc)
+        return;
+    CHECK(sc->default_action == BRIG_SECCOMP_ERRNO);
+    CHECK(sc->default_errno_ret.set && sc->default_errno_ret.v == EPERM);
+    CHECK(sc->n_syscalls > 5);
+    CHECK_INT(strlen(brig_runtime_default_json), brig_runtime_default_json_len);
+    struct brig_bpf b;
+    CHECK_MSG(brig_seccomp_compile_uncached(sc, &b) == 0, "%s", ERR);
+    brig_seccomp_free(sc);
+    CHECK(!b.needs_listener && b.flags == 0);
+    int st = in_child(&b, call_runtime_default, NULL);
+    CHECK_MSG(exit_code(st) == 0, "failing step %d (status %#x)", exit_code(st), st);
+    brig_bpf_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--probe-getppid7") == 0)
@@ -981,10 +1148,13 @@ int main(int argc, char **argv)
     RUN(test_personality_allowlist);
     RUN(test_clone_namespace_flags);
     RUN(test_filter_applies_after_exec);
+    RUN(test_enosys_for_newer_syscalls);
     RUN(test_notify_listener);
     RUN(test_send_listener);
     RUN(test_cache_round_trip);
     RUN(test_cache_rejects_damage);
+    RUN(test_parsed_profile);
+    RUN(test_runtime_default);
 
     return unit_finish();
 }
