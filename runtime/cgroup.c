@@ -524,6 +524,93 @@ bool brig_cg_hugepage_size(const char *s, uint64_t *bytes)
     return true;
 }
 
+bool brig_cg_parse_size(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    if (strcmp(s, "-1") == 0) {
+        *out = -1;
+        return true;
+    }
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno)
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'b': case 'B': shift = 0; end++; goto done;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: return false;
+    }
+    if (*end) {
+        end++;
+        /* "k", "kb", "kib" */
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+    }
+done:
+    if (*end)
+        return false;
+    if (n > ((unsigned long long)INT64_MAX >> shift))
+        return false;
+    *out = (int64_t)(n << shift);
+    return true;
+}
+
+bool brig_cg_parse_duration_ms(const char *s, uint64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    double total = 0;
+    const char *p = s;
+    while (*p) {
+        if (!((*p >= '0' && *p <= '9') || *p == '.'))
+            return false; /* no signs, spaces, "inf" or "nan" */
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !(v >= 0))
+            return false;
+        p = end;
+        double mul;
+        if (strncmp(p, "ms", 2) == 0) {
+            mul = 1;
+            p += 2;
+        } else if (strncmp(p, "us", 2) == 0) {
+            mul = 0.001;
+            p += 2;
+        } else if (strncmp(p, "ns", 2) == 0) {
+            mul = 0.000001;
+            p += 2;
+        } else if (*p == 'h') {
+            mul = 3600000;
+            p++;
+        } else if (*p == 'm') {
+            mul = 60000;
+            p++;
+        } else if (*p == 's') {
+            mul = 1000;
+            p++;
+        } else {
+            return false; /* Go wants a unit on every number */
+        }
+        total += v * mul;
+    }
+    if (total > 1e15)
+        return false;
+    *out = (uint64_t)total;
+    return true;
+}
+
 bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out)
 {
     size_t kl = strlen(key);

@@ -34,6 +34,11 @@ static const struct command commands[] = {
     {"delete", cmd_delete, "delete a container and everything it holds"},
     {"run", cmd_run, "create and start a container"},
     {"list", cmd_list, "list the containers under --root"},
+    {"pause", cmd_pause, "suspend every process in a container"},
+    {"resume", cmd_resume, "resume every process of a paused container"},
+    {"update", cmd_update, "change the resource limits of a running container"},
+    {"events", cmd_events, "print container stats and OOM events as JSON"},
+    {"ps", cmd_ps, "show the processes running in a container"},
 };
 
 static void usage(FILE *out)

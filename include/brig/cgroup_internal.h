@@ -99,6 +99,12 @@ char *brig_cg_limit_str(int64_t v);
 /* "2MB" -> 2097152 (units KB, MB, GB); false when malformed. */
 bool brig_cg_hugepage_size(const char *s, uint64_t *bytes);
 
+/* Command-line values: a byte size with an optional k/m/g/t suffix
+ * (binary units, "64m", "1GiB", "-1"), and a Go-style duration ("5s",
+ * "250ms", "1m30s") in milliseconds.  False when malformed. */
+bool brig_cg_parse_size(const char *s, int64_t *out);
+bool brig_cg_parse_duration_ms(const char *s, uint64_t *out);
+
 /* Find "KEY VALUE" in a flat keyed file (memory.stat, cpu.stat, ...). */
 bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out);
 

@@ -1,0 +1,427 @@
+/* Unit tests for the pure parts of the cgroup code: paths, conversions,
+ * parsing, device rules and the eBPF device program (run through a small
+ * interpreter here and compared with the reference decision function). */
+#include "config.h"
+
+#include <linux/bpf.h>
+
+#include "brig/brig.h"
+#include "brig/cgroup_internal.h"
+#include "brig/error.h"
+#include "brig/internal.h"
+#include "unit.h"
+
+#ifndef BPF_JMP32
+#define BPF_JMP32 0x06
+#endif
+
+/* main.c owns the globals; log.c (reached through brig_warn) needs them */
+struct brig_globals brig_g;
+
+static void test_clean_path(void)
+{
+    char *p;
+    CHECK_STR(p = brig_cg_clean_path("/a/b"), "/a/b"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("a//b/"), "/a/b"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("/a/./b/.."), "/a"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("../../etc/passwd"), "/etc/passwd"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("/x/../../.."), "/"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("/"), "/"); free(p);
+    CHECK_STR(p = brig_cg_clean_path("/a/..b/c"), "/a/..b/c"); free(p);
+    CHECK(brig_cg_clean_path("") == NULL);
+    CHECK(brig_cg_clean_path(NULL) == NULL);
+}
+
+static void test_own_path(void)
+{
+    const char *hybrid = "9:name=systemd:/user.slice\n"
+                         "4:memory:/process_api/abc\n"
+                         "2:cpu,cpuacct:/c\n"
+                         "0::/unified/path\n";
+    char *p;
+    CHECK_STR(p = brig_cg_own_path(hybrid, ""), "/unified/path"); free(p);
+    CHECK_STR(p = brig_cg_own_path(hybrid, "memory"), "/process_api/abc"); free(p);
+    CHECK_STR(p = brig_cg_own_path(hybrid, "cpuacct"), "/c"); free(p);
+    CHECK_STR(p = brig_cg_own_path(hybrid, "name=systemd"), "/user.slice"); free(p);
+    CHECK(brig_cg_own_path(hybrid, "pids") == NULL);
+    CHECK(brig_cg_own_path("4:memory:/m\n", "") == NULL);
+}
+
+static void check_expand(const char *spec, const char *want_path, const char *want_unit)
+{
+    char *path = NULL, *unit = NULL;
+    int r = brig_cg_systemd_expand(spec, &path, &unit);
+    CHECK_MSG(r == 0, "expand %s: %s", spec, brig_last_error());
+    if (r == 0) {
+        CHECK_STR(path, want_path);
+        CHECK_STR(unit, want_unit);
+    }
+    free(path);
+    free(unit);
+}
+
+static void check_expand_fails(const char *spec)
+{
+    char *path = NULL, *unit = NULL;
+    CHECK_MSG(brig_cg_systemd_expand(spec, &path, &unit) < 0, "%s should be refused", spec);
+    free(path);
+    free(unit);
+}
+
+static void test_systemd_paths(void)
+{
+    check_expand("system.slice:brig:abc", "/system.slice/brig-abc.scope", "brig-abc.scope");
+    check_expand(":brig:abc", "/system.slice/brig-abc.scope", "brig-abc.scope");
+    check_expand("a-b-c.slice:p:n", "/a.slice/a-b.slice/a-b-c.slice/p-n.scope", "p-n.scope");
+    check_expand("-.slice:p:n", "/p-n.scope", "p-n.scope");
+    check_expand("user.slice::n", "/user.slice/n.scope", "n.scope");
+    check_expand("x.slice:p:own.slice", "/x.slice/own.slice", "own.slice");
+    check_expand_fails("foo:p:n");        /* not a slice */
+    check_expand_fails("a--b.slice:p:n"); /* empty slice component */
+    check_expand_fails("-a.slice:p:n");
+    check_expand_fails("x.slice:p:");
+    check_expand_fails("x.slice:p:a/b");
+    check_expand_fails("x.slice:../..:n");
+    check_expand_fails("/abs/path");
+    CHECK(brig_cg_is_systemd_path("a.slice:b:c"));
+    CHECK(!brig_cg_is_systemd_path("/a:b:c"));
+    CHECK(!brig_cg_is_systemd_path("a:b"));
+    CHECK(!brig_cg_is_systemd_path("a:b:c:d"));
+}
+
+static void test_conversions(void)
+{
+    CHECK_UINT(brig_cg_shares_to_weight(0), 0);
+    CHECK_UINT(brig_cg_shares_to_weight(2), 1);
+    CHECK_UINT(brig_cg_shares_to_weight(1024), 39);
+    CHECK_UINT(brig_cg_shares_to_weight(262144), 10000);
+    CHECK_UINT(brig_cg_shares_to_weight(1), 1);              /* clamped */
+    CHECK_UINT(brig_cg_shares_to_weight(1000000), 10000);    /* clamped */
+    CHECK_UINT(brig_cg_blkio_to_io_weight(0), 0);
+    CHECK_UINT(brig_cg_blkio_to_io_weight(10), 1);
+    CHECK_UINT(brig_cg_blkio_to_io_weight(500), 4950);
+    CHECK_UINT(brig_cg_blkio_to_io_weight(1000), 10000);
+
+    struct brig_memory m = {0};
+    int64_t sw = 99;
+    m.limit.set = true, m.limit.v = 100;
+    m.swap.set = true, m.swap.v = 300;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) == 0 && sw == 200);
+    m.swap.v = 100;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) == 0 && sw == 0);
+    m.swap.v = -1;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) == 0 && sw == -1);
+    m.swap.v = 50;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) < 0);
+    CHECK_STR_CONTAINS(brig_last_error(), "must not be smaller");
+    m.limit.set = false;
+    m.swap.v = 300;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) < 0);
+    m.limit.set = true, m.limit.v = -1;
+    CHECK(brig_cg_swap_to_v2(&m, &sw) < 0);
+
+    struct brig_cpu c = {0};
+    CHECK(brig_cg_cpu_max(&c) == NULL);
+    char *s;
+    c.quota.set = true, c.quota.v = 50000;
+    c.period.set = true, c.period.v = 100000;
+    CHECK_STR(s = brig_cg_cpu_max(&c), "50000 100000"); free(s);
+    c.quota.v = -1;
+    CHECK_STR(s = brig_cg_cpu_max(&c), "max 100000"); free(s);
+    c.period.set = false;
+    c.quota.v = 20000;
+    CHECK_STR(s = brig_cg_cpu_max(&c), "20000"); free(s);
+
+    CHECK_STR(s = brig_cg_limit_str(-1), "max"); free(s);
+    CHECK_STR(s = brig_cg_limit_str(0), "0"); free(s);
+    CHECK_STR(s = brig_cg_limit_str(4096), "4096"); free(s);
+}
+
+static void test_parsers(void)
+{
+    uint64_t b = 0;
+    CHECK(brig_cg_hugepage_size("2MB", &b) && b == 2097152);
+    CHECK(brig_cg_hugepage_size("1GB", &b) && b == 1073741824);
+    CHECK(brig_cg_hugepage_size("64KB", &b) && b == 65536);
+    CHECK(!brig_cg_hugepage_size("2mb", &b));
+    CHECK(!brig_cg_hugepage_size("0MB", &b));
+    CHECK(!brig_cg_hugepage_size("../../x", &b));
+    CHECK(!brig_cg_hugepage_size("2MB/x", &b));
+    CHECK(!brig_cg_hugepage_size("", &b));
+
+    int64_t n = 0;
+    CHECK(brig_cg_parse_size("64m", &n) && n == 64LL << 20);
+    CHECK(brig_cg_parse_size("1GiB", &n) && n == 1LL << 30);
+    CHECK(brig_cg_parse_size("1kb", &n) && n == 1024);
+    CHECK(brig_cg_parse_size("12345", &n) && n == 12345);
+    CHECK(brig_cg_parse_size("100b", &n) && n == 100);
+    CHECK(brig_cg_parse_size("-1", &n) && n == -1);
+    CHECK(!brig_cg_parse_size("abc", &n));
+    CHECK(!brig_cg_parse_size("10x", &n));
+    CHECK(!brig_cg_parse_size("-2", &n));
+    CHECK(!brig_cg_parse_size("99999999999t", &n));
+
+    uint64_t ms = 0;
+    CHECK(brig_cg_parse_duration_ms("5s", &ms) && ms == 5000);
+    CHECK(brig_cg_parse_duration_ms("250ms", &ms) && ms == 250);
+    CHECK(brig_cg_parse_duration_ms("1m30s", &ms) && ms == 90000);
+    CHECK(brig_cg_parse_duration_ms("1.5s", &ms) && ms == 1500);
+    CHECK(brig_cg_parse_duration_ms("1h", &ms) && ms == 3600000);
+    CHECK(!brig_cg_parse_duration_ms("5", &ms));
+    CHECK(!brig_cg_parse_duration_ms("", &ms));
+    CHECK(!brig_cg_parse_duration_ms("-1s", &ms));
+    CHECK(!brig_cg_parse_duration_ms("nans", &ms));
+    CHECK(!brig_cg_parse_duration_ms("5 s", &ms));
+
+    const char *stat = "usage_usec 1200\nuser_usec 700\nnr_periods 4\nthrottled_usec 0\n";
+    uint64_t v = 0;
+    CHECK(brig_cg_kv_get(stat, "usage_usec", &v) && v == 1200);
+    CHECK(brig_cg_kv_get(stat, "nr_periods", &v) && v == 4);
+    CHECK(brig_cg_kv_get(stat, "throttled_usec", &v) && v == 0);
+    CHECK(!brig_cg_kv_get(stat, "usage", &v));
+    CHECK(!brig_cg_kv_get(stat, "nr_throttled", &v));
+
+    CHECK_INT(brig_cg_ctrl_from_name("io"), BRIG_CG_BLKIO);
+    CHECK_INT(brig_cg_ctrl_from_name("blkio"), BRIG_CG_BLKIO);
+    CHECK_INT(brig_cg_ctrl_from_name("memory"), BRIG_CG_MEMORY);
+    CHECK_INT(brig_cg_ctrl_from_name("bogus"), -1);
+    CHECK_STR(brig_cg_ctrl_name(BRIG_CG_BLKIO, true), "io");
+    CHECK_STR(brig_cg_ctrl_name(BRIG_CG_BLKIO, false), "blkio");
+}
+
+static void test_layout(void)
+{
+    const char *mi =
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+        "34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset,clone_children\n"
+        "35 31 0:32 / /sys/fs/cgroup/mem\\040ory rw,relatime - cgroup cgroup rw,memory\n"
+        "36 31 0:33 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n"
+        "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+        "50 23 0:50 / /proc rw - proc proc rw\n";
+    struct brig_cg_layout l;
+    CHECK(brig_cg_layout_parse(mi, BRIG_CGROUP_HYBRID, &l) == 0);
+    CHECK_UINT(l.n_v1, 4);
+    CHECK_STR(l.unified, "/sys/fs/cgroup/unified");
+    CHECK_UINT(l.v1_ctrls, BRIG_CG_BIT(BRIG_CG_CPU) | BRIG_CG_BIT(BRIG_CG_CPUACCT) |
+                               BRIG_CG_BIT(BRIG_CG_CPUSET) | BRIG_CG_BIT(BRIG_CG_MEMORY));
+    char *d;
+    CHECK_STR(d = brig_cg_v1_dir(&l, BRIG_CG_CPUACCT, "/brig/x"), "/sys/fs/cgroup/cpu,cpuacct/brig/x"); free(d);
+    CHECK_STR(d = brig_cg_v1_dir(&l, BRIG_CG_MEMORY, "/brig/x"), "/sys/fs/cgroup/mem ory/brig/x"); free(d);
+    CHECK(brig_cg_v1_dir(&l, BRIG_CG_PIDS, "/brig/x") == NULL);
+    CHECK_STR(d = brig_cg_v2_dir(&l, "/brig/x"), "/sys/fs/cgroup/unified/brig/x"); free(d);
+    CHECK_STR(d = brig_cg_v2_dir(&l, "/"), "/sys/fs/cgroup/unified"); free(d);
+    CHECK_STR(l.v1[3].name, "systemd");
+    brig_cg_layout_free(&l);
+
+    /* v1 only: the cgroup2 mount is ignored */
+    CHECK(brig_cg_layout_parse(mi, BRIG_CGROUP_V1, &l) == 0);
+    CHECK(l.unified == NULL);
+    brig_cg_layout_free(&l);
+    /* nothing mounted */
+    CHECK(brig_cg_layout_parse("50 23 0:50 / /proc rw - proc proc rw\n", BRIG_CGROUP_V1, &l) < 0);
+    brig_cg_layout_free(&l);
+    CHECK(brig_cg_layout_parse("", BRIG_CGROUP_V2, &l) == 0);
+    CHECK_STR(l.unified, "/sys/fs/cgroup");
+    brig_cg_layout_free(&l);
+}
+
+/* ---- device rules ---- */
+
+static struct brig_device_rule rule(bool allow, char type, int64_t maj, int64_t min, const char *acc)
+{
+    struct brig_device_rule r = {0};
+    r.allow = allow;
+    r.type = type;
+    if (maj >= 0)
+        r.major.set = true, r.major.v = maj;
+    if (min >= 0)
+        r.minor.set = true, r.minor.v = min;
+    r.access = (char *)acc;
+    return r;
+}
+
+static void test_device_rules(void)
+{
+    size_t n;
+    struct brig_device_rule *r = brig_cg_device_rules(NULL, NULL, 0, &n);
+    CHECK(n > 3);
+    CHECK(!r[0].allow && r[0].type == 'a');
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 1, 3, "rw"), 1);   /* null */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 1, 9, "r"), 1);    /* urandom */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 5, 2, "rw"), 1);   /* ptmx */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 136, 7, "rw"), 1); /* pts/7 */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 1, 1, "r"), 0);    /* mem */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "r"), 0);    /* sda */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 200, "rw"), 0); /* tun: not by default */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "m"), 1);    /* mknod only */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "rm"), 0);
+    brig_cg_device_rules_free(r, n);
+
+    /* config rules come before the defaults; linux.devices after */
+    struct brig_device_rule cfg[] = {
+        rule(false, 'a', -1, -1, "rwm"),
+        rule(true, 'c', 10, 229, "rw"),
+        rule(false, 'c', 1, 3, "w"),
+    };
+    struct brig_resources res = {0};
+    res.devices = cfg;
+    res.n_devices = 3;
+    struct brig_device dev = {0};
+    dev.path = (char *)"/dev/sda";
+    dev.type = 'b';
+    dev.major = 8;
+    dev.minor = 0;
+    r = brig_cg_device_rules(&res, &dev, 1, &n);
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 229, "rw"), 1);
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 229, "m"), 1); /* c *:* m default */
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 1, 3, "w"), 1);    /* runc re-allows its defaults */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "rw"), 1);   /* linux.devices */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 1, "rw"), 0);
+    brig_cg_device_rules_free(r, n);
+
+    struct brig_device_rule a = rule(true, 'c', 1, -1, "rm");
+    char *s;
+    CHECK_STR(s = brig_cg_device_rule_str(&a), "c 1:* rm"); free(s);
+    a = rule(false, 'a', -1, -1, NULL);
+    CHECK_STR(s = brig_cg_device_rule_str(&a), "a *:* rwm"); free(s);
+    CHECK_INT(brig_cg_access_mask("rwm"), 7);
+    CHECK_INT(brig_cg_access_mask("m"), 1);
+    CHECK_INT(brig_cg_access_mask(""), 0);
+    CHECK_INT(brig_cg_access_mask("rx"), -1);
+}
+
+/* A little interpreter for the instructions the compiler emits. */
+static int run_bpf(const struct bpf_insn *p, size_t n, uint32_t access_type, uint32_t maj, uint32_t min,
+                   bool *ok)
+{
+    uint32_t ctx[3] = { access_type, maj, min };
+    uint64_t r[11] = {0};
+    *ok = false;
+    for (size_t pc = 0; pc < n; pc++) {
+        const struct bpf_insn *i = &p[pc];
+        uint8_t cls = i->code & 0x07;
+        uint64_t imm = (uint64_t)(int64_t)i->imm;
+        if (i->code == (BPF_LDX | BPF_MEM | BPF_W)) {
+            if (i->src_reg != 1 || i->off % 4 || i->off < 0 || i->off > 8)
+                return -1;
+            r[i->dst_reg] = ctx[i->off / 4];
+        } else if (cls == BPF_ALU64) {
+            uint64_t src = (i->code & BPF_X) ? r[i->src_reg] : imm;
+            switch (i->code & 0xf0) {
+            case BPF_AND: r[i->dst_reg] &= src; break;
+            case BPF_RSH: r[i->dst_reg] >>= src; break;
+            case BPF_MOV: r[i->dst_reg] = src; break;
+            default: return -1;
+            }
+        } else if (i->code == (BPF_JMP | BPF_EXIT)) {
+            *ok = true;
+            return (int)r[0];
+        } else if (cls == BPF_JMP || cls == BPF_JMP32) {
+            uint64_t a = r[i->dst_reg], b = imm;
+            if (cls == BPF_JMP32) {
+                a = (uint32_t)a;
+                b = (uint32_t)b;
+            }
+            bool jump;
+            switch (i->code & 0xf0) {
+            case BPF_JEQ: jump = a == b; break;
+            case BPF_JNE: jump = a != b; break;
+            default: return -1;
+            }
+            if (jump) {
+                if (i->off < 0)
+                    return -1; /* only forward jumps */
+                pc += (size_t)i->off;
+            }
+        } else {
+            return -1;
+        }
+    }
+    return -1; /* fell off the end */
+}
+
+static void compare_bpf(const struct brig_device_rule *r, size_t n, const char *what)
+{
+    size_t ni;
+    struct bpf_insn *p = brig_cg_bpf_compile(r, n, &ni);
+    CHECK_MSG(p != NULL, "%s: compile: %s", what, brig_last_error());
+    if (!p)
+        return;
+    static const char *const accs[] = { "r", "w", "m", "rw", "rm", "wm", "rwm" };
+    static const int64_t majs[] = { 1, 5, 8, 10, 136, 4000000000LL };
+    static const int64_t mins[] = { 0, 1, 2, 3, 5, 9, 229 };
+    int mismatches = 0;
+    for (int t = 0; t < 2; t++) {
+        char type = t ? 'b' : 'c';
+        for (size_t a = 0; a < BRIG_ARRAY_SIZE(accs); a++)
+            for (size_t j = 0; j < BRIG_ARRAY_SIZE(majs); j++)
+                for (size_t k = 0; k < BRIG_ARRAY_SIZE(mins); k++) {
+                    int want = brig_cg_device_decide(r, n, type, majs[j], mins[k], accs[a]);
+                    uint32_t at = ((uint32_t)brig_cg_access_mask(accs[a]) << 16) |
+                                  (type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK);
+                    bool ok;
+                    int got = run_bpf(p, ni, at, (uint32_t)majs[j], (uint32_t)mins[k], &ok);
+                    if (!ok || got != want) {
+                        if (mismatches++ < 5)
+                            UNIT_FAIL("%s: %c %lld:%lld %s: program %d (ok=%d), rules %d", what, type,
+                                      (long long)majs[j], (long long)mins[k], accs[a], got, ok, want);
+                    }
+                    unit_checks++;
+                }
+    }
+    free(p);
+}
+
+static void test_bpf_program(void)
+{
+    size_t n;
+    struct brig_device_rule *r = brig_cg_device_rules(NULL, NULL, 0, &n);
+    compare_bpf(r, n, "defaults");
+    brig_cg_device_rules_free(r, n);
+
+    struct brig_device_rule cfg[] = {
+        rule(true, 'a', -1, -1, "rwm"),      /* privileged */
+        rule(false, 'c', 1, -1, "w"),
+        rule(false, 'b', -1, 0, "rm"),
+        rule(true, 'c', 10, 229, "r"),
+        rule(true, 'b', 4000000000LL, 5, "rw"),
+        rule(false, 'a', 136, -1, "m"),
+    };
+    struct brig_resources res = {0};
+    res.devices = cfg;
+    res.n_devices = BRIG_ARRAY_SIZE(cfg);
+    r = brig_cg_device_rules(&res, NULL, 0, &n);
+    compare_bpf(r, n, "mixed");
+    brig_cg_device_rules_free(r, n);
+    /* the raw rules alone, without brig's leading deny and defaults */
+    compare_bpf(cfg, BRIG_ARRAY_SIZE(cfg), "raw");
+    compare_bpf(cfg + 1, BRIG_ARRAY_SIZE(cfg) - 1, "no catch-all");
+    compare_bpf(cfg, 0, "empty");
+
+    /* the first (lowest priority) catch-all ends the program */
+    size_t ni;
+    struct bpf_insn *p = brig_cg_bpf_compile(cfg, 1, &ni);
+    CHECK(p && ni == 8 && p[ni - 1].code == (BPF_JMP | BPF_EXIT));
+    free(p);
+    struct brig_device_rule bad = rule(true, 'x', -1, -1, "rwm");
+    CHECK(brig_cg_bpf_compile(&bad, 1, &ni) == NULL);
+    bad = rule(true, 'c', -1, -1, "rwx");
+    CHECK(brig_cg_bpf_compile(&bad, 1, &ni) == NULL);
+    bad = rule(true, 'c', 1LL << 33, -1, "rw");
+    CHECK(brig_cg_bpf_compile(&bad, 1, &ni) == NULL);
+}
+
+int main(void)
+{
+    RUN(test_clean_path);
+    RUN(test_own_path);
+    RUN(test_systemd_paths);
+    RUN(test_conversions);
+    RUN(test_parsers);
+    RUN(test_layout);
+    RUN(test_device_rules);
+    RUN(test_bpf_program);
+    return unit_finish();
+}
