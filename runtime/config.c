@@ -474,22 +474,6 @@ static void process_clear(struct brig_process *p)
 
 /* ---- the whole document ---- */
 
-/* Parse an optional object member KEY into a new *OUT with FN. */
-#define SUB_OBJECT(c, o, key, out, fn)                                                            \
-    do {                                                                                           \
-        yajl_val sub_;                                                                             \
-        int r_ = cfg_object(c, o, key, false, &sub_);                                              \
-        if (r_ < 0)                                                                                \
-            return -1;                                                                             \
-        if (r_) {                                                                                  \
-            *(out) = brig_xcalloc(1, sizeof **(out));                                              \
-            size_t mark_ = cfg_push_key(c, key);                                                   \
-            if (fn(c, sub_, *(out)) < 0)                                                           \
-                return -1;                                                                         \
-            cfg_pop(c, mark_);                                                                     \
-        }                                                                                          \
-    } while (0)
-
 static int parse_config(struct cfg_ctx *c, yajl_val o, struct brig_config *cfg)
 {
     if (!YAJL_IS_OBJECT(o))
@@ -653,7 +637,9 @@ int brig_config_parse(const char *json, size_t len, struct brig_config **out)
 
 int brig_config_load(const char *bundle_dir, struct brig_config **out)
 {
-    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle_dir);
+    size_t n = strlen(bundle_dir);
+    bool slash = n > 0 && bundle_dir[n - 1] == '/';
+    cleanup_free char *path = brig_xasprintf("%s%sconfig.json", bundle_dir, slash ? "" : "/");
     cleanup_free char *text = NULL;
     size_t len = 0;
     *out = NULL;

@@ -303,22 +303,6 @@ static int parse_rdma(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
     return 0;
 }
 
-/* Parse an optional object member KEY into a new *OUT with FN. */
-#define SUB_OBJECT(c, o, key, out, fn)                                                            \
-    do {                                                                                           \
-        yajl_val sub_;                                                                             \
-        int r_ = cfg_object(c, o, key, false, &sub_);                                              \
-        if (r_ < 0)                                                                                \
-            return -1;                                                                             \
-        if (r_) {                                                                                  \
-            *(out) = brig_xcalloc(1, sizeof **(out));                                              \
-            size_t mark_ = cfg_push_key(c, key);                                                   \
-            if (fn(c, sub_, *(out)) < 0)                                                           \
-                return -1;                                                                         \
-            cfg_pop(c, mark_);                                                                     \
-        }                                                                                          \
-    } while (0)
-
 int cfg_parse_resources(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
 {
     yajl_val v;

@@ -97,6 +97,23 @@ int cfg_enum_strv(struct cfg_ctx *c, yajl_val o, const char *key, const struct c
                   const char *what, struct brig_strv *out);
 const struct cfg_name *cfg_lookup(const struct cfg_name *table, const char *name);
 
+/* Parse an optional object member KEY of O into a new zeroed *OUT with FN;
+ * returns -1 from the calling function on error. */
+#define SUB_OBJECT(c, o, key, out, fn)                                                            \
+    do {                                                                                           \
+        yajl_val sub_;                                                                             \
+        int r_ = cfg_object(c, o, key, false, &sub_);                                              \
+        if (r_ < 0)                                                                                \
+            return -1;                                                                             \
+        if (r_) {                                                                                  \
+            *(out) = brig_xcalloc(1, sizeof **(out));                                              \
+            size_t mark_ = cfg_push_key(c, key);                                                   \
+            if (fn(c, sub_, *(out)) < 0)                                                           \
+                return -1;                                                                         \
+            cfg_pop(c, mark_);                                                                     \
+        }                                                                                          \
+    } while (0)
+
 void cfg_strv_clear(struct brig_strv *s);
 void cfg_map_clear(struct brig_map *m);
 

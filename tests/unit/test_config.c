@@ -1281,6 +1281,8 @@ static void test_load(void)
     CHECK(brig_config_load("/nonexistent-brig-bundle", &c) == -1);
     CHECK(c == NULL);
     CHECK_STR(brig_last_error(), "open /nonexistent-brig-bundle/config.json: No such file or directory");
+    CHECK(brig_config_load("/nonexistent-brig-bundle/", &c) == -1);
+    CHECK_STR(brig_last_error(), "open /nonexistent-brig-bundle/config.json: No such file or directory");
 
     if (!mkdtemp(dir)) {
         CHECK_MSG(0, "mkdtemp: %s", strerror(errno));
