@@ -1224,6 +1224,14 @@ static void test_resources_parse(void)
     CHECK_STR(brig_last_error(), "resources: expected an object");
 }
 
+/* The shared reference data: $BRIG_SHARED_REFERENCE, else ../shared/reference
+ * next to the source tree.  Read-only; never copied into the repository. */
+static const char *reference_root(void)
+{
+    const char *env = getenv("BRIG_SHARED_REFERENCE");
+    return env && *env ? env : BRIG_SRCDIR "/../shared/reference";
+}
+
 static void test_seccomp_parse(void)
 {
     static const char good[] =
@@ -1250,10 +1258,10 @@ static void test_seccomp_parse(void)
     CHECK_STR(brig_last_error(), "syscalls[0].args[0].op: unknown operator \"SCMP_CMP_XX\"");
 
     /* Real-world profiles (OCI-format subset of the moby/containers-common ones). */
-    static const char *const profiles[] = {
-        BRIG_SRCDIR "/profiles/runtime-default.json",
-        BRIG_SRCDIR "/../shared/reference/seccomp/moby-default.json",
-        BRIG_SRCDIR "/../shared/reference/seccomp/containers-common-seccomp.json",
+    char *profiles[] = {
+        brig_xstrdup(BRIG_SRCDIR "/profiles/runtime-default.json"),
+        brig_xasprintf("%s/seccomp/moby-default.json", reference_root()),
+        brig_xasprintf("%s/seccomp/containers-common-seccomp.json", reference_root()),
     };
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(profiles); i++) {
         if (access(profiles[i], R_OK) != 0) {
@@ -1272,6 +1280,8 @@ static void test_seccomp_parse(void)
         brig_seccomp_free(s);
         free(text);
     }
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(profiles); i++)
+        free(profiles[i]);
 }
 
 static void test_load(void)
@@ -1318,12 +1328,13 @@ static void test_load(void)
 
 static const char *reference_dir(void)
 {
-    const char *env = getenv("BRIG_SHARED_REFERENCE");
     static char buf[4096];
-    if (env && *env)
-        snprintf(buf, sizeof buf, "%s/runtime-spec/schema/test/config", env);
+    /* The variable may also name the fixture directory itself. */
+    snprintf(buf, sizeof buf, "%s/good", reference_root());
+    if (access(buf, R_OK) == 0)
+        snprintf(buf, sizeof buf, "%s", reference_root());
     else
-        snprintf(buf, sizeof buf, "%s/../shared/reference/runtime-spec/schema/test/config", BRIG_SRCDIR);
+        snprintf(buf, sizeof buf, "%s/runtime-spec/schema/test/config", reference_root());
     return buf;
 }
 
