@@ -137,6 +137,10 @@ static void kill_and_reap(pid_t pid)
  * the init as a sibling (CLONE_PARENT) so the runtime can wait for it. */
 __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
 {
+    if (in->lock_fd >= 0) {
+        close(in->lock_fd);
+        in->lock_fd = -1;
+    }
     if (brig_namespaces_join(in) < 0)
         brig_sync_die(in->sync_fd);
     pid_t pid = clone_raw(CLONE_PARENT);
@@ -203,7 +207,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
-    struct brig_init in = {.sync_fd = -1, .fifo_fd = -1, .opts = o};
+    struct brig_init in = {.sync_fd = -1, .fifo_fd = -1, .lock_fd = -1, .notify_fd = -1, .opts = o};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
@@ -243,6 +247,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* 2-3. the state directory, recorded before anything that needs undoing */
     if (brig_container_new(o->id, &c) < 0)
         goto fail;
+    in.lock_fd = c->dirfd;
     c->state.bundle = brig_xstrdup(bundle);
     c->state.rootfs = brig_xstrdup(rootfs);
     c->state.created = brig_now_rfc3339();

@@ -92,6 +92,8 @@ void brig_init_main(struct brig_init *in)
     const struct brig_config *cfg = in->cfg;
 
     /* 1 */
+    if (in->lock_fd >= 0)
+        close(in->lock_fd); /* else the state lock lives as long as we do */
     cloexec_from(3 + in->opts->preserve_fds);
     sigset_t none;
     sigemptyset(&none);
@@ -136,14 +138,16 @@ void brig_init_main(struct brig_init *in)
         /* A filter with a listener goes in now: the runtime must hand the
          * listener fd on, and it is gone once we are READY. */
         if (in->seccomp && in->seccomp->needs_listener) {
-            int nfd = -1;
-            if (brig_seccomp_install(in->seccomp, &nfd) < 0)
+            if (brig_seccomp_install(in->seccomp, &in->notify_fd) < 0)
                 brig_sync_die(sock);
-            if (brig_sync_send(sock, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd) < 0 ||
+            in->seccomp = NULL;
+        }
+        if (in->notify_fd >= 0) {
+            if (brig_sync_send(sock, BRIG_SYNC_SECCOMP_FD, 0, NULL, in->notify_fd) < 0 ||
                 brig_sync_expect(sock, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
                 _exit(1);
-            close(nfd);
-            in->seccomp = NULL;
+            close(in->notify_fd);
+            in->notify_fd = -1;
         }
     }
 

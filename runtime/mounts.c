@@ -366,8 +366,12 @@ static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_moun
         char dest[PATH_MAX];
         snprintf(dest, sizeof dest, "%s/%s", m->destination, de->d_name);
         r = mount_at(host, sub, NULL, MS_BIND | MS_REC, NULL, dest);
-        if (r == 0)
-            r = brig_remount_bind(sub, common | (ro ? MS_RDONLY : 0), dest);
+        if (r == 0) {
+            /* Reopen: the fd from before the mount names the covered dir. */
+            cleanup_fd int mnt = openat(top, de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            r = mnt < 0 ? brig_fail(errno, "open %s", dest)
+                        : brig_remount_bind(mnt, common | (ro ? MS_RDONLY : 0), dest);
+        }
     }
     closedir(d);
     free(path);

@@ -89,6 +89,14 @@ int brig_setup_process(struct brig_init *in)
     const struct brig_process *p = in->cfg->process;
     if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
         return -1;
+    /* Without no_new_privs the kernel takes a filter only from a process
+     * that still holds CAP_SYS_ADMIN: install it now, before the user and
+     * capabilities change (the filter must then allow the rest of setup). */
+    if (in->seccomp && !p->no_new_privileges) {
+        if (brig_seccomp_install(in->seccomp, &in->notify_fd) < 0)
+            return -1;
+        in->seccomp = NULL;
+    }
     if (p->capabilities && brig_drop_bounding(p->capabilities) < 0)
         return brig_fail_ctx("process.capabilities.bounding");
     /* Keep the permitted set across the uid change; capset trims it next. */

@@ -29,6 +29,8 @@ struct brig_init {
     const char *bundle;       /* absolute */
     int sync_fd;              /* child end of the sync socket */
     int fifo_fd;              /* exec.fifo opened O_RDWR: start writes a byte */
+    int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
+    int notify_fd;            /* seccomp listener fd once the filter is in, else -1 */
     struct brig_bpf *seccomp; /* NULL: no filter */
     unsigned long clone_flags;/* namespaces to create (CLONE_NEW*) */
     bool new_userns;
