@@ -127,6 +127,15 @@ int brig_namespaces_join(struct brig_init *in)
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++)
         if (join(in, order[i]) < 0)
             return -1;
+    /* The time namespace first: its offsets can only be written while we
+     * still hold CAP_SYS_TIME over it (a new user namespace would make our
+     * /proc/self files unreachable after the uid change). */
+    if (in->clone_flags & CLONE_NEWTIME) {
+        if (unshare(CLONE_NEWTIME) < 0)
+            return brig_fail(errno, "unshare the time namespace");
+        if (write_time_offsets(in->cfg) < 0)
+            return -1;
+    }
     if (in->new_userns) {
         if (unshare(CLONE_NEWUSER) < 0)
             return brig_fail(errno, "unshare the user namespace");
@@ -137,11 +146,9 @@ int brig_namespaces_join(struct brig_init *in)
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             return brig_fail(errno, "become root in the user namespace");
     }
-    unsigned long rest = in->clone_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP);
+    unsigned long rest = in->clone_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
     if (rest && unshare((int)rest) < 0)
         return brig_fail(errno, "unshare namespaces");
-    if ((rest & CLONE_NEWTIME) && write_time_offsets(in->cfg) < 0)
-        return -1;
     return 0;
 }
 
