@@ -10,7 +10,7 @@
 #
 # Environment: BRIG (runtime to test, default ./brig; BRIG=runc validates the
 # tests against runc), BRIG_BUILDDIR, BRIG_TEST_TIMEOUT (seconds per test,
-# default 120).  The last line printed is always "N passed, N failed,
+# default 60).  The last line printed is always "N passed, N failed,
 # N skipped"; the exit status is 1 when anything failed.
 # shellcheck source=/dev/null
 
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-: "${BRIG_TEST_TIMEOUT:=120}"
+: "${BRIG_TEST_TIMEOUT:=60}"
 npass=0 nfail=0 nskip=0
 failed_names=()
 
@@ -120,7 +120,7 @@ cleanup_test() {
         ids+=("$id")
         pid=$(state_pid "$d")
         [ -n "$pid" ] && pids+=("$pid")
-        timeout -k 2 20 "$BRIG" --root "$root" delete --force "$id" >>"$log" 2>&1
+        timeout -k 2 10 "$BRIG" --root "$root" delete --force "$id" >>"$log" 2>&1
     done
     for d in "$root"/*/; do
         [ -d "$d" ] || continue
@@ -144,7 +144,12 @@ cleanup_test() {
         for d in /sys/fs/cgroup/*/brig/"$id" /sys/fs/cgroup/*/"$id"; do
             [ -d "$d" ] || continue
             echo "cleanup: cgroup $d left behind after delete --force" >>"$log"
-            rmdir "$d" 2>/dev/null
+            # Its processes first: a cgroup with members cannot be removed.
+            xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+            for _ in 1 2 3 4 5 6 7 8 9 10; do
+                rmdir "$d" 2>/dev/null && break
+                sleep 0.1
+            done
             leak=1
         done
     done

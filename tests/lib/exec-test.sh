@@ -26,7 +26,8 @@ _finish() {
     _run_deferred
 }
 trap _finish EXIT
-trap 'exit 143' TERM
+# The runner's timeout: say what was hanging.
+trap 'echo "FAIL: killed (timeout?) while running: $BASH_COMMAND" >&2; exit 143' TERM
 # A command failing at the top level of a test fails it, with a note of
 # where; assertions say more themselves.
 trap 'echo "FAIL: command failed (status $?) at $(basename "${BASH_SOURCE[0]}"):$LINENO: $BASH_COMMAND" >&2' ERR
