@@ -494,7 +494,8 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
                 return brig_fail(e, "signal process %d", (int)pids[i]);
             }
         free(pids);
-        if (st == BRIG_STOPPED)
+        /* The init was in the cgroup too, unless the cgroup was empty. */
+        if (st == BRIG_STOPPED || n > 0)
             return 0;
     }
     /* A pidfd pins the process we checked: no signal to a recycled pid. */
