@@ -174,3 +174,11 @@ add_share() {
     chmod 777 "$SHARE"
     add_mount /share bind "$SHARE" rbind rw
 }
+
+# host_has_cap N: this (test) process has capability number N in its
+# effective set; some VMs run root without e.g. CAP_SYS_RESOURCE (24).
+host_has_cap() {
+    local eff
+    eff=$(awk '$1 == "CapEff:" {print $2}' /proc/self/status)
+    (((0x$eff >> $1) & 1))
+}
