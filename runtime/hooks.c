@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "brig/brig.h"
 #include "brig/container.h"
 #include "brig/internal.h"
 
@@ -73,10 +75,29 @@ static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, con
     return brig_fail(0, "%s hook %s failed: exit status %d", kind, h->path, WEXITSTATUS(status));
 }
 
+/* A failed poststart or poststop hook is only a warning: the remaining
+ * hooks still run (runtime.md, lifecycle steps 9 and 13).  Every failure
+ * but the last is warned here; the last stays recorded for the caller. */
+static bool failure_is_warning(const char *kind)
+{
+    return strcmp(kind, "poststart") == 0 || strcmp(kind, "poststop") == 0;
+}
+
 int brig_run_hooks(const struct brig_hook_list *hooks, const char *kind, const char *state_json)
 {
-    for (size_t i = 0; i < hooks->n; i++)
-        if (run_hook(&hooks->v[i], kind, i, state_json) < 0)
+    char pending[BRIG_ERR_MAX] = "";
+    for (size_t i = 0; i < hooks->n; i++) {
+        if (run_hook(&hooks->v[i], kind, i, state_json) == 0)
+            continue;
+        if (!failure_is_warning(kind))
             return -1;
-    return 0;
+        if (pending[0])
+            brig_warn("%s", pending);
+        snprintf(pending, sizeof pending, "%s", brig_last_error());
+        brig_clear_error();
+    }
+    if (!pending[0])
+        return 0;
+    brig_set_error(0, pending);
+    return -1;
 }
