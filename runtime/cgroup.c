@@ -71,9 +71,14 @@ static bool is_cgroup2(const char *path)
     return statfs(path, &st) == 0 && (unsigned long)st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+static struct brig_cg_layout layout;
+static bool layout_done;
+
 enum brig_cgroup_mode brig_cgroup_mode(void)
 {
     static int cached = -1;
+    if (layout_done)
+        return layout.mode;
     if (cached < 0) {
         if (is_cgroup2(CG_ROOT))
             cached = BRIG_CGROUP_V2;
@@ -196,11 +201,15 @@ static unsigned parse_v2_controllers(const char *text)
     return mask;
 }
 
+void brig_cg_layout_override(const struct brig_cg_layout *l)
+{
+    layout = *l;
+    layout_done = true;
+}
+
 const struct brig_cg_layout *brig_cg_layout(void)
 {
-    static struct brig_cg_layout layout;
-    static bool done;
-    if (done)
+    if (layout_done)
         return &layout;
     enum brig_cgroup_mode mode = brig_cgroup_mode();
     if (mode == BRIG_CGROUP_V2) {
@@ -222,7 +231,7 @@ const struct brig_cg_layout *brig_cg_layout(void)
         layout.v2_ctrls |= BRIG_CG_BIT(BRIG_CG_DEVICES) | BRIG_CG_BIT(BRIG_CG_FREEZER);
         brig_clear_error();
     }
-    done = true;
+    layout_done = true;
     return &layout;
 }
 

@@ -1,10 +1,13 @@
 /* brig: device access rules, and on cgroup v2 their eBPF form.
  *
- * Rules are evaluated "last match wins", like successive writes to the v1
- * devices.allow/deny files: the program tests the rules from the last to
- * the first and returns at the first match; nothing matching means deny.
- * A request matches an allow rule when every access it asks for is in the
- * rule, and a deny rule when it asks for any access the rule names. */
+ * Rules apply in order, later ones winning, and each access (read, write,
+ * mknod) is decided on its own: for every access a request asks for, the
+ * last rule naming that access and matching the device decides it.  The
+ * request is allowed when every access it asks for is; nothing matching
+ * means deny.  (So "allow all; deny c 1:* w; allow c 1:* w" allows "rw",
+ * as the v1 devices files would.)  The eBPF program walks the rules from
+ * last to first, clearing the accesses allow rules grant and failing on the
+ * first deny rule that names one still pending. */
 #include "config.h"
 
 #include <errno.h>
@@ -120,30 +123,177 @@ char *brig_cg_device_rule_str(const struct brig_device_rule *r)
                           r->access && *r->access ? r->access : "rwm");
 }
 
-static bool rule_matches(const struct brig_device_rule *r, char type, int64_t major,
-                         int64_t minor, int req)
+static bool dev_matches(const struct brig_device_rule *r, char type, int64_t major, int64_t minor)
 {
     char rt = r->type ? r->type : 'a';
-    if (rt != 'a' && rt != type)
-        return false;
-    if (r->major.set && r->major.v != major)
-        return false;
-    if (r->minor.set && r->minor.v != minor)
-        return false;
-    int acc = brig_cg_access_mask(r->access);
-    if (acc < 0)
-        return false;
-    return r->allow ? (req & ~acc) == 0 : (req & acc) != 0;
+    return (rt == 'a' || rt == type) && (!r->major.set || r->major.v == major) &&
+           (!r->minor.set || r->minor.v == minor);
 }
 
 int brig_cg_device_decide(const struct brig_device_rule *r, size_t n, char type,
                           int64_t major, int64_t minor, const char *access)
 {
-    int req = brig_cg_access_mask(access);
-    for (size_t i = n; i-- > 0;)
-        if (rule_matches(&r[i], type, major, minor, req))
-            return r[i].allow ? 1 : 0;
+    int pending = brig_cg_access_mask(access);
+    if (pending <= 0)
+        return pending == 0 ? 1 : 0;
+    for (size_t i = n; i-- > 0;) {
+        int acc = brig_cg_access_mask(r[i].access);
+        if (acc <= 0 || !dev_matches(&r[i], type, major, minor))
+            continue;
+        if (!r[i].allow && (pending & acc))
+            return 0;
+        if (r[i].allow && (pending &= ~acc) == 0)
+            return 1;
+    }
     return 0;
+}
+
+/* ---- the v1 form ---- */
+
+static bool num_overlap(const brig_opt_i64 *a, const brig_opt_i64 *b)
+{
+    return !a->set || !b->set || a->v == b->v;
+}
+
+static bool num_covers(const brig_opt_i64 *outer, const brig_opt_i64 *inner)
+{
+    return !outer->set || (inner->set && inner->v == outer->v);
+}
+
+static bool overlap(const struct brig_device_rule *a, const struct brig_device_rule *b)
+{
+    return (a->type == 'a' || b->type == 'a' || a->type == b->type) &&
+           num_overlap(&a->major, &b->major) && num_overlap(&a->minor, &b->minor);
+}
+
+/* Every device of INNER is one of OUTER's. */
+static bool covers(const struct brig_device_rule *outer, const struct brig_device_rule *inner)
+{
+    return (outer->type == 'a' || outer->type == inner->type) &&
+           num_covers(&outer->major, &inner->major) && num_covers(&outer->minor, &inner->minor);
+}
+
+static const char *acc_str(int m)
+{
+    static const char *const s[8] = { "", "m", "r", "rm", "w", "wm", "rw", "rwm" };
+    return s[m & 7];
+}
+
+static bool same_set(const struct brig_device_rule *a, const struct brig_device_rule *b)
+{
+    return a->type == b->type && a->major.set == b->major.set && a->minor.set == b->minor.set &&
+           (!a->major.set || a->major.v == b->major.v) && (!a->minor.set || a->minor.v == b->minor.v);
+}
+
+/* Add an exception the way the kernel does: the same device set merges
+ * its access.  An allow exception overlapping another whose access is
+ * neither more nor less cannot grant a request needing both (v1 checks
+ * exceptions one at a time): not exact. */
+static void add_exception(struct brig_device_rule **ex, size_t *nex, const struct brig_device_rule *r,
+                          int acc, bool *exact)
+{
+    for (size_t j = 0; j < *nex; j++) {
+        if (same_set(&(*ex)[j], r)) {
+            int m = brig_cg_access_mask((*ex)[j].access) | acc;
+            free((*ex)[j].access);
+            (*ex)[j].access = brig_xstrdup(acc_str(m));
+            return;
+        }
+    }
+    for (size_t j = 0; r->allow && j < *nex; j++) {
+        int e = brig_cg_access_mask((*ex)[j].access);
+        if (overlap(&(*ex)[j], r) && (e | acc) != e && (e | acc) != acc)
+            *exact = false;
+    }
+    add_rule(ex, nex, r->allow, r->type, r->major.set ? r->major.v : -1,
+             r->minor.set ? r->minor.v : -1, acc_str(acc));
+}
+
+struct brig_device_rule *brig_cg_device_v1_list(const struct brig_device_rule *r, size_t n,
+                                                bool *default_allow, bool *exact,
+                                                size_t *n_out)
+{
+    struct brig_device_rule *ex = NULL;
+    size_t nex = 0;
+    bool allow_all = false; /* the kernel's own default for a new child is
+                             * its parent's; brig always starts with deny-all */
+    *exact = true;
+    for (size_t i = 0; i < n; i++) {
+        struct brig_device_rule rule = r[i];
+        if (!rule.type)
+            rule.type = 'a';
+        int acc = brig_cg_access_mask(rule.access);
+        if (acc <= 0)
+            continue;
+        if (rule.type == 'a' && !rule.major.set && !rule.minor.set && acc == BRIG_CG_ACC_ALL) {
+            /* "a": a new default, the exceptions are gone */
+            allow_all = rule.allow;
+            brig_cg_device_rules_free(ex, nex);
+            ex = NULL;
+            nex = 0;
+            continue;
+        }
+        if (rule.allow != allow_all) {
+            /* against the default: a new exception (c and b for 'a') */
+            for (int t = 0; t < 2; t++) {
+                char ty = t ? 'b' : 'c';
+                if (rule.type != 'a' && rule.type != ty)
+                    continue;
+                struct brig_device_rule one = rule;
+                one.type = ty;
+                add_exception(&ex, &nex, &one, acc, exact);
+            }
+            continue;
+        }
+        /* with the default: take its access away from the exceptions it
+         * meets.  Exact when it covers them; otherwise, when it only
+         * narrows an allow exception, drop that access (deny more); when
+         * it would punch a hole in a deny exception, keep the deny. */
+        for (size_t j = 0; j < nex;) {
+            if (!overlap(&rule, &ex[j])) {
+                j++;
+                continue;
+            }
+            int eacc = brig_cg_access_mask(ex[j].access);
+            bool full = covers(&rule, &ex[j]);
+            if ((eacc & acc) && !full)
+                *exact = false;
+            if (full || !rule.allow)
+                eacc &= ~acc;
+            if (eacc == 0) {
+                free(ex[j].access);
+                memmove(&ex[j], &ex[j + 1], (nex - j - 1) * sizeof *ex);
+                nex--;
+                continue;
+            }
+            free(ex[j].access);
+            ex[j].access = brig_xstrdup(acc_str(eacc));
+            j++;
+        }
+    }
+    *default_allow = allow_all;
+    *n_out = nex;
+    return ex;
+}
+
+int brig_cg_device_v1_decide(const struct brig_device_rule *ex, size_t n, bool default_allow,
+                             char type, int64_t major, int64_t minor, const char *access)
+{
+    int req = brig_cg_access_mask(access);
+    struct brig_device_rule dev = { .type = type };
+    dev.major.set = dev.minor.set = true;
+    dev.major.v = major;
+    dev.minor.v = minor;
+    for (size_t i = 0; i < n; i++) {
+        if (!covers(&ex[i], &dev))
+            continue;
+        int acc = brig_cg_access_mask(ex[i].access);
+        if (default_allow && (req & acc))
+            return 0; /* any overlap with a deny exception */
+        if (!default_allow && (req & ~acc) == 0)
+            return 1; /* one allow exception must grant it all */
+    }
+    return default_allow ? 1 : 0;
 }
 
 /* ---- the program ---- */
@@ -203,23 +353,11 @@ struct bpf_insn *brig_cg_bpf_compile(const struct brig_device_rule *r, size_t n,
             continue; /* grants or denies nothing */
         struct bpf_insn blk[8];
         size_t b = 0;
-        /* jump offsets are patched once the block length is known */
+        /* "no match" jumps go to the end of the block, patched below */
         size_t jumps[8], nj = 0;
         if (t != 'a') {
             jumps[nj++] = b;
             blk[b++] = JMP32_K(BPF_JNE, R_TYPE, t == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0);
-        }
-        if (acc != BRIG_CG_ACC_ALL) {
-            blk[b++] = MOV_X(R_TMP, R_ACC);
-            if (rule->allow) {
-                blk[b++] = ALU_K(BPF_AND, R_TMP, ~acc & BRIG_CG_ACC_ALL);
-                jumps[nj++] = b;
-                blk[b++] = JMP_K(BPF_JNE, R_TMP, 0, 0);
-            } else {
-                blk[b++] = ALU_K(BPF_AND, R_TMP, acc);
-                jumps[nj++] = b;
-                blk[b++] = JMP_K(BPF_JEQ, R_TMP, 0, 0);
-            }
         }
         if (rule->major.set) {
             jumps[nj++] = b;
@@ -229,13 +367,29 @@ struct bpf_insn *brig_cg_bpf_compile(const struct brig_device_rule *r, size_t n,
             jumps[nj++] = b;
             blk[b++] = JMP32_K(BPF_JNE, R_MIN, (int32_t)(uint32_t)rule->minor.v, 0);
         }
+        bool whole = acc == BRIG_CG_ACC_ALL;
+        if (rule->allow) {
+            /* pending &= ~acc; all granted: allow */
+            if (!whole) {
+                blk[b++] = ALU_K(BPF_AND, R_ACC, ~acc & BRIG_CG_ACC_ALL);
+                jumps[nj++] = b;
+                blk[b++] = JMP_K(BPF_JNE, R_ACC, 0, 0);
+            }
+        } else if (!whole) {
+            /* any pending access this rule denies: deny */
+            blk[b++] = MOV_X(R_TMP, R_ACC);
+            blk[b++] = ALU_K(BPF_AND, R_TMP, acc);
+            jumps[nj++] = b;
+            blk[b++] = JMP_K(BPF_JEQ, R_TMP, 0, 0);
+        }
         blk[b++] = ALU_K(BPF_MOV, 0, rule->allow ? 1 : 0);
         blk[b++] = EXIT();
         for (size_t j = 0; j < nj; j++)
             blk[jumps[j]].off = (int16_t)(b - jumps[j] - 1);
         memcpy(p + o, blk, b * sizeof *blk);
         o += b;
-        /* an unconditional rule hides every rule before it */
+        /* a rule for every device and access ends the walk: those before
+         * it can never be reached */
         catch_all = nj == 0;
     }
     if (!catch_all) {

@@ -358,29 +358,19 @@ int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
     cleanup_free char *d = brig_cg_v1_dir(l, BRIG_CG_DEVICES, path);
     if (!d)
         return brig_fail(0, "the devices controller is not mounted");
-    for (size_t i = 0; i < n; i++) {
-        const char *file = r[i].allow ? "devices.allow" : "devices.deny";
-        bool all = r[i].type == 'a' && !r[i].major.set && !r[i].minor.set &&
-                   brig_cg_access_mask(r[i].access) == BRIG_CG_ACC_ALL;
-        if (all) {
-            /* "a" switches the default and clears the exceptions */
-            if (brig_cg_write(d, file, "a") < 0)
-                return brig_fail_ctx("devices");
-            continue;
-        }
-        /* v1 has no "any type" exception with numbers: write c and b */
-        static const char types[] = { 'c', 'b' };
-        for (size_t t = 0; t < 2; t++) {
-            if (r[i].type != 'a' && r[i].type != types[t])
-                continue;
-            struct brig_device_rule one = r[i];
-            one.type = types[t];
-            cleanup_free char *s = brig_cg_device_rule_str(&one);
-            if (brig_cg_write(d, file, s) < 0)
-                return brig_fail_ctx("devices");
-        }
+    bool allow_all, exact;
+    size_t nex;
+    struct brig_device_rule *ex = brig_cg_device_v1_list(r, n, &allow_all, &exact, &nex);
+    if (!exact)
+        brig_debug("device rules: cgroup v1 cannot express a rule that narrows an earlier one; denying more");
+    /* "a" sets the default and clears every exception; then the exceptions */
+    int ret = brig_cg_write(d, allow_all ? "devices.allow" : "devices.deny", "a");
+    for (size_t i = 0; ret == 0 && i < nex; i++) {
+        cleanup_free char *s = brig_cg_device_rule_str(&ex[i]);
+        ret = brig_cg_write(d, ex[i].allow ? "devices.allow" : "devices.deny", s);
     }
-    return 0;
+    brig_cg_device_rules_free(ex, nex);
+    return ret < 0 ? brig_fail_ctx("devices") : 0;
 }
 
 /* ---- freezer ---- */

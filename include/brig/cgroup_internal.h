@@ -57,6 +57,10 @@ struct brig_cg_layout {
 /* The layout of this host (cached; NULL with an error when no cgroups). */
 const struct brig_cg_layout *brig_cg_layout(void);
 
+/* Use L instead of the host's layout from now on (tests: run the v2 code
+ * on a hybrid host's unified mount).  L's strings must outlive its use. */
+void brig_cg_layout_override(const struct brig_cg_layout *l);
+
 /* Build a layout from a /proc/self/mountinfo text (pure; for tests too).
  * MODE is what statfs said; the v2 controllers are not filled in. */
 int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
@@ -128,6 +132,20 @@ char *brig_cg_device_rule_str(const struct brig_device_rule *r);
  * 'c' or 'b', ACCESS a subset of "rwm". */
 int brig_cg_device_decide(const struct brig_device_rule *r, size_t n, char type,
                           int64_t major, int64_t minor, const char *access);
+
+/* The same rules as cgroup v1 can hold them: a default (allow or deny
+ * all) and exceptions, each a whole-device-set rule the kernel checks on
+ * its own.  v1 removes exceptions only by exact match, so brig computes
+ * the final list itself and writes that.  Where a later rule cuts a hole
+ * in an earlier, broader one (deny c 10:229 after allow c 10:*), v1 cannot
+ * say it: the result then errs on the side of denying, and *exact is
+ * false.  Exceptions never have type 'a' with numbers (split into c and b). */
+struct brig_device_rule *brig_cg_device_v1_list(const struct brig_device_rule *r, size_t n,
+                                                bool *default_allow, bool *exact,
+                                                size_t *n_out);
+/* How the v1 kernel decides with such a list (for tests). */
+int brig_cg_device_v1_decide(const struct brig_device_rule *ex, size_t n, bool default_allow,
+                             char type, int64_t major, int64_t minor, const char *access);
 
 /* --- eBPF device filter (cgroup_devices_bpf.c) --- */
 

@@ -374,6 +374,108 @@ static void compare_bpf(const struct brig_device_rule *r, size_t n, const char *
     free(p);
 }
 
+/* The v1 list must decide like the rules, or (when v1 cannot say it)
+ * deny more, never allow more. */
+static void compare_v1(const struct brig_device_rule *r, size_t n, const char *what, bool want_exact)
+{
+    bool allow_all, exact;
+    size_t nex;
+    struct brig_device_rule *ex = brig_cg_device_v1_list(r, n, &allow_all, &exact, &nex);
+    CHECK_MSG(exact == want_exact, "%s: exact %d", what, exact);
+    static const char *const accs[] = { "r", "w", "m", "rw", "rm", "wm", "rwm" };
+    static const int64_t majs[] = { 1, 5, 8, 10, 136, 4000000000LL };
+    static const int64_t mins[] = { 0, 1, 2, 3, 5, 9, 229 };
+    int bad = 0;
+    for (int t = 0; t < 2; t++)
+        for (size_t a = 0; a < BRIG_ARRAY_SIZE(accs); a++)
+            for (size_t j = 0; j < BRIG_ARRAY_SIZE(majs); j++)
+                for (size_t k = 0; k < BRIG_ARRAY_SIZE(mins); k++) {
+                    char type = t ? 'b' : 'c';
+                    int want = brig_cg_device_decide(r, n, type, majs[j], mins[k], accs[a]);
+                    int got = brig_cg_device_v1_decide(ex, nex, allow_all, type, majs[j], mins[k], accs[a]);
+                    unit_checks++;
+                    if (exact ? got != want : got > want) {
+                        if (bad++ < 5)
+                            UNIT_FAIL("%s: %c %lld:%lld %s: v1 %d, rules %d", what, type,
+                                      (long long)majs[j], (long long)mins[k], accs[a], got, want);
+                    }
+                }
+    for (size_t i = 0; i < nex; i++)
+        CHECK(ex[i].type == 'c' || ex[i].type == 'b');
+    brig_cg_device_rules_free(ex, nex);
+}
+
+static void test_device_rules_v1(void)
+{
+    size_t n;
+    struct brig_device_rule *r = brig_cg_device_rules(NULL, NULL, 0, &n);
+    compare_v1(r, n, "defaults", true);
+    bool allow_all, exact;
+    size_t nex;
+    struct brig_device_rule *ex = brig_cg_device_v1_list(r, n, &allow_all, &exact, &nex);
+    CHECK(!allow_all);
+    CHECK_UINT(nex, n - 1); /* the leading deny-all became the default */
+    brig_cg_device_rules_free(ex, nex);
+    brig_cg_device_rules_free(r, n);
+
+    /* a later deny covering an earlier allow (the integration test's case) */
+    struct brig_device_rule later[] = {
+        rule(false, 'a', -1, -1, "rwm"),
+        rule(true, 'c', 10, 229, "rw"),
+        rule(false, 'c', 10, -1, "r"),
+        rule(true, 'a', 7, 7, "rw"),
+    };
+    compare_v1(later, BRIG_ARRAY_SIZE(later), "deny covers allow", true);
+
+    struct brig_device_rule priv[] = {
+        rule(true, 'a', -1, -1, "rwm"),
+        rule(false, 'c', 1, -1, "w"),
+        rule(false, 'b', -1, 0, "rm"),
+        rule(true, 'c', 1, -1, "w"),       /* lifts the earlier deny */
+        rule(false, 'a', 136, -1, "m"),
+    };
+    compare_v1(priv, BRIG_ARRAY_SIZE(priv), "allow-all with denies", true);
+    ex = brig_cg_device_v1_list(priv, BRIG_ARRAY_SIZE(priv), &allow_all, &exact, &nex);
+    CHECK(allow_all);
+    brig_cg_device_rules_free(ex, nex);
+
+    /* each access on its own: r and w granted by two rules make rw */
+    struct brig_device_rule split[] = {
+        rule(false, 'a', -1, -1, "rwm"),
+        rule(true, 'c', 1, 3, "r"),
+        rule(true, 'c', 1, 3, "w"),
+    };
+    CHECK_INT(brig_cg_device_decide(split, 3, 'c', 1, 3, "rw"), 1);
+    CHECK_INT(brig_cg_device_decide(split, 3, 'c', 1, 3, "rwm"), 0);
+    compare_v1(split, 3, "split accesses (merged by v1)", true);
+    compare_bpf(split, 3, "split accesses");
+    CHECK_INT(brig_cg_device_decide(priv, BRIG_ARRAY_SIZE(priv), 'c', 1, 3, "rw"), 1);
+    CHECK_INT(brig_cg_device_decide(priv, 3, 'c', 1, 3, "rw"), 0);
+    CHECK_INT(brig_cg_device_decide(priv, 3, 'c', 1, 3, "r"), 1);
+    /* overlapping sets whose accesses v1 cannot add up */
+    struct brig_device_rule cross[] = {
+        rule(false, 'a', -1, -1, "rwm"),
+        rule(true, 'c', 1, -1, "r"),
+        rule(true, 'c', -1, 3, "w"),
+    };
+    CHECK_INT(brig_cg_device_decide(cross, 3, 'c', 1, 3, "rw"), 1);
+    compare_v1(cross, 3, "cross", false);
+
+    /* holes v1 cannot punch: deny more */
+    struct brig_device_rule hole[] = {
+        rule(false, 'a', -1, -1, "rwm"),
+        rule(true, 'c', 10, -1, "rw"),
+        rule(false, 'c', 10, 229, "r"),
+    };
+    compare_v1(hole, BRIG_ARRAY_SIZE(hole), "hole in an allow", false);
+    struct brig_device_rule hole2[] = {
+        rule(true, 'a', -1, -1, "rwm"),
+        rule(false, 'c', 1, -1, "w"),
+        rule(true, 'c', 1, 3, "rwm"),
+    };
+    compare_v1(hole2, BRIG_ARRAY_SIZE(hole2), "hole in a deny", false);
+}
+
 static void test_bpf_program(void)
 {
     size_t n;
@@ -422,6 +524,7 @@ int main(void)
     RUN(test_parsers);
     RUN(test_layout);
     RUN(test_device_rules);
+    RUN(test_device_rules_v1);
     RUN(test_bpf_program);
     return unit_finish();
 }

@@ -1,0 +1,387 @@
+# shellcheck shell=bash
+# cgroups through the CLI: limits that bite (memory, pids, CPU quota,
+# devices), update, pause/resume, ps, events, and cleanup of the cgroup in
+# every hierarchy.  Written for the host's layout (v1, hybrid or v2): files
+# are looked up through cg_file, never by assuming a mode.
+
+# cg_dir CONTROLLER CGPATH: the directory of CGPATH for a controller (v1
+# mount, else the v2 hierarchy).
+cg_dir() {
+    local c=$1 p=$2
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        echo "/sys/fs/cgroup$p"
+    elif [ -d "/sys/fs/cgroup/$c" ]; then
+        echo "/sys/fs/cgroup/$c$p"
+    else
+        local d
+        for d in /sys/fs/cgroup/*,"$c" /sys/fs/cgroup/"$c",*; do
+            [ -d "$d" ] && { echo "$d$p"; return; }
+        done
+        echo "/sys/fs/cgroup/unified$p"
+    fi
+}
+
+# cg_file CONTROLLER CGPATH V1FILE V2FILE: the value in that file.
+cg_file() {
+    local d
+    d=$(cg_dir "$1" "$2")
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        cat "$d/$4"
+    else
+        cat "$d/$3"
+    fi
+}
+
+# Every test names its cgroup, so that runc and brig use the same place.
+setup() {
+    CGP=/brig-test-$$
+    cfg --arg p "$CGP" '.linux.cgroupsPath = $p'
+}
+
+teardown() {
+    local d
+    for d in /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup"$CGP"; do
+        [ -d "$d" ] && rmdir "$d" 2>/dev/null
+    done
+    return 0
+}
+
+# run_detached ID: run the bundle's process in the background (brig run -d).
+run_detached() {
+    run B run -d --bundle "$BUNDLE" "$1"
+    assert_ok
+}
+
+test_memory_limit_oom_kills_an_allocator() {
+    local mb=$((1024 * 1024))
+    # dd's 100 MB buffer: fine without a limit ...
+    sh_args 'dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null; echo "dd=$?"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$output" "dd=0"
+    # ... killed by the OOM killer under 32 MB (swap capped too)
+    cfg --argjson l $((32 * mb)) '.linux.resources.memory = {limit: $l, swap: $l}'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$output" "dd=137"
+}
+
+test_pids_limit_stops_a_fork_bomb() {
+    sh_args 'for i in $(seq 1 40); do sleep 5 & done; echo forked-all'
+    cfg '.linux.resources.pids = {limit: 60}'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$output" forked-all
+    cfg '.linux.resources.pids = {limit: 10}'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_status 2 # the shell gives up
+    assert_not_contains "$output" forked-all
+    assert_contains "$stderr" "fork"
+}
+
+# cpu_ns CGPATH: CPU time used by the cgroup, in nanoseconds.
+cpu_ns() {
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        echo $(($(awk '$1 == "usage_usec" {print $2}' "/sys/fs/cgroup$1/cpu.stat") * 1000))
+    else
+        cat "$(cg_dir cpuacct "$1")/cpuacct.usage"
+    fi
+}
+
+test_cpu_quota_is_enforced() {
+    local id a b used
+    id=$(new_id)
+    # a fifth of a CPU: 20ms in every 100ms
+    cfg '.linux.resources.cpu = {quota: 20000, period: 100000}'
+    set_args sh -c 'while :; do :; done'
+    run_detached "$id"
+    sleep 0.3
+    a=$(cpu_ns "$CGP")
+    sleep 1
+    b=$(cpu_ns "$CGP")
+    used=$(((b - a) / 1000000))
+    echo "# used ${used}ms of CPU in 1s" >&2
+    [ "$used" -ge 100 ] || fail "the busy loop got only ${used}ms of CPU in 1s"
+    [ "$used" -le 350 ] || fail "quota 20%: the busy loop got ${used}ms of CPU in 1s"
+    assert_eq "$(cg_file cpu "$CGP" cpu.cfs_quota_us cpu.max | cut -d' ' -f1)" 20000
+    skip_if_runc "events --stats output differs"
+    run B events --stats "$id"
+    assert_ok
+    [ "$(jq -r .data.cpu.throttling.throttled_periods <<<"$output")" -gt 0 ] ||
+        fail "no throttled periods in the stats"
+}
+
+test_update_changes_limits_of_a_running_container() {
+    local id f
+    id=$(new_id)
+    add_share
+    cfg '.linux.resources.pids = {limit: 5}'
+    cfg '.linux.resources.memory = {limit: 67108864}'
+    # forks 10 children when told to, once per go file
+    sh_args 'for n in 1 2; do
+        while [ ! -e /share/go$n ]; do sleep 0.05; done
+        for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.2 & done
+        wait; echo done >/share/out$n
+    done'
+    run_detached "$id"
+    assert_eq "$(cg_file pids "$CGP" pids.max pids.max)" 5
+    assert_eq "$(cg_file memory "$CGP" memory.limit_in_bytes memory.max)" 67108864
+
+    run B update --pids-limit 50 --memory 128m "$id"
+    assert_ok
+    assert_eq "$(cg_file pids "$CGP" pids.max pids.max)" 50
+    assert_eq "$(cg_file memory "$CGP" memory.limit_in_bytes memory.max)" $((128 * 1024 * 1024))
+    touch "$SHARE/go1"
+    wait_for test -e "$SHARE/out1"
+
+    # -r: a linux.resources object; other flags are ignored
+    f=$TDIR/res.json
+    echo '{"pids": {"limit": 7}, "cpu": {"quota": 30000, "period": 100000}}' >"$f"
+    run B update -r "$f" --pids-limit 99 "$id"
+    assert_ok
+    assert_eq "$(cg_file pids "$CGP" pids.max pids.max)" 7
+    assert_eq "$(cg_file cpu "$CGP" cpu.cfs_quota_us cpu.max | cut -d' ' -f1)" 30000
+    # the new limit is live: forking 10 children fails now
+    touch "$SHARE/go2"
+    wait_status "$id" stopped
+    assert_not_exists "$SHARE/out2"
+
+    run B update --pids-limit nonsense "$id"
+    assert_failed
+    run B update --memory 1x "$id"
+    assert_failed
+}
+
+test_update_a_stopped_container_fails() {
+    local id
+    id=$(new_id)
+    set_args true
+    create_ctr "$id"
+    run B start "$id"
+    wait_status "$id" stopped
+    run B update --pids-limit 10 "$id"
+    assert_failed
+    assert_contains "$stderr" "update: "
+}
+
+test_pause_resume_shows_in_state() {
+    local id
+    id=$(new_id)
+    set_args sleep 60
+    run_detached "$id"
+    run B pause "$id"
+    assert_ok
+    assert_eq "$(status_of "$id")" paused
+    assert_eq "$(cg_file freezer "$CGP" freezer.state cgroup.freeze)" \
+        "$([ -f /sys/fs/cgroup/cgroup.controllers ] && echo 1 || echo FROZEN)"
+    run B pause "$id"
+    assert_failed
+    run B resume "$id"
+    assert_ok
+    assert_eq "$(status_of "$id")" running
+    run B resume "$id"
+    assert_failed
+    skip_if_runc "brig's messages"
+    assert_contains "$stderr" "brig: resume: container $id is not paused"
+}
+
+test_pause_of_a_stopped_container_is_an_error() {
+    local id
+    id=$(new_id)
+    set_args true
+    create_ctr "$id"
+    run B start "$id"
+    wait_status "$id" stopped
+    run B pause "$id"
+    assert_status 1
+    skip_if_runc "brig's messages"
+    assert_contains "$stderr" "brig: pause: container $id is not running"
+    run B pause no-such-container
+    assert_status 1
+    assert_contains "$stderr" "brig: pause: "
+}
+
+test_delete_force_of_a_paused_container() {
+    local id pid
+    id=$(new_id)
+    set_args sleep 60
+    run_detached "$id"
+    pid=$(state_of "$id" pid)
+    run B pause "$id"
+    assert_ok
+    run B delete --force "$id"
+    assert_ok
+    for _ in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
+    pid_alive "$pid" && fail "paused process $pid survived delete --force"
+    assert_eq "$(cgroup_dirs_of "$id")$(ls -d /sys/fs/cgroup/*"$CGP" 2>/dev/null)" ""
+}
+
+test_ps_lists_the_container_processes() {
+    local id pid
+    id=$(new_id)
+    set_args sh -c 'sleep 60 & sleep 60 & wait'
+    run_detached "$id"
+    pid=$(state_of "$id" pid)
+    wait_for sh -c "[ \$($BRIG --root $ROOT ps -f json $id | jq length) -eq 3 ]"
+    run B ps -f json "$id"
+    assert_ok
+    assert_eq "$(jq "index($pid)" <<<"$output")" 0 "init pid first in $output"
+    run B ps "$id"
+    assert_ok
+    assert_match "$(head -n 1 <<<"$output")" "PID"
+    assert_eq "$(grep -c ' sleep 60$' <<<"$output")" 2
+    # arguments after the ID go to ps(1)
+    run B ps "$id" -o pid,comm
+    assert_ok
+    assert_eq "$(sed -n 1p <<<"$output" | tr -s ' ')" " PID COMMAND" 
+    assert_eq "$(tail -n +2 <<<"$output" | wc -l)" 3
+    run B ps -f yaml "$id"
+    assert_failed
+}
+
+test_events_stats_and_stream() {
+    skip_if_runc "runc events output differs in detail"
+    local id mb=$((1024 * 1024))
+    id=$(new_id)
+    cfg --argjson l $((24 * mb)) '.linux.resources.memory = {limit: $l, swap: $l}'
+    cfg '.linux.resources.pids = {limit: 33}'
+    # allocate too much after a while, then stay alive
+    sh_args 'sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 60'
+    run_detached "$id"
+    run B events --stats "$id"
+    assert_ok
+    assert_eq "$(jq -r .type <<<"$output")" stats
+    assert_eq "$(jq -r .id <<<"$output")" "$id"
+    assert_eq "$(jq -r .data.pids.limit <<<"$output")" 33
+    [ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "no pids.current"
+    assert_eq "$(jq -r .data.memory.usage.limit <<<"$output")" $((24 * mb))
+    run timeout 3 "$BRIG" --root "$ROOT" events --interval 500ms "$id"
+    assert_status 124
+    [ "$(grep -c '"type":"stats"' <<<"$output")" -ge 4 ] || fail "expected stats every 500ms"
+    assert_contains "$output" "{\"type\":\"oom\",\"id\":\"$id\"}"
+    run B events --interval 0s "$id"
+    assert_failed
+}
+
+test_events_stream_ends_when_the_container_stops() {
+    skip_if_runc "runc events keeps running"
+    local id
+    id=$(new_id)
+    set_args sleep 1
+    run_detached "$id"
+    run timeout 10 "$BRIG" --root "$ROOT" events --interval 200ms "$id"
+    assert_ok
+    assert_contains "$output" '"type":"stats"'
+}
+
+test_default_devices_are_the_only_ones_allowed() {
+    # /dev/fuse opens without capabilities: only the device cgroup stops it
+    [ -c /dev/fuse ] || skip "no /dev/fuse on the host"
+    add_mount /dev/fuse bind /dev/fuse bind
+    sh_args '(: </dev/null) && echo null-ok; (: </dev/fuse) && echo fuse-ok; true'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$output" null-ok
+    assert_not_contains "$output" fuse-ok
+    assert_contains "$stderr" "Operation not permitted"
+    # an explicit rule opens it
+    cfg '.linux.resources.devices += [{allow: true, type: "c", major: 10, minor: 229, access: "rw"}]'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$output" fuse-ok
+    # and a later deny closes it again
+    cfg '.linux.resources.devices += [{allow: false, type: "c", major: 10, access: "r"}]'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_not_contains "$output" fuse-ok
+}
+
+test_delete_kills_leftover_processes_and_removes_the_cgroup() {
+    local id pid
+    id=$(new_id)
+    add_share
+    # no pid namespace: the children outlive the init
+    cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+    sh_args 'sleep 100 & echo $! >/share/child; sleep 100 & wait'
+    run_detached "$id"
+    wait_for test -s "$SHARE/child"
+    pid=$(cat "$SHARE/child")
+    kill -KILL "$(state_of "$id" pid)"
+    wait_status "$id" stopped
+    pid_alive "$pid" || fail "the child died with the init; the test proves nothing"
+    run B delete "$id"
+    assert_ok
+    for _ in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
+    pid_alive "$pid" && fail "child $pid survived delete"
+    local left
+    left=$(ls -d /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup"$CGP" 2>/dev/null || true)
+    assert_eq "$left" "" "cgroup directories left behind"
+}
+
+test_killed_runtime_leaves_nothing_after_delete_force() {
+    local id rpid pid
+    id=$(new_id)
+    set_args sleep 100
+    "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null &
+    rpid=$!
+    wait_status "$id" running
+    pid=$(state_of "$id" pid)
+    kill -KILL "$rpid"
+    wait "$rpid" 2>/dev/null || true
+    run B delete --force "$id"
+    assert_ok
+    for _ in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
+    pid_alive "$pid" && fail "container process $pid survived"
+    assert_eq "$(ls -d /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup"$CGP" 2>/dev/null || true)" ""
+}
+
+test_cgroups_path_variants() {
+    skip_if_runc "relative paths are placed differently"
+    local id own
+    id=$(new_id)
+    # a path that tries to climb out of the hierarchy stays inside it
+    cfg --arg p "/../../$CGP" '.linux.cgroupsPath = $p'
+    set_args sleep 60
+    run_detached "$id"
+    [ -d "$(cg_dir pids "$CGP")" ] || fail "/../..$CGP was not cleaned to $CGP"
+    run B delete --force "$id"
+    assert_ok
+    # relative: under brig's own cgroup (the v2 one or name=systemd's)
+    own=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
+    [ -n "$own" ] || own=$(awk -F: '$2 == "name=systemd" {print $3}' /proc/self/cgroup)
+    own=${own%/}
+    id=$(new_id)
+    cfg --arg p "${CGP#/}/rel" '.linux.cgroupsPath = $p'
+    run_detached "$id"
+    [ -d "$(cg_dir pids "$own$CGP/rel")" ] || fail "relative path not under $own"
+    run B delete --force "$id"
+    assert_ok
+    rmdir /sys/fs/cgroup/*"$own$CGP" 2>/dev/null || true
+    # the root cgroup itself is refused
+    cfg '.linux.cgroupsPath = "/"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed
+    assert_contains "$stderr" "root cgroup"
+}
+
+test_systemd_cgroup_is_a_clear_error_without_systemd() {
+    skip_if_runc "runc's message differs"
+    [ -d /run/systemd/system ] && skip "systemd runs here"
+    local id
+    id=$(new_id)
+    cfg '.linux.cgroupsPath = "system.slice:brig:x"'
+    run "$BRIG" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$id"
+    assert_failed
+    assert_contains "$stderr" "systemd"
+    assert_not_exists "$ROOT/$id"
+}
+
+test_unknown_controller_limits_are_errors() {
+    skip_if_runc "runc ignores some of these"
+    # net_cls is not mounted here (or anywhere on v2): refuse rather than ignore
+    [ -d /sys/fs/cgroup/net_cls ] && skip "net_cls is mounted"
+    cfg '.linux.resources.network = {classID: 1048577}'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed
+    assert_contains "$stderr" "net_cls"
+}
