@@ -875,6 +875,23 @@ static int cgroup_count(const struct brig_cg_layout *l, const char *path)
 
 static int remove_dirs(const struct brig_cg_layout *l, const char *path);
 
+/* Rootless: without write access to the hierarchy a container can still
+ * run, as long as it asks for no limits (runc does the same). */
+static bool rootless(void)
+{
+    return brig_g.rootless == 1 || (brig_g.rootless == -1 && geteuid() != 0);
+}
+
+static bool no_access(int e)
+{
+    return e == EACCES || e == EPERM || e == EROFS;
+}
+
+static bool wants_limits(const struct brig_resources *res)
+{
+    return needed_ctrls(res) || (res && res->unified.n);
+}
+
 int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
                                     const struct brig_device *devs, size_t n_devs,
                                     bool systemd)
@@ -896,10 +913,22 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     unsigned enable = l->mode == BRIG_CGROUP_V2
                           ? v2m
                           : v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
-    if (l->n_v1 && brig_cg_v1_mkdir(l, p) < 0)
+    if (l->n_v1 && brig_cg_v1_mkdir(l, p) < 0) {
+        if (rootless() && no_access(brig_last_errno()) && !wants_limits(res)) {
+            brig_debug("rootless: no cgroup (%s)", brig_last_error());
+            brig_clear_error();
+            return 0;
+        }
         return -1;
-    if (l->unified && brig_cg_v2_mkdir(l, p, enable) < 0)
+    }
+    if (l->unified && brig_cg_v2_mkdir(l, p, enable) < 0) {
+        if (rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1) {
+            brig_debug("rootless: no cgroup (%s)", brig_last_error());
+            brig_clear_error();
+            return 0;
+        }
         goto fail;
+    }
 
     /* The spec asks for an error on a cgroup others already use. */
     if (cgroup_count(l, p) > 0) {
@@ -935,6 +964,13 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         r = brig_fail(0, "no device controller: cannot restrict device access");
     }
     brig_cg_device_rules_free(rules, n_rules);
+    if (r < 0 && rootless() && l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_DEVICES)) {
+        /* v1 devices cannot be changed without privilege; the user
+         * namespace limits device access anyway */
+        brig_debug("rootless: device rules not applied (%s)", brig_last_error());
+        brig_clear_error();
+        r = 0;
+    }
     if (r < 0)
         goto fail;
     return 0;
@@ -967,15 +1003,19 @@ int brig_cgroup_attach(const char *path, pid_t pid)
         return -1;
     char pidstr[24];
     snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
-    for (size_t i = 0; i < l->n_v1; i++) {
-        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, p);
-        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0)
+    size_t n = l->n_v1 + (l->unified ? 1 : 0);
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, p)
+                                           : brig_cg_v2_dir(l, p);
+        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0) {
+            /* rootless without a cgroup of its own (see create) */
+            if (rootless() && (no_access(brig_last_errno()) || brig_last_errno() == ENOENT)) {
+                brig_debug("rootless: %s", brig_last_error());
+                brig_clear_error();
+                continue;
+            }
             return brig_fail_ctx("join cgroup");
-    }
-    if (l->unified) {
-        cleanup_free char *d = brig_cg_v2_dir(l, p);
-        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0)
-            return brig_fail_ctx("join cgroup");
+        }
     }
     return 0;
 }
