@@ -160,8 +160,10 @@ test_update_a_stopped_container_fails() {
     run B start "$id"
     wait_status "$id" stopped
     run B update --pids-limit 10 "$id"
-    assert_failed
-    assert_contains "$stderr" "update: "
+    assert_status 1
+    skip_if_runc "brig's messages"
+    assert_failed update
+    assert_contains "$stderr" "is not running"
 }
 
 test_pause_resume_shows_in_state() {
@@ -289,7 +291,9 @@ test_default_devices_are_the_only_ones_allowed() {
     run B run --bundle "$BUNDLE" "$(new_id)"
     assert_ok
     assert_contains "$output" fuse-ok
-    # and a later deny closes it again
+    # and a later deny closes it again (runc's v1 devices code keeps it
+    # open: v1 removes exceptions only by exact match)
+    skip_if_runc "runc leaves 10:229 open after deny c 10:* r"
     cfg '.linux.resources.devices += [{allow: false, type: "c", major: 10, access: "r"}]'
     run B run --bundle "$BUNDLE" "$(new_id)"
     assert_ok
