@@ -42,8 +42,8 @@ int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags, bool 
 /* Where compiled filters are cached: a 0700 directory owned by the caller,
  * created when missing.  NULL disables the cache.  When never called, the
  * cache is BRIG_SECCOMP_CACHE_DIR under brig_g.root (or BRIG_DEFAULT_ROOT).
- * The name holds a character container IDs may not use. */
-#define BRIG_SECCOMP_CACHE_DIR "@seccomp-cache"
+ * Hidden (a dot) and holding a character container IDs may not use. */
+#define BRIG_SECCOMP_CACHE_DIR ".seccomp@cache"
 void brig_seccomp_set_cache_dir(const char *dir);
 
 /* Install the filter in the calling thread/process.  With needs_listener,
