@@ -15,6 +15,7 @@
 #include "brig/commands.h"
 #include "brig/container.h"
 #include "brig/internal.h"
+#include "brig/terminal.h"
 
 #define RUN_USAGE "[options] ID"
 
@@ -65,23 +66,29 @@ int cmd_run(int argc, char **argv)
     if (!detach)
         sigprocmask(SIG_BLOCK, &set, &old);
 
+    /* The init goes straight on to exec: no start round trip. */
+    o.start_now = true;
+    /* In the foreground a terminal without a console socket is ours to relay. */
+    int master = -1;
+    if (!detach)
+        o.console_master = &master;
     struct brig_container *c;
     if (brig_container_create(&o, &c) < 0)
         return brig_report_error();
     pid_t pid = c->state.pid;
-    if (brig_container_start(c) < 0) {
-        char msg[BRIG_ERR_MAX];
-        snprintf(msg, sizeof msg, "%s", brig_last_error());
-        brig_container_destroy(c, NULL);
-        brig_set_error(0, msg);
-        return brig_report_error();
+    struct brig_config *cfg;
+    if (brig_container_config(c, &cfg) == 0) {
+        brig_container_poststart(c, cfg);
+        brig_config_free(cfg);
     }
     if (detach) {
         brig_container_close(c);
         return 0;
     }
     flock(c->dirfd, LOCK_UN); /* others may look at it while it runs */
-    int status = wait_container(pid, &set);
+    int status = master >= 0 ? brig_terminal_relay(master, pid, &set) : wait_container(pid, &set);
+    if (master >= 0)
+        close(master);
     if (keep) {
         brig_container_close(c);
         return status;

@@ -19,8 +19,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,9 +34,8 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/sync.h"
+#include "brig/terminal.h"
 
-#define EXEC_FIFO "exec.fifo"
-#define CONFIG_COPY "config.json"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -93,28 +94,19 @@ static char *owner_name(void)
     return pw ? brig_xstrdup(pw->pw_name) : brig_xasprintf("%u", (unsigned)uid);
 }
 
-/* The config as created, kept so that start and delete see what create saw. */
-static int save_config_copy(struct brig_container *c, const char *bundle)
+/* The config as created, kept in the state so that start, exec and delete
+ * see what create saw. */
+static int keep_config(struct brig_container *c, const char *bundle)
 {
-    cleanup_free char *text = NULL;
-    size_t len;
     cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
-    if (brig_read_file(path, &text, &len) < 0)
-        return -1;
-    cleanup_fd int fd = openat(c->dirfd, CONFIG_COPY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || brig_write_all(fd, text, len) < 0)
-        return brig_fail(errno, "save config in %s", c->dir);
-    return 0;
+    return brig_read_file(path, &c->state.config_json, NULL);
 }
 
-int brig_container_config(const struct brig_container *c, struct brig_config **out);
 int brig_container_config(const struct brig_container *c, struct brig_config **out)
 {
-    cleanup_free char *text = NULL;
-    size_t len;
-    if (brig_read_file_at(c->dirfd, CONFIG_COPY, &text, &len) < 0)
-        return -1;
-    return brig_config_parse(text, len, out);
+    if (!c->state.config_json)
+        return brig_fail(0, "container %s: no config recorded", c->state.id);
+    return brig_config_parse(c->state.config_json, strlen(c->state.config_json), out);
 }
 
 static pid_t clone_raw(unsigned long flags)
@@ -155,7 +147,8 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
 }
 
 /* Serve the init until it reports READY. */
-static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock)
+static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock,
+                      const struct brig_create_opts *o)
 {
     for (;;) {
         struct brig_sync_msg m;
@@ -190,6 +183,10 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
                 return -1;
             break;
         }
+        case BRIG_SYNC_PTY:
+            if (brig_terminal_deliver(fd, o->console_socket, o->console_master) < 0)
+                return -1;
+            break;
         case BRIG_SYNC_READY:
             if (fd >= 0)
                 close(fd);
@@ -207,7 +204,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
-    struct brig_init in = {.sync_fd = -1, .fifo_fd = -1, .lock_fd = -1, .notify_fd = -1, .opts = o};
+    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .notify_fd = -1, .opts = o};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
@@ -234,7 +231,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         brig_fail_ctx("root.path");
         goto fail;
     }
-    if (cfg->process && cfg->process->terminal && !o->console_socket) {
+    if (cfg->process && cfg->process->terminal && !o->console_socket && !o->console_master) {
         brig_fail(0, "process.terminal is true but no --console-socket was given");
         goto fail;
     }
@@ -260,7 +257,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
     if (!c->state.cgroup_path)
         goto fail;
-    if (brig_state_save(c) < 0 || save_config_copy(c, bundle) < 0)
+    if (keep_config(c, bundle) < 0 || brig_state_save(c) < 0)
         goto fail;
 
     /* 4. the cgroup */
@@ -278,16 +275,15 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         in.seccomp = &bpf;
     }
 
-    /* 6. the exec fifo: the init blocks reading it until start writes */
-    if (mkfifoat(c->dirfd, EXEC_FIFO, 0600) < 0) {
-        brig_fail(errno, "make %s/" EXEC_FIFO, c->dir);
+    /* 6. the start cookie */
+    if (getrandom(&c->state.start_cookie, sizeof c->state.start_cookie, 0) !=
+        sizeof c->state.start_cookie) {
+        brig_fail(errno, "getrandom");
         goto fail;
     }
-    in.fifo_fd = openat(c->dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
-    if (in.fifo_fd < 0) {
-        brig_fail(errno, "open %s/" EXEC_FIFO, c->dir);
-        goto fail;
-    }
+    in.start_cookie = c->state.start_cookie;
+    in.owner_uid = geteuid();
+    c->state.started = o->start_now;
 
     /* 7. clone */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
@@ -348,7 +344,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     /* 9. the init sets everything up; we run the runtime-side hooks */
-    if (serve_init(c, cfg, socks[0]) < 0)
+    if (serve_init(c, cfg, socks[0], o) < 0)
         goto fail;
 
     /* 10. record */
@@ -363,7 +359,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
 
     close(socks[0]);
-    close(in.fifo_fd);
     brig_bpf_free(&bpf);
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         if (in.ns_fds[i] >= 0)
@@ -386,8 +381,6 @@ fail:
             close(socks[0]);
         if (socks[1] >= 0)
             close(socks[1]);
-        if (in.fifo_fd >= 0)
-            close(in.fifo_fd);
         for (int i = 0; i < BRIG_NS_COUNT; i++)
             if (in.ns_fds[i] >= 0)
                 close(in.ns_fds[i]);
@@ -400,6 +393,20 @@ fail:
         brig_set_error(e, msg);
     }
     return -1;
+}
+
+static int pidfd_of(pid_t pid);
+
+void brig_container_poststart(struct brig_container *c, const struct brig_config *cfg)
+{
+    if (!cfg->hooks || cfg->hooks->poststart.n == 0)
+        return;
+    cleanup_free char *state = brig_state_json(c, BRIG_RUNNING);
+    if (state && brig_run_hooks(&cfg->hooks->poststart, "poststart", state) < 0) {
+        /* The spec makes a failed poststart hook a warning only. */
+        brig_warn("%s", brig_last_error());
+        brig_clear_error();
+    }
 }
 
 int brig_container_start(struct brig_container *c)
@@ -415,32 +422,27 @@ int brig_container_start(struct brig_container *c)
         brig_config_free(cfg);
         return brig_fail(0, "the container has no process to start (config.json has no \"process\")");
     }
-    cleanup_fd int fd = openat(c->dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
+    c->state.started = true;
+    if (brig_state_save(c) < 0) {
         brig_config_free(cfg);
-        if (e == ENXIO)
+        return -1;
+    }
+    int pfd = pidfd_of(c->state.pid);
+    siginfo_t si = {.si_signo = BRIG_START_SIGNAL, .si_code = SI_QUEUE};
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value.sival_ptr = (void *)(uintptr_t)c->state.start_cookie;
+    long r = pfd < 0 ? -1 : syscall(SYS_pidfd_send_signal, pfd, BRIG_START_SIGNAL, &si, 0);
+    int e = errno;
+    if (pfd >= 0)
+        close(pfd);
+    if (r < 0) {
+        brig_config_free(cfg);
+        if (e == ESRCH)
             return brig_fail(0, "the container process is not running");
-        return brig_fail(e, "open %s/" EXEC_FIFO, c->dir);
+        return brig_fail(e, "signal the container process to start");
     }
-    if (brig_write_all(fd, "0", 1) < 0) {
-        int e = errno;
-        brig_config_free(cfg);
-        return brig_fail(e, "write %s/" EXEC_FIFO, c->dir);
-    }
-    if (unlinkat(c->dirfd, EXEC_FIFO, 0) < 0) {
-        int e = errno;
-        brig_config_free(cfg);
-        return brig_fail(e, "remove %s/" EXEC_FIFO, c->dir);
-    }
-    if (cfg->hooks && cfg->hooks->poststart.n > 0) {
-        cleanup_free char *state = brig_state_json(c, BRIG_RUNNING);
-        if (state && brig_run_hooks(&cfg->hooks->poststart, "poststart", state) < 0) {
-            /* The spec makes a failed poststart hook a warning only. */
-            brig_warn("%s", brig_last_error());
-            brig_clear_error();
-        }
-    }
+    brig_container_poststart(c, cfg);
     brig_config_free(cfg);
     return 0;
 }

@@ -9,7 +9,7 @@
  *   6. hostname, sysctl, masked and read-only paths, read-only root
  *   7. process: rlimits, oom score, user, capabilities, no_new_privs, cwd
  *   8. READY: the runtime records the state and exits
- *   9. block on the exec fifo until start
+ *   9. wait for start's signal
  *  10. seccomp, then execve
  * Errors before READY go back to the runtime, which reports them and
  * undoes everything. */
@@ -20,6 +20,7 @@
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/sync.h"
+#include "brig/terminal.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -70,20 +72,24 @@ static int new_session_keyring(const struct brig_init *in)
     return 0;
 }
 
-static int wait_for_start(struct brig_init *in)
+/* Block until start queues BRIG_START_SIGNAL with our cookie, from root
+ * or the container's owner; anything else is dropped. */
+static int wait_for_start(const struct brig_init *in)
 {
-    char b;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, BRIG_START_SIGNAL);
     for (;;) {
-        ssize_t n = read(in->fifo_fd, &b, 1);
-        if (n == 1)
-            break;
-        if (n < 0 && errno == EINTR)
-            continue;
-        return brig_fail(n < 0 ? errno : 0, "wait for start on the exec fifo");
+        siginfo_t si;
+        if (sigwaitinfo(&set, &si) < 0) {
+            if (errno == EINTR)
+                continue;
+            return brig_fail(errno, "wait for start");
+        }
+        if (si.si_code == SI_QUEUE && (uint64_t)(uintptr_t)si.si_value.sival_ptr == in->start_cookie &&
+            (si.si_uid == 0 || si.si_uid == in->owner_uid))
+            return 0;
     }
-    close(in->fifo_fd);
-    in->fifo_fd = -1;
-    return 0;
 }
 
 void brig_init_main(struct brig_init *in)
@@ -95,13 +101,23 @@ void brig_init_main(struct brig_init *in)
     if (in->lock_fd >= 0)
         close(in->lock_fd); /* else the state lock lives as long as we do */
     cloexec_from(3 + in->opts->preserve_fds);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL); /* run blocks signals to forward them */
+    /* Only the start signal stays blocked (it must queue until we wait for
+     * it); run blocked others to forward them. */
+    sigset_t startsig;
+    sigemptyset(&startsig);
+    sigaddset(&startsig, BRIG_START_SIGNAL);
+    sigprocmask(SIG_SETMASK, &startsig, NULL);
 
     /* 2 */
     if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
+    /* Until execve we are the host's brig binary inside the container: no
+     * container process may open our /proc/PID/exe (CVE-2019-5736).  After
+     * GO: the runtime has written our id maps already. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        brig_fail(errno, "prctl PR_SET_DUMPABLE");
+        brig_sync_die(sock);
+    }
 
     /* 3 */
     if (in->new_userns && !(in->ns_fds[BRIG_NS_USER] >= 0) && become_ns_root() < 0)
@@ -125,6 +141,9 @@ void brig_init_main(struct brig_init *in)
     if (brig_set_hostname(cfg) < 0)
         brig_sync_die(sock);
     if (brig_finish_rootfs(in) < 0)
+        brig_sync_die(sock);
+    /* The pty comes from the container's devpts, hence after pivot_root. */
+    if (cfg->process && cfg->process->terminal && brig_terminal_setup(sock, cfg->process) < 0)
         brig_sync_die(sock);
 
     /* 7 */
@@ -161,10 +180,16 @@ void brig_init_main(struct brig_init *in)
     close(sock);
 
     /* 9 */
-    if (wait_for_start(in) < 0 || !cfg->process) {
+    /* Without a process we wait all the same: start refuses, delete kills. */
+    if ((!in->opts->start_now || !cfg->process) && wait_for_start(in) < 0) {
         fprintf(stderr, "brig: init: %s\n", brig_last_error());
         _exit(1);
     }
+    if (!cfg->process)
+        _exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 
     /* 10 */
     if (cfg->hooks && cfg->hooks->start_container.n > 0) {

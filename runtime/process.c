@@ -87,6 +87,9 @@ static int make_cwd(const char *cwd)
 int brig_setup_process(struct brig_init *in)
 {
     const struct brig_process *p = in->cfg->process;
+    /* No capabilities object means no capabilities, as runc does. */
+    static const struct brig_caps no_caps;
+    const struct brig_caps *caps = p->capabilities ? p->capabilities : &no_caps;
     if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
         return -1;
     /* Without no_new_privs the kernel takes a filter only from a process
@@ -97,19 +100,17 @@ int brig_setup_process(struct brig_init *in)
             return -1;
         in->seccomp = NULL;
     }
-    if (p->capabilities && brig_drop_bounding(p->capabilities) < 0)
+    if (brig_drop_bounding(caps) < 0)
         return brig_fail_ctx("process.capabilities.bounding");
     /* Keep the permitted set across the uid change; capset trims it next. */
-    if (p->capabilities && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
     if (set_user(p) < 0)
         return -1;
-    if (p->capabilities) {
-        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-            return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
-        if (brig_apply_capabilities(p->capabilities) < 0)
-            return brig_fail_ctx("process.capabilities");
-    }
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
+    if (brig_apply_capabilities(caps) < 0)
+        return brig_fail_ctx("process.capabilities");
     if (p->user.umask.set)
         umask((mode_t)p->user.umask.v);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

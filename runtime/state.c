@@ -19,7 +19,6 @@
 #include "brig/state.h"
 
 #define STATE_FILE "state.json"
-#define EXEC_FIFO "exec.fifo"
 
 const char *brig_status_name(enum brig_status s)
 {
@@ -71,6 +70,7 @@ void brig_state_clear(struct brig_state *s)
     free(s->created);
     free(s->owner);
     free(s->cgroup_path);
+    free(s->config_json);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.v[i].key);
         free(s->annotations.v[i].value);
@@ -188,6 +188,11 @@ static int state_load(struct brig_container *c)
     s->rootless = brig_json_get_bool(root, "rootless", false);
     s->has_user_ns = brig_json_get_bool(root, "userNamespace", false);
     s->has_pid_ns = brig_json_get_bool(root, "pidNamespace", false);
+    s->started = brig_json_get_bool(root, "started", false);
+    const char *cookie = brig_json_get_str(root, "startCookie");
+    if (cookie)
+        s->start_cookie = strtoull(cookie, NULL, 16);
+    s->config_json = brig_xstrdup(brig_json_get_str(root, "config"));
     load_annotations(brig_json_get(root, "annotations"), &s->annotations);
     yajl_tree_free(root);
     return 0;
@@ -238,7 +243,7 @@ enum brig_status brig_container_status(const struct brig_container *c)
     uint64_t st = brig_pid_start_time(s->pid);
     if (st == 0 || (s->pid_start_time != 0 && st != s->pid_start_time))
         return BRIG_STOPPED;
-    if (faccessat(c->dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    if (!s->started)
         return BRIG_CREATED;
     if (s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
         return BRIG_PAUSED;
@@ -274,19 +279,24 @@ int brig_state_save(const struct brig_container *c)
     brig_json_key_bool(g, "rootless", s->rootless);
     brig_json_key_bool(g, "userNamespace", s->has_user_ns);
     brig_json_key_bool(g, "pidNamespace", s->has_pid_ns);
+    brig_json_key_bool(g, "started", s->started);
+    char cookie[32];
+    snprintf(cookie, sizeof cookie, "%016llx", (unsigned long long)s->start_cookie);
+    brig_json_key_str(g, "startCookie", cookie);
     gen_annotations(g, &s->annotations);
+    if (s->config_json)
+        brig_json_key_str(g, "config", s->config_json);
     yajl_gen_map_close(g);
     cleanup_free char *text = brig_json_gen_finish(g);
     if (!text)
         return brig_fail(ENOMEM, "save state");
 
-    cleanup_fd int fd = openat(c->dirfd, STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* Written in place: readers take the lock, so none sees it half done. */
+    cleanup_fd int fd = openat(c->dirfd, STATE_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return brig_fail(errno, "save state: open %s/" STATE_FILE ".tmp", c->dir);
+        return brig_fail(errno, "save state: open %s/" STATE_FILE, c->dir);
     if (brig_write_all(fd, text, strlen(text)) < 0)
-        return brig_fail(errno, "save state: write %s/" STATE_FILE ".tmp", c->dir);
-    if (renameat(c->dirfd, STATE_FILE ".tmp", c->dirfd, STATE_FILE) < 0)
-        return brig_fail(errno, "save state: rename %s/" STATE_FILE, c->dir);
+        return brig_fail(errno, "save state: write %s/" STATE_FILE, c->dir);
     return 0;
 }
 

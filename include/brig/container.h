@@ -18,7 +18,14 @@ struct brig_create_opts {
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;           /* fds 3 .. 3+N-1 pass into the container */
+    bool start_now;             /* run: no wait for a start signal */
+    int *console_master;        /* run in the foreground: receives the pty master
+                                   when process.terminal and no console_socket */
 };
+
+/* start wakes the created container's init with this signal, queued with
+ * the container's secret cookie (SI_QUEUE): a stray kill cannot start it. */
+#define BRIG_START_SIGNAL (SIGRTMAX)
 
 /* Everything the container's init process needs; filled by the runtime
  * before clone() so that the child does no parsing of its own. */
@@ -28,7 +35,8 @@ struct brig_init {
     const char *rootfs;       /* absolute, resolved */
     const char *bundle;       /* absolute */
     int sync_fd;              /* child end of the sync socket */
-    int fifo_fd;              /* exec.fifo opened O_RDWR: start writes a byte */
+    uint64_t start_cookie;    /* what start's signal must carry */
+    uid_t owner_uid;          /* who may send it (besides root) */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
     int notify_fd;            /* seccomp listener fd once the filter is in, else -1 */
     struct brig_bpf *seccomp; /* NULL: no filter */
@@ -44,6 +52,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
 
 /* start: let a created container exec its process. */
 int brig_container_start(struct brig_container *c);
+
+/* The config as created (kept in the state). */
+int brig_container_config(const struct brig_container *c, struct brig_config **out);
+
+/* poststart hooks (warnings only), for start and run. */
+void brig_container_poststart(struct brig_container *c, const struct brig_config *cfg);
 
 /* Stop (SIGKILL when force) and remove everything: processes, cgroup,
  * poststop hooks, state directory.  Closes C. */

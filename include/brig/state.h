@@ -1,8 +1,9 @@
 /* brig: the on-disk state of a container under --root/ID/.
  *
- * --root/ID/state.json   what `state` prints, plus brig's private fields
- * --root/ID/exec.fifo    present while the container is "created"
- * The directory itself is flock()ed: LOCK_SH to read, LOCK_EX to change. */
+ * --root/ID/state.json   what `state` prints, brig's private fields and the
+ *                        config as created (one file: every inode costs)
+ * The directory itself is flock()ed: LOCK_SH to read, LOCK_EX to change;
+ * state.json is only written under LOCK_EX, so it is written in place. */
 #ifndef BRIG_STATE_H
 #define BRIG_STATE_H
 
@@ -35,6 +36,9 @@ struct brig_state {
     bool rootless;
     bool has_user_ns; /* container has its own user namespace */
     bool has_pid_ns;  /* container has its own pid namespace (kill --all) */
+    bool started;     /* start was called: "created" until then */
+    uint64_t start_cookie; /* start's signal must carry it (see init.c) */
+    char *config_json; /* config.json as created */
 };
 
 /* A container directory opened and locked. */
@@ -50,8 +54,8 @@ const char *brig_status_name(enum brig_status s);
  * ID does not exist" when there is none. */
 int brig_container_open(const char *id, int lock, struct brig_container **out);
 
-/* Live status: derived from the pid, its start time, the exec fifo and the
- * freezer. */
+/* Live status: derived from the pid, its start time, the started flag and
+ * the freezer. */
 enum brig_status brig_container_status(const struct brig_container *c);
 
 /* Write state.json atomically (write to a temp file, rename). */
