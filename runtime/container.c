@@ -261,9 +261,11 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     /* 4. the cgroup */
-    if (brig_cgroup_create(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
-                           brig_g.systemd_cgroup) < 0)
+    if (brig_cgroup_create_with_devices(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
+                                        cfg->linux_ ? cfg->linux_->devices : NULL,
+                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup) < 0)
         goto fail;
+    in.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
 
     /* 5. the seccomp filter, compiled here once rather than in the child */

@@ -243,10 +243,10 @@ enum brig_status brig_container_status(const struct brig_container *c)
     uint64_t st = brig_pid_start_time(s->pid);
     if (st == 0 || (s->pid_start_time != 0 && st != s->pid_start_time))
         return BRIG_STOPPED;
-    if (!s->started)
-        return BRIG_CREATED;
     if (s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
         return BRIG_PAUSED;
+    if (!s->started)
+        return BRIG_CREATED;
     return BRIG_RUNNING;
 }
 

@@ -37,6 +37,7 @@ struct brig_init {
     int sync_fd;              /* child end of the sync socket */
     uint64_t start_cookie;    /* what start's signal must carry */
     uid_t owner_uid;          /* who may send it (besides root) */
+    const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
     int notify_fd;            /* seccomp listener fd once the filter is in, else -1 */
     struct brig_bpf *seccomp; /* NULL: no filter */
