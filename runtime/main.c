@@ -39,6 +39,8 @@ static const struct command commands[] = {
     {"update", cmd_update, "change the resource limits of a running container"},
     {"events", cmd_events, "print container stats and OOM events as JSON"},
     {"ps", cmd_ps, "show the processes running in a container"},
+    {"exec", cmd_exec, "run a new process in a running container"},
+    {"features", cmd_features, "print the features this build supports, as JSON"},
 };
 
 static void usage(FILE *out)
