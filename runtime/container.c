@@ -33,6 +33,7 @@
 #include "brig/cgroup.h"
 #include "brig/container.h"
 #include "brig/internal.h"
+#include "brig/policy.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
 
@@ -219,6 +220,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         return brig_fail_ctx("bundle");
     if (brig_config_load(bundle, &cfg) < 0)
         return -1;
+    /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
+    if (brig_policy_apply(cfg, bundle) < 0)
+        goto fail;
     if (!cfg->root)
         goto fail_cfg_root;
     if (cfg->root->path[0] == '/')
@@ -241,6 +245,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_namespaces_prepare(cfg, &in) < 0)
         goto fail;
 
+    brig_trace("config loaded");
     /* 2-3. the state directory, recorded before anything that needs undoing */
     if (brig_container_new(o->id, &c) < 0)
         goto fail;
@@ -260,6 +265,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (keep_config(c, bundle) < 0 || brig_state_save(c) < 0)
         goto fail;
 
+    brig_trace("state dir");
     /* 4. the cgroup */
     if (brig_cgroup_create_with_devices(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
                                         cfg->linux_ ? cfg->linux_->devices : NULL,
@@ -268,6 +274,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     in.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
 
+    brig_trace("cgroup created");
     /* 5. the seccomp filter, compiled here once rather than in the child */
     if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0) {
@@ -277,6 +284,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         in.seccomp = &bpf;
     }
 
+    brig_trace("seccomp compiled");
     /* 6. the start cookie */
     if (getrandom(&c->state.start_cookie, sizeof c->state.start_cookie, 0) !=
         sizeof c->state.start_cookie) {
@@ -287,6 +295,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     in.owner_uid = geteuid();
     c->state.started = o->start_now;
 
+    brig_trace("cookie");
     /* 7. clone */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
         brig_fail(errno, "socketpair");
@@ -319,6 +328,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     socks[1] = -1;
     in.sync_fd = -1;
 
+    brig_trace("cloned");
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
@@ -345,10 +355,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
 
+    brig_trace("attached, GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
     if (serve_init(c, cfg, socks[0], o) < 0)
         goto fail;
 
+    brig_trace("init READY");
     /* 10. record */
     if (brig_state_save(c) < 0)
         goto fail;

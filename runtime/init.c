@@ -119,6 +119,7 @@ void brig_init_main(struct brig_init *in)
         brig_sync_die(sock);
     }
 
+    brig_trace("init: GO");
     /* 3 */
     if (in->new_userns && !(in->ns_fds[BRIG_NS_USER] >= 0) && become_ns_root() < 0)
         brig_sync_die(sock);
@@ -135,9 +136,11 @@ void brig_init_main(struct brig_init *in)
     if (new_session_keyring(in) < 0)
         brig_sync_die(sock);
 
+    brig_trace("init: session");
     /* 5-6 */
     if (brig_setup_rootfs(in) < 0)
         brig_sync_die(sock);
+    brig_trace("init: rootfs set up");
     if (brig_set_hostname(cfg) < 0)
         brig_sync_die(sock);
     if (brig_finish_rootfs(in) < 0)
@@ -146,6 +149,7 @@ void brig_init_main(struct brig_init *in)
     if (cfg->process && cfg->process->terminal && brig_terminal_setup(sock, cfg->process) < 0)
         brig_sync_die(sock);
 
+    brig_trace("init: rootfs finished");
     /* 7 */
     char *exe = NULL;
     if (cfg->process) {
@@ -170,6 +174,7 @@ void brig_init_main(struct brig_init *in)
         }
     }
 
+    brig_trace("init: process set up");
     /* 8 */
     if (brig_sync_send(sock, BRIG_SYNC_READY, 0, NULL, -1) < 0)
         _exit(1);
@@ -205,6 +210,7 @@ void brig_init_main(struct brig_init *in)
             _exit(1);
         }
     }
+    brig_trace("init: execve");
     execve(exe, cfg->process->args.v, cfg->process->env.v);
     fprintf(stderr, "brig: init: exec %s: %s\n", exe, strerror(errno));
     _exit(127);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "brig/brig.h"
@@ -14,6 +15,19 @@
 #include "brig/json.h"
 
 static int log_fd = -1;
+
+bool brig_tracing;
+
+void brig_trace_step(const char *step)
+{
+    static struct timespec t0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (t0.tv_sec == 0 && t0.tv_nsec == 0)
+        t0 = now;
+    long us = (now.tv_sec - t0.tv_sec) * 1000000L + (now.tv_nsec - t0.tv_nsec) / 1000;
+    fprintf(stderr, "brig-trace %d %7ld us %s\n", (int)getpid(), us, step);
+}
 
 void brig_log_open(void)
 {

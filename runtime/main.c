@@ -11,12 +11,14 @@
 #include "brig/brig.h"
 #include "brig/commands.h"
 #include "brig/internal.h"
+#include "brig/policy.h"
 #include "brig/seccomp.h"
 
 struct brig_globals brig_g = {
     .root = BRIG_DEFAULT_ROOT,
     .log_format = BRIG_LOG_TEXT,
     .rootless = -1,
+    .policy = -1,
 };
 
 struct command {
@@ -41,6 +43,8 @@ static const struct command commands[] = {
     {"ps", cmd_ps, "show the processes running in a container"},
     {"exec", cmd_exec, "run a new process in a running container"},
     {"features", cmd_features, "print the features this build supports, as JSON"},
+    {"spec", cmd_spec, "write a hardened config.json (--profile runc: runc's)"},
+    {"check", cmd_check, "audit a bundle's config (Pod Security Standards, CIS)"},
 };
 
 static void usage(FILE *out)
@@ -59,6 +63,8 @@ static void usage(FILE *out)
             "  --debug               print debug messages\n"
             "  --systemd-cgroup      use systemd to manage cgroups (slice:prefix:name paths)\n"
             "  --rootless VALUE      true, false or auto (default auto)\n"
+            "  --policy MODE         off, default, baseline or restricted (default: \"policy\"\n"
+            "                        in " BRIG_CONFIG_FILE ", else default)\n"
             "  -h, --help            print this help\n"
             "  -v, --version         print version information\n");
 }
@@ -82,7 +88,7 @@ bool brig_wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+    enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU, OPT_POLICY };
     static const struct option opts[] = {
         {"root", required_argument, NULL, OPT_ROOT},
         {"log", required_argument, NULL, OPT_LOG},
@@ -91,10 +97,15 @@ int main(int argc, char **argv)
         {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
         {"rootless", required_argument, NULL, OPT_ROOTLESS},
         {"criu", required_argument, NULL, OPT_CRIU},
+        {"policy", required_argument, NULL, OPT_POLICY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
+    if (getenv("BRIG_TRACE")) {
+        brig_tracing = true;
+        brig_trace("main");
+    }
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
@@ -136,6 +147,15 @@ int main(int argc, char **argv)
             break;
         case OPT_CRIU:
             break; /* accepted for compatibility; checkpointing is not supported */
+        case OPT_POLICY: {
+            enum brig_policy_mode m;
+            if (brig_policy_parse(optarg, &m) < 0) {
+                brig_fail_ctx("--policy");
+                return brig_report_error();
+            }
+            brig_g.policy = (int)m;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;

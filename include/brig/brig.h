@@ -18,6 +18,7 @@ struct brig_globals {
     bool debug;              /* --debug */
     bool systemd_cgroup;     /* --systemd-cgroup */
     int rootless;            /* --rootless: -1 auto, 0 false, 1 true */
+    int policy;              /* --policy: enum brig_policy_mode, -1 when not given */
     const char *command;     /* the command being run, for messages */
 };
 
@@ -32,6 +33,12 @@ void brig_log_open(void);
 void brig_log_error(const char *msg);
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Start-up profiling: with BRIG_TRACE=1 in the environment, each call
+ * prints the microseconds since brig started and STEP to stderr. */
+extern bool brig_tracing;
+void brig_trace_step(const char *step);
+#define brig_trace(step) do { if (brig_tracing) brig_trace_step(step); } while (0)
 
 /* Print "brig: COMMAND: <last error>" to stderr and the log; returns 1. */
 int brig_report_error(void);
