@@ -162,6 +162,19 @@ cleanup_test() {
     return $leak
 }
 
+cur_tdir='' cur_log='' cur_child=''
+interrupted() {
+    trap '' INT TERM
+    echo "# interrupted${cur_tdir:+: cleaning up $cur_tdir}"
+    if [ -n "$cur_child" ]; then
+        kill -TERM "$cur_child" 2>/dev/null
+        wait "$cur_child" 2>/dev/null
+    fi
+    [ -z "$cur_tdir" ] || cleanup_test "$cur_tdir" "$cur_log"
+    echo "$npass passed, $((nfail + 1)) failed, $nskip skipped"
+    exit 130
+}
+
 run_integration_tests() {
     local file base tests t name tdir log rc t0 why n=0 result note
     local files=("$TESTS_DIR"/integration/*.sh)
@@ -183,6 +196,8 @@ run_integration_tests() {
         # Containers with a user namespace must be able to reach their rootfs.
         chmod 755 "$RUN_TMP"
         [ $keep -eq 1 ] || trap 'rm -rf --one-file-system "$RUN_TMP"' EXIT
+        # Interrupted: still clean up the test under way.
+        trap 'interrupted' INT TERM
         BRIG_TEST_CACHE=$BRIG_TEST_CACHE bash -c '. "$1/lib/common.sh"; . "$1/lib/mkbundle.sh"; rootfs_cached >/dev/null' _ "$TESTS_DIR" ||
             { can_run=0 reason="cannot build the busybox rootfs"; }
         echo "# runtime: $BRIG ($("$BRIG" --version 2>/dev/null | head -n 1))"
@@ -215,14 +230,21 @@ run_integration_tests() {
             tdir=$RUN_TMP/$n
             log=$RUN_TMP/$n.log
             mkdir -p "$tdir/root"
+            cur_tdir=$tdir cur_log=$log
             t0=$(date +%s%N)
+            # In the background so that a signal to the runner is handled at
+            # once (bash runs traps only between commands).
             ROOT=$tdir/root TDIR=$tdir timeout -k 5 "$BRIG_TEST_TIMEOUT" \
-                bash "$TESTS_LIB/exec-test.sh" "$file" "$t" >"$log" 2>&1 </dev/null
+                bash "$TESTS_LIB/exec-test.sh" "$file" "$t" >"$log" 2>&1 </dev/null &
+            cur_child=$!
+            wait "$cur_child"
             rc=$?
+            cur_child=
             [ $rc -ne 124 ] || echo "FAIL: timed out after ${BRIG_TEST_TIMEOUT}s" >>"$log"
             if ! cleanup_test "$tdir" "$log" && [ $rc -eq 0 ]; then
                 rc=1
             fi
+            cur_tdir=
             note=
             case $rc in
                 0) result=ok; npass=$((npass + 1)) ;;

@@ -30,7 +30,15 @@ trap _finish EXIT
 trap 'echo "FAIL: killed (timeout?) while running: $BASH_COMMAND" >&2; exit 143' TERM
 # A command failing at the top level of a test fails it, with a note of
 # where; assertions say more themselves.
-trap 'echo "FAIL: command failed (status $?) at $(basename "${BASH_SOURCE[0]}"):$LINENO: $BASH_COMMAND" >&2' ERR
+_on_err() {
+    local i
+    echo "FAIL: command failed (status $1): $2" >&2
+    for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+        [ "${FUNCNAME[$i]}" = main ] && break
+        echo "  at ${FUNCNAME[$i]} ($(basename "${BASH_SOURCE[$i]}"):${BASH_LINENO[$((i - 1))]})" >&2
+    done
+}
+trap '_on_err $? "$BASH_COMMAND"' ERR
 set -eE
 
 if declare -F setup >/dev/null; then setup; fi
