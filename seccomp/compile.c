@@ -399,6 +399,15 @@ fail:
     return -1;
 }
 
+static void debug_unknown_names(const struct brig_seccomp *sc)
+{
+    for (size_t i = 0; i < sc->n_syscalls; i++)
+        for (size_t j = 0; j < sc->syscalls[i].names.n; j++)
+            if (seccomp_syscall_resolve_name(sc->syscalls[i].names.v[j]) == __NR_SCMP_ERROR)
+                brig_debug("seccomp: syscall \"%s\" unknown to libseccomp %s, skipped",
+                           sc->syscalls[i].names.v[j], brig_seccomp_lib_version());
+}
+
 int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out)
 {
     unsigned int flags;
@@ -416,6 +425,9 @@ int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out)
             out->flags = flags;
             out->needs_listener = listener;
             out->from_cache = true;
+            brig_debug("seccomp: filter of %u instructions loaded from %s", (unsigned)out->len, dir);
+            if (brig_g.debug) /* the lines a compilation would have printed */
+                debug_unknown_names(sc);
             return 0;
         }
     }
