@@ -1129,6 +1129,24 @@ static void test_runtime_default(void)
     brig_bpf_free(&b);
 }
 
+/* The compiled-in profile is the shipped file (rebuilt when it changes). */
+static void test_embedded_profile_is_the_file(void)
+{
+    const char *src = getenv("BRIG_SRCDIR");
+    if (!src) {
+        unit_skip("BRIG_SRCDIR not set (tests/run-tests.sh sets it)");
+        return;
+    }
+    cleanup_free char *path = brig_xasprintf("%s/profiles/runtime-default.json", src);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    CHECK_MSG(brig_read_file(path, &text, &len) == 0, "%s", ERR);
+    if (!text)
+        return;
+    CHECK_INT(len, brig_runtime_default_json_len);
+    CHECK(len == brig_runtime_default_json_len && memcmp(text, brig_runtime_default_json, len) == 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--probe-getppid7") == 0)
@@ -1155,6 +1173,7 @@ int main(int argc, char **argv)
     RUN(test_cache_rejects_damage);
     RUN(test_parsed_profile);
     RUN(test_runtime_default);
+    RUN(test_embedded_profile_is_the_file);
 
     return unit_finish();
 }
