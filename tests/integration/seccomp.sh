@@ -140,12 +140,30 @@ test_exec_children_are_filtered() {
     assert_match "$output" 'Seccomp_filters:[[:space:]]+1'
 }
 
+test_filter_without_no_new_privileges() {
+    # Without no_new_privs the filter must go in while the process still has
+    # CAP_SYS_ADMIN; the container then runs with its own capabilities.
+    # (getcpu: the runtime's own init may use getppid after installing.)
+    cfg '.process.noNewPrivileges = false'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["getcpu"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42}]}'
+    in_ctr '/probe sys getcpu; /probe status'
+    assert_contains "$output" "errno=42"
+    assert_match "$output" 'NoNewPrivs:[[:space:]]+0'
+    assert_match "$output" 'Seccomp:[[:space:]]+2'
+}
+
 test_unknown_syscall_names_are_skipped() {
     seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
         {"names": ["brig_no_such_syscall", "getppid", "another_made_up_call"],
          "action": "SCMP_ACT_ERRNO", "errnoRet": 42}]}'
     in_ctr '/probe sys getppid'
     assert_eq "$output" "errno=42"
+    if ! is_runc; then
+        run B --debug run --bundle "$BUNDLE" "$(new_id)"
+        assert_ok
+        assert_contains "$stderr" '"brig_no_such_syscall" unknown to libseccomp'
+    fi
 }
 
 test_flags_are_accepted() {
