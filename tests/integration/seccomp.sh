@@ -251,3 +251,29 @@ test_compiled_filter_is_cached_under_the_root() {
     assert_ok
     assert_not_contains "$output" "seccomp"
 }
+
+test_exec_processes_get_the_containers_filter() {
+    local id
+    id=$(new_id)
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["getcpu"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42}]}'
+    set_args sleep 30
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    run B exec "$id" /probe sys getcpu
+    assert_ok
+    assert_eq "$output" "errno=42"
+    run B exec "$id" /probe status
+    assert_match "$output" 'Seccomp_filters:[[:space:]]+1'
+    run B kill "$id" KILL
+    assert_ok
+}
+
+test_spec_uses_the_runtime_default_profile() {
+    skip_if_runc "brig's own default profile"
+    local d=$TDIR/spec
+    mkdir -p "$d"
+    (cd "$d" && "$BRIG" spec) || fail "brig spec failed"
+    assert_eq "$(jq -S .linux.seccomp "$d/config.json")" "$(jq -S . "$PROFILE")" \
+        "brig spec's seccomp is profiles/runtime-default.json"
+}
