@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # The command line: global flags, option syntax, exit status and error
 # messages, logging.
 
@@ -21,7 +22,7 @@ test_help_lists_commands() {
         run "$BRIG" "$flag"
         assert_ok
         for c in create start run state kill delete list; do
-            assert_match "$output" "(^|[[:space:]])$c[[:space:]]" "$flag: command $c"
+            assert_match "$output" "(^|[[:space:]])${c}[[:space:]]" "$flag: command $c"
         done
         assert_contains "$output" --root "$flag: global options"
     done

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # Container lifecycle: create, start, run, state, kill, delete, list and the
 # status transitions between them.
 

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # The rootfs and the mounts: pivot_root/--no-pivot, root.readonly, proc,
 # sysfs, tmpfs, devpts, mqueue, bind mounts and their options, /dev.
 

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # Namespaces: each type new (a different identity from the host's), shared
 # with the host when absent from the config, or joined from a path.
 
@@ -55,8 +56,8 @@ test_new_namespaces_differ_from_host() {
     # shellcheck disable=SC2086
     ns_inside $ALL_NS
     for n in $ALL_NS; do
-        [ -n "$(ns_line $n)" ] || fail "no $n namespace seen inside"
-        assert_ne "$(ns_line $n)" "$(ns_id $$ $n)" "$n namespace is the host's"
+        [ -n "$(ns_line "$n")" ] || fail "no $n namespace seen inside"
+        assert_ne "$(ns_line "$n")" "$(ns_id $$ "$n")" "$n namespace is the host's"
     done
 }
 
@@ -68,7 +69,7 @@ test_absent_namespaces_are_shared_with_host() {
     cfg '.mounts |= map(select(.type != "sysfs"))'
     ns_inside pid net ipc uts cgroup mnt
     for n in pid net ipc uts cgroup; do
-        assert_eq "$(ns_line $n)" "$(ns_id $$ $n)" "$n namespace not shared with the host"
+        assert_eq "$(ns_line "$n")" "$(ns_id $$ "$n")" "$n namespace not shared with the host"
     done
     assert_ne "$(ns_line mnt)" "$(ns_id $$ mnt)" "mount namespace"
 }
@@ -125,7 +126,7 @@ test_join_network_ipc_uts_cgroup_by_path() {
     ns_inside net ipc uts cgroup
     local n
     for n in net ipc uts cgroup; do
-        assert_eq "$(ns_line $n)" "$(ns_id "$holder_pid" $n)" "$n namespace not joined"
+        assert_eq "$(ns_line "$n")" "$(ns_id "$holder_pid" "$n")" "$n namespace not joined"
     done
     inside hostname
     assert_eq "$output" holder-host

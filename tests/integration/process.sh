@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # The container process: args, env, cwd, user, umask, capabilities, rlimits,
 # no_new_privs, oom_score_adj, hostname/domainname, stdio.
 
