@@ -12,6 +12,7 @@ test_run_exits_zero_and_removes_container() {
     run B state "$id"
     assert_status 1
     assert_not_exists "$ROOT/$id" "run left its state dir behind"
+    [ -z "$(cgroup_dirs_of "$id")" ] || fail "run left cgroups: $(cgroup_dirs_of "$id")"
 }
 
 test_run_exit_status_is_the_containers() {
@@ -566,4 +567,33 @@ test_missing_bundle_is_an_error() {
     run B create --bundle "$TDIR/nonexistent" "$id"
     assert_failed create
     assert_not_exists "$ROOT/$id"
+}
+
+test_delete_removes_cgroups() {
+    local id
+    id=$(new_id)
+    set_args sleep 30
+    create_ctr "$id"
+    [ -n "$(cgroup_dirs_of "$id")" ] || fail "no cgroup found for $id under /sys/fs/cgroup"
+    run B kill "$id" KILL
+    assert_ok
+    wait_status "$id" stopped
+    run B delete "$id"
+    assert_ok
+    [ -z "$(cgroup_dirs_of "$id")" ] || fail "delete left cgroups: $(cgroup_dirs_of "$id")"
+}
+
+test_default_root_dir() {
+    local id default=/run/brig
+    is_runc && default=/run/runc
+    is_crun && default=/run/crun
+    id=$(new_id)
+    set_args sleep 30
+    defer "timeout 10 '$BRIG' delete --force '$id' >/dev/null 2>&1"
+    run "$BRIG" create --bundle "$BUNDLE" "$id"
+    assert_ok
+    assert_exists "$default/$id" "state not under $default"
+    run "$BRIG" delete --force "$id"
+    assert_ok
+    assert_not_exists "$default/$id"
 }
