@@ -1,0 +1,277 @@
+/* brig: the policy create and run apply to a bundle.
+ *
+ *   off         runc's behaviour: the config as written
+ *   default     fill in what the bundle left unsaid (the built-in mode)
+ *   baseline    refuse what `brig check --policy baseline` reports
+ *   restricted  refuse what `brig check --policy restricted` reports
+ *
+ * The mode comes from --policy, else {"policy": ...} in /etc/brig/brig.json
+ * (or $BRIG_CONFIG), else "default".  Engines (containerd, CRI-O, podman,
+ * Docker) hand brig complete configs, so "default" only touches what is
+ * absent, and never a privileged container (CAP_SYS_ADMIN in its bounding
+ * set), which engines deliberately leave unconfined. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brig/brig.h"
+#include "brig/internal.h"
+#include "brig/json.h"
+#include "brig/policy.h"
+#include "brig/seccomp.h"
+
+static const char *const mode_names[] = {
+    [BRIG_POLICY_OFF] = "off",
+    [BRIG_POLICY_DEFAULT] = "default",
+    [BRIG_POLICY_BASELINE] = "baseline",
+    [BRIG_POLICY_RESTRICTED] = "restricted",
+};
+
+int brig_policy_parse(const char *s, enum brig_policy_mode *out)
+{
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(mode_names); i++) {
+        if (strcmp(s, mode_names[i]) == 0) {
+            *out = (enum brig_policy_mode)i;
+            return 0;
+        }
+    }
+    return brig_fail(0, "unknown policy \"%s\": expected off, default, baseline or restricted", s);
+}
+
+const char *brig_policy_name(enum brig_policy_mode m)
+{
+    return mode_names[m];
+}
+
+/* The host's config file: only "policy" is read today. */
+static int read_config_file(enum brig_policy_mode *out)
+{
+    const char *path = getenv("BRIG_CONFIG");
+    if (!path || !*path)
+        path = BRIG_CONFIG_FILE;
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (brig_read_file(path, &text, &len) < 0) {
+        if (brig_last_errno() == ENOENT) {
+            brig_clear_error();
+            *out = BRIG_POLICY_BUILTIN;
+            return 0;
+        }
+        return -1;
+    }
+    if (strspn(text, " \t\r\n") == len) {
+        *out = BRIG_POLICY_BUILTIN; /* an empty file says nothing */
+        return 0;
+    }
+    yajl_val root = brig_json_parse(text, path);
+    if (!root)
+        return -1;
+    int r = 0;
+    yajl_val p = brig_json_get(root, "policy");
+    if (!YAJL_IS_OBJECT(root))
+        r = brig_fail(0, "%s: expected a JSON object", path);
+    else if (!p)
+        *out = BRIG_POLICY_BUILTIN;
+    else if (!YAJL_IS_STRING(p))
+        r = brig_fail(0, "%s: policy: expected a string", path);
+    else if (brig_policy_parse(p->u.string, out) < 0)
+        r = brig_fail_ctx("%s: policy", path);
+    yajl_tree_free(root);
+    return r;
+}
+
+int brig_policy_mode(enum brig_policy_mode *out)
+{
+    if (brig_g.policy >= 0) {
+        *out = (enum brig_policy_mode)brig_g.policy;
+        return 0;
+    }
+    return read_config_file(out);
+}
+
+static const char *annotation(const struct brig_map *m, const char *key)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->v[i].key, key) == 0)
+            return m->v[i].value;
+    return NULL;
+}
+
+/* Set KEY to VALUE (NULL: remove it). */
+static void set_annotation(struct brig_map *m, const char *key, const char *value)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (strcmp(m->v[i].key, key) != 0)
+            continue;
+        free(m->v[i].key);
+        free(m->v[i].value);
+        m->v[i] = m->v[--m->n];
+        break;
+    }
+    if (!value)
+        return;
+    m->v = brig_xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+    m->v[m->n].key = brig_xstrdup(key);
+    m->v[m->n].value = brig_xstrdup(value);
+    m->n++;
+}
+
+/* ---- baseline, restricted: refuse ---- */
+
+static int enforce(const struct brig_config *cfg, enum brig_policy_mode mode)
+{
+    enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
+    struct brig_findings f;
+    brig_audit(cfg, level, &f);
+    if (f.n == 0)
+        return 0;
+    char *msg = brig_xasprintf("policy %s refuses this bundle (%zu violation%s; see brig check "
+                               "--policy %s):",
+                               brig_policy_name(mode), f.n, f.n == 1 ? "" : "s",
+                               brig_level_name(level));
+    for (size_t i = 0; i < f.n; i++) {
+        char *next = brig_xasprintf("%s%s %s: %s [%s]", msg, i ? ";" : "", f.v[i].path,
+                                    f.v[i].message, f.v[i].check);
+        free(msg);
+        msg = next;
+    }
+    brig_fail(0, "%s", msg);
+    free(msg);
+    brig_findings_free(&f);
+    return -1;
+}
+
+/* ---- default: fill in ---- */
+
+static void fill_paths(struct brig_strv *s, const char *const *paths, size_t n)
+{
+    s->v = brig_xcalloc(n + 1, sizeof *s->v);
+    for (size_t i = 0; i < n; i++)
+        s->v[i] = brig_xstrdup(paths[i]);
+    s->n = n;
+}
+
+/* Whether config.json says anything about process.noNewPrivileges: Go
+ * engines omit a false bool, so only the text can tell. */
+static int nnp_written(const char *bundle, bool *written)
+{
+    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (brig_read_file(path, &text, &len) < 0)
+        return -1;
+    yajl_val root = brig_json_parse(text, path);
+    if (!root)
+        return -1;
+    *written = brig_json_get(brig_json_get(root, "process"), "noNewPrivileges") != NULL;
+    yajl_tree_free(root);
+    return 0;
+}
+
+/* The settings named in WHAT ("seccomp,noNewPrivileges,...") that CFG
+ * lacks; appends the names of those added to ADDED. */
+static int fill(struct brig_config *cfg, const char *what, char *added, size_t size)
+{
+    if (!cfg->linux_)
+        cfg->linux_ = brig_xcalloc(1, sizeof *cfg->linux_);
+    struct brig_linux *l = cfg->linux_;
+    char list[128];
+    snprintf(list, sizeof list, ",%s,", what);
+#define WANT(name) (strstr(list, "," name ",") != NULL)
+#define ADDED(name) snprintf(added + strlen(added), size - strlen(added), "%s%s", *added ? "," : "", name)
+    if (WANT("seccomp") && !l->seccomp) {
+        if (brig_seccomp_runtime_default(&l->seccomp) < 0)
+            return -1;
+        ADDED("seccomp");
+    }
+    if (WANT("noNewPrivileges") && !cfg->process->no_new_privileges) {
+        cfg->process->no_new_privileges = true;
+        ADDED("noNewPrivileges");
+    }
+    if (WANT("maskedPaths") && !l->masked_paths.v) {
+        fill_paths(&l->masked_paths, brig_default_masked_paths, brig_n_default_masked_paths);
+        ADDED("maskedPaths");
+    }
+    if (WANT("readonlyPaths") && !l->readonly_paths.v) {
+        fill_paths(&l->readonly_paths, brig_default_readonly_paths, brig_n_default_readonly_paths);
+        ADDED("readonlyPaths");
+    }
+#undef WANT
+#undef ADDED
+    return 0;
+}
+
+static int fill_in(struct brig_config *cfg, const char *bundle)
+{
+    if (!cfg->process)
+        return 0; /* nothing will run */
+    if (brig_config_privileged(cfg)) {
+        brig_debug("policy default: CAP_SYS_ADMIN is in the bounding set: privileged, left as written");
+        set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
+        return 0;
+    }
+    /* noNewPrivileges is only inferred unsaid when the bundle said nothing
+     * about system calls either: a bundle that chose its seccomp profile
+     * (every engine's does) chose no_new_privs too, even if Go left the
+     * false out of the JSON. */
+    bool has_seccomp = cfg->linux_ && cfg->linux_->seccomp;
+    bool nnp = false;
+    if (!has_seccomp && !cfg->process->no_new_privileges) {
+        bool written;
+        if (nnp_written(bundle, &written) < 0)
+            return -1;
+        nnp = !written;
+    }
+    char added[128] = "";
+    if (fill(cfg, nnp ? "seccomp,noNewPrivileges,maskedPaths,readonlyPaths"
+                      : "seccomp,maskedPaths,readonlyPaths",
+             added, sizeof added) < 0)
+        return -1;
+    set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, *added ? added : NULL);
+    if (*added)
+        brig_debug("policy default: added %s", added);
+    return 0;
+}
+
+int brig_policy_apply(struct brig_config *cfg, const char *bundle)
+{
+    enum brig_policy_mode mode;
+    if (brig_policy_mode(&mode) < 0)
+        return -1;
+    const char *req = annotation(&cfg->annotations, BRIG_POLICY_ANNOTATION);
+    if (req) {
+        enum brig_policy_mode want = mode;
+        if (brig_policy_parse(req, &want) < 0)
+            return brig_fail_ctx("annotations[\"" BRIG_POLICY_ANNOTATION "\"]");
+        /* A bundle may tighten the host's policy, or opt out of the
+         * convenience of "default"; never loosen an enforced level. */
+        if (want > mode || (want == BRIG_POLICY_OFF && mode == BRIG_POLICY_DEFAULT))
+            mode = want;
+        else if (want != mode)
+            brig_debug("policy: the bundle asks for %s, the host enforces %s", req, brig_policy_name(mode));
+    }
+    switch (mode) {
+    case BRIG_POLICY_OFF:
+        set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
+        return 0;
+    case BRIG_POLICY_DEFAULT:
+        return fill_in(cfg, bundle);
+    case BRIG_POLICY_BASELINE:
+    case BRIG_POLICY_RESTRICTED:
+        set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
+        return enforce(cfg, mode);
+    }
+    return 0;
+}
+
+int brig_policy_reapply(struct brig_config *cfg, const struct brig_map *state_annotations)
+{
+    const char *what = annotation(state_annotations, BRIG_POLICY_ADDED_ANNOTATION);
+    if (!what || !*what || !cfg->process)
+        return 0;
+    char added[128] = "";
+    return fill(cfg, what, added, sizeof added);
+}
