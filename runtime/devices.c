@@ -1,13 +1,16 @@
 /* brig: device nodes in the container's /dev.  mknod where we may; in a
- * user namespace (where mknod is refused) a bind mount of the host's node. */
+ * user namespace (where mknod of a device is refused) a bind mount of the
+ * host's node of the same path, as runc does.  Every path is resolved
+ * inside the rootfs: a hostile "/dev/null -> /etc/shadow" is replaced, not
+ * followed. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -43,87 +46,79 @@ static const struct { const char *target, *link; } default_links[] = {
     {"pts/ptmx", "/dev/ptmx"},
 };
 
-static int split_parent(int rootfd, const char *path, int *parent, const char **name)
+/* In a user namespace: an empty file bind-mounted with the host's node. */
+static int bind_host_node(int rootfd, int dir, const char *name, const struct dev_spec *d)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    char *slash = strrchr(buf, '/');
-    if (!slash || !slash[1])
-        return brig_fail(EINVAL, "device path %s", path);
-    *slash = '\0';
-    *parent = brig_open_in_root(rootfd, buf[0] ? buf : "/", true, true);
-    if (*parent < 0)
-        return -1;
-    *name = strrchr(path, '/') + 1;
-    return 0;
+    struct stat st;
+    if (stat(d->path, &st) < 0)
+        return brig_fail(errno, "%s: in a user namespace devices are bind-mounted from the host, and the "
+                                "host has no %s", d->path, d->path);
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+        unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+        return brig_fail(errno, "replace %s", d->path);
+    int fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return brig_fail(errno, "create %s", d->path);
+    close(fd);
+    cleanup_fd int target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (target < 0)
+        return brig_fail(errno, "open %s", d->path);
+    return brig_bind_at(d->path, -1, rootfd, d->path, target, false, 0, 0);
 }
 
 static int make_node(int rootfd, const struct dev_spec *d, bool bind)
 {
-    int parent;
-    const char *name;
-    if (split_parent(rootfd, d->path, &parent, &name) < 0)
+    char name[NAME_MAX + 1];
+    cleanup_fd int dir = brig_open_parent_in_root(rootfd, d->path, true, name);
+    if (dir < 0)
         return -1;
-    cleanup_fd int pfd = parent;
-    /* O_PATH fds cannot be used for mknodat: open the directory for real,
-     * it was resolved inside the root. */
-    char ppath[64];
-    brig_fd_path(pfd, ppath);
-    cleanup_fd int dirfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
-        return brig_fail(errno, "open parent of %s", d->path);
-    if (bind) {
-        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return brig_fail(errno, "create %s", d->path);
-        close(fd);
-        cleanup_fd int target = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (target < 0)
-            return brig_fail(errno, "open %s", d->path);
-        char t[64];
-        brig_fd_path(target, t);
-        char host[4096];
-        snprintf(host, sizeof host, "%s", d->path);
-        if (mount(host, t, NULL, MS_BIND, NULL) < 0)
-            return brig_fail(errno, "bind host device %s", host);
-        return 0;
-    }
-    mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-    if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+    if (bind)
+        return bind_host_node(rootfd, dir, name, d);
+    /* Whatever is there (a file, a planted symlink) goes. */
+    if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
         return brig_fail(errno, "replace %s", d->path);
-    if (mknodat(dirfd, name, kind | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
+    mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+    if (mknodat(dir, name, kind | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
         return brig_fail(errno, "mknod %s", d->path);
-    /* mknod honours the umask: set the mode as asked. */
-    if (fchmodat(dirfd, name, d->mode & 07777, 0) < 0)
+    /* mknod honours the umask; a path-less fd sets the mode as asked. */
+    cleanup_fd int node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (node < 0)
+        return brig_fail(errno, "open %s", d->path);
+    if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
         return brig_fail(errno, "chmod %s", d->path);
-    if (d->set_owner && fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return brig_fail(errno, "chown %s", d->path);
+    if (d->set_owner && fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+        return brig_fail(errno, "chown %s to %u:%u", d->path, (unsigned)d->uid, (unsigned)d->gid);
     return 0;
+}
+
+static bool dev_is_tmpfs(const struct brig_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_mounts; i++) {
+        const struct brig_mount *m = &cfg->mounts[i];
+        if (strcmp(m->destination, "/dev") == 0 || strcmp(m->destination, "/dev/") == 0)
+            return !(m->type && strcmp(m->type, "bind") == 0);
+    }
+    return false;
 }
 
 int brig_create_devices(struct brig_init *in, int rootfd)
 {
     const struct brig_config *cfg = in->cfg;
     bool userns = in->new_userns || in->ns_fds[BRIG_NS_USER] >= 0;
-    bool defaults = false;
-    for (size_t i = 0; i < cfg->n_mounts; i++)
-        if (strcmp(cfg->mounts[i].destination, "/dev") == 0)
-            defaults = true;
 
-    if (defaults) {
+    /* The defaults go into a /dev the config makes fresh, never into a
+     * /dev that is part of the rootfs or bound from elsewhere. */
+    if (dev_is_tmpfs(cfg)) {
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_devices); i++)
             if (make_node(rootfd, &default_devices[i], userns) < 0)
                 return brig_fail_ctx("default devices");
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_links); i++) {
-            int parent;
-            const char *name;
-            if (split_parent(rootfd, default_links[i].link, &parent, &name) < 0)
-                return -1;
-            int r = symlinkat(default_links[i].target, parent, name);
-            int e = errno;
-            close(parent);
-            if (r < 0 && e != EEXIST)
-                return brig_fail(e, "symlink %s", default_links[i].link);
+            char name[NAME_MAX + 1];
+            cleanup_fd int dir = brig_open_parent_in_root(rootfd, default_links[i].link, true, name);
+            if (dir < 0)
+                return brig_fail_ctx("default devices");
+            if (symlinkat(default_links[i].target, dir, name) < 0 && errno != EEXIST)
+                return brig_fail(errno, "symlink %s", default_links[i].link);
         }
     }
     if (!cfg->linux_)
@@ -140,6 +135,8 @@ int brig_create_devices(struct brig_init *in, int rootfd)
             .gid = d->gid.set ? d->gid.v : 0,
             .set_owner = d->uid.set || d->gid.set,
         };
+        if (d->path[0] != '/')
+            return brig_fail(0, "linux.devices[%zu].path: %s is not absolute", i, d->path);
         if (make_node(rootfd, &s, userns && s.type != 'p') < 0)
             return brig_fail_ctx("linux.devices[%zu]", i);
     }

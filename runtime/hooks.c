@@ -1,5 +1,7 @@
-/* brig: OCI hooks: each runs with the state JSON on stdin, its args, env
- * and timeout; a non-zero exit fails it. */
+/* brig: OCI hooks (see include/brig/hooks.h for when each kind runs).
+ * Each hook runs with the state JSON on stdin, its args and env (an empty
+ * environment when none is given) and its timeout; a non-zero exit, a
+ * signal or the timeout fails it. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,7 +10,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,13 +20,85 @@
 
 #include "brig/brig.h"
 #include "brig/container.h"
+#include "brig/hooks.h"
 #include "brig/internal.h"
+#include "brig/sync.h"
+
+#define START_STATUS "start.status"
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int child_exited(pid_t pid, int *status)
+{
+    pid_t r;
+    do {
+        r = waitpid(pid, status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    return r == pid ? 1 : r < 0 ? -1 : 0;
+}
+
+/* Feed STATE to the hook's stdin and wait for it to exit, both within the
+ * deadline (-1: none).  Returns 1 when it exited (*status set), 0 on
+ * timeout, -1 on error. */
+static int feed_and_wait(pid_t pid, int in, const char *state, long long deadline, int *status)
+{
+    size_t len = strlen(state), off = 0;
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int r;
+    for (;;) {
+        if ((r = child_exited(pid, status)) != 0)
+            break;
+        long long left = deadline < 0 ? -1 : deadline - now_ms();
+        if (deadline >= 0 && left <= 0) {
+            r = 0;
+            break;
+        }
+        struct pollfd p[2];
+        int n = 0;
+        if (pfd >= 0)
+            p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
+        if (in >= 0)
+            p[n++] = (struct pollfd){.fd = in, .events = POLLOUT};
+        /* Without a pidfd, look again every 10 ms. */
+        int wait = pfd >= 0 ? (left < 0 || left > 60000 ? 60000 : (int)left) : 10;
+        if (n == 0) {
+            usleep(10000);
+            continue;
+        }
+        if (poll(p, (nfds_t)n, wait) < 0 && errno != EINTR) {
+            r = -1;
+            break;
+        }
+        if (in >= 0 && p[n - 1].revents) {
+            ssize_t w = write(in, state + off, len - off);
+            if (w > 0)
+                off += (size_t)w;
+            /* Done, or the hook closed its stdin (EPIPE): it has what it
+             * wanted; EAGAIN: try again later. */
+            if (off == len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
+                close(in);
+                in = -1;
+            }
+        }
+    }
+    if (in >= 0)
+        close(in);
+    if (pfd >= 0)
+        close(pfd);
+    return r;
+}
 
 static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, const char *state)
 {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return brig_fail(errno, "%s hook %zu: pipe", kind, idx);
+    long long deadline = h->timeout.set ? now_ms() + (long long)h->timeout.v * 1000 : -1;
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -31,6 +107,10 @@ static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, con
         return brig_fail(e, "%s hook %zu: fork", kind, idx);
     }
     if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
         if (dup2(pipefd[0], STDIN_FILENO) < 0)
             _exit(127);
         char *const noargs[] = {(char *)h->path, NULL};
@@ -40,33 +120,22 @@ static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, con
         _exit(127);
     }
     close(pipefd[0]);
-    /* A hook that does not read its stdin must not kill us. */
+    /* A hook that does not read its stdin must neither kill us (SIGPIPE)
+     * nor block us past its timeout. */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old;
     sigaction(SIGPIPE, &ign, &old);
-    brig_write_all(pipefd[1], state, strlen(state));
-    close(pipefd[1]);
-    sigaction(SIGPIPE, &old, NULL);
-
+    fcntl(pipefd[1], F_SETFL, O_NONBLOCK);
     int status = 0;
-    if (h->timeout.set) {
-        int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pfd >= 0) {
-            struct pollfd p = {.fd = pfd, .events = POLLIN};
-            int r;
-            do {
-                r = poll(&p, 1, h->timeout.v * 1000);
-            } while (r < 0 && errno == EINTR);
-            close(pfd);
-            if (r == 0) {
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                return brig_fail(0, "%s hook %s timed out after %d s", kind, h->path, h->timeout.v);
-            }
-        }
-    }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return brig_fail(errno, "%s hook %s: wait", kind, h->path);
+    int r = feed_and_wait(pid, pipefd[1], state, deadline, &status);
+    sigaction(SIGPIPE, &old, NULL);
+    if (r <= 0) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        if (r == 0)
+            return brig_fail(0, "%s hook %s timed out after %d s", kind, h->path, h->timeout.v);
+        return brig_fail(e, "%s hook %s: wait", kind, h->path);
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
@@ -100,4 +169,126 @@ int brig_run_hooks(const struct brig_hook_list *hooks, const char *kind, const c
         return 0;
     brig_set_error(0, pending);
     return -1;
+}
+
+char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status status)
+{
+    struct brig_container tmp = {.dirfd = -1};
+    if (in->state)
+        tmp.state = *in->state;
+    tmp.state.id = (char *)in->opts->id;
+    tmp.state.bundle = (char *)in->bundle;
+    tmp.state.rootfs = (char *)in->rootfs;
+    if (!in->state) {
+        tmp.state.annotations = in->cfg->annotations;
+    }
+    /* The pid as the container sees it (runtime.md, "State"). */
+    tmp.state.pid = getpid();
+    return brig_state_json(&tmp, status);
+}
+
+int brig_create_hooks(struct brig_init *in)
+{
+    const struct brig_hooks *h = in->cfg->hooks;
+    if (!h)
+        return 0;
+    if (h->prestart.n || h->create_runtime.n) {
+        if (brig_sync_send(in->sync_fd, BRIG_SYNC_HOOKS, 0, NULL, -1) < 0 ||
+            brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+            return -1;
+    }
+    if (h->create_container.n) {
+        cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATING);
+        if (!state || brig_run_hooks(&h->create_container, "createContainer", state) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int brig_runtime_create_hooks(struct brig_container *c, const struct brig_config *cfg)
+{
+    const struct brig_hooks *h = cfg->hooks;
+    if (!h)
+        return 0;
+    if (h->prestart.n) {
+        cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
+        if (!state || brig_run_hooks(&h->prestart, "prestart", state) < 0)
+            return -1;
+    }
+    if (h->create_runtime.n) {
+        cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
+        if (!state || brig_run_hooks(&h->create_runtime, "createRuntime", state) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int brig_start_container_hooks(struct brig_init *in)
+{
+    const struct brig_hooks *h = in->cfg->hooks;
+    if (!h || !h->start_container.n)
+        return 0;
+    /* Still "created": the program has not been executed yet. */
+    cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATED);
+    if (state && brig_run_hooks(&h->start_container, "startContainer", state) == 0)
+        return 0;
+    if (in->start_status_fd >= 0) {
+        const char *msg = brig_last_error();
+        brig_write_all(in->start_status_fd, msg, strlen(msg));
+    }
+    return -1;
+}
+
+int brig_start_status_prepare(struct brig_container *c, const struct brig_config *cfg)
+{
+    const struct brig_hooks *h = cfg->hooks;
+    if (!cfg->process || !h || (!h->start_container.n && !h->poststart.n))
+        return -1;
+    if (mkfifoat(c->dirfd, START_STATUS, 0600) < 0 && errno != EEXIST) {
+        brig_fail(errno, "make %s/" START_STATUS, c->dir);
+        return -2;
+    }
+    int fd = openat(c->dirfd, START_STATUS, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        brig_fail(errno, "open %s/" START_STATUS, c->dir);
+        return -2;
+    }
+    return fd;
+}
+
+int brig_start_status_open(struct brig_container *c)
+{
+    /* Non-blocking: the init, holding it open, is the writer. */
+    return openat(c->dirfd, START_STATUS, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int brig_start_status_wait(struct brig_container *c, int fd)
+{
+    char msg[BRIG_ERR_MAX];
+    size_t len = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        ssize_t n = read(fd, msg + len, sizeof msg - 1 - len);
+        if (n > 0) {
+            len += (size_t)n;
+            if (len < sizeof msg - 1)
+                continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        break; /* EOF: the init has executed the program, or died */
+    }
+    close(fd);
+    unlinkat(c->dirfd, START_STATUS, 0);
+    msg[len] = '\0';
+    if (len > 0) {
+        brig_set_error(0, msg);
+        return brig_fail_ctx("the container is stopped");
+    }
+    return 0;
 }

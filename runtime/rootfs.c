@@ -11,10 +11,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "brig/brig.h"
 #include "brig/container.h"
+#include "brig/hooks.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
 #include "brig/sync.h"
@@ -33,16 +35,6 @@ static int propagation_flags(const char *name, unsigned long *out)
             return 0;
         }
     return brig_fail(0, "linux.rootfsPropagation: unknown propagation \"%s\"", name);
-}
-
-static bool mounts_dev_tmpfs(const struct brig_config *cfg)
-{
-    for (size_t i = 0; i < cfg->n_mounts; i++) {
-        const struct brig_mount *m = &cfg->mounts[i];
-        if (strcmp(m->destination, "/dev") == 0 || strcmp(m->destination, "/dev/") == 0)
-            return !(m->type && strcmp(m->type, "bind") == 0);
-    }
-    return false;
 }
 
 static int do_pivot(const char *rootfs)
@@ -92,8 +84,11 @@ int brig_setup_rootfs(struct brig_init *in)
         unsigned long flags = MS_SLAVE | MS_REC;
         if (prop && propagation_flags(prop, &flags) < 0)
             return -1;
-        if (flags & MS_SHARED)
-            flags = MS_SLAVE | MS_REC; /* shared is set on the new root below */
+        /* shared and unbindable are set on the new root below: shared now
+         * would leak our mounts to the host, unbindable would make the
+         * rootfs bind below fail with EINVAL. */
+        if (flags & (MS_SHARED | MS_UNBINDABLE))
+            flags = MS_SLAVE | MS_REC;
         if (mount(NULL, "/", NULL, flags, NULL) < 0)
             return brig_fail(errno, "make / %s", prop ? prop : "rslave");
         /* pivot_root needs the new root to be a mount point. */
@@ -106,20 +101,12 @@ int brig_setup_rootfs(struct brig_init *in)
         return brig_fail(errno, "open rootfs %s", in->rootfs);
     if (brig_apply_mounts(in, rootfd) < 0)
         return -1;
-    if (mounts_dev_tmpfs(cfg) && brig_create_devices(in, rootfd) < 0)
-        return -1;
-    if (cfg->linux_ && cfg->linux_->n_devices > 0 && !mounts_dev_tmpfs(cfg) && brig_create_devices(in, rootfd) < 0)
+    if (brig_create_devices(in, rootfd) < 0)
         return -1;
 
     /* prestart and createRuntime hooks run in the runtime's namespaces;
      * createContainer hooks here, in the container's, before pivot_root. */
-    if (cfg->hooks && (cfg->hooks->prestart.n || cfg->hooks->create_runtime.n)) {
-        if (brig_sync_send(in->sync_fd, BRIG_SYNC_HOOKS, 0, NULL, -1) < 0 ||
-            brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
-            return -1;
-    }
-    if (cfg->hooks && cfg->hooks->create_container.n &&
-        brig_run_hooks(&cfg->hooks->create_container, "createContainer", "{}") < 0)
+    if (brig_create_hooks(in) < 0)
         return -1;
 
     if (!own_mount_ns) {
@@ -141,28 +128,65 @@ int brig_setup_rootfs(struct brig_init *in)
     return 0;
 }
 
-static int write_sysctls(const struct brig_config *cfg)
+/* A read-only bind of the path onto itself, submounts included. */
+static int make_readonly(int rootfd, int fd, const char *p)
 {
-    const struct brig_map *s = &cfg->linux_->sysctl;
-    for (size_t i = 0; i < s->n; i++) {
-        char path[512];
-        int n = snprintf(path, sizeof path, "/proc/sys/%s", s->v[i].key);
-        for (char *p = path + 10; p < path + n; p++)
-            if (*p == '.')
-                *p = '/';
-        if (strstr(s->v[i].key, "..") || strchr(s->v[i].key, '/'))
-            return brig_fail(0, "linux.sysctl: invalid key \"%s\"", s->v[i].key);
-        if (brig_write_str(path, s->v[i].value) < 0)
-            return brig_fail_ctx("linux.sysctl.%s", s->v[i].key);
-    }
+    const uint64_t ro = BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC;
+    if (!brig_have_mount_api())
+        return brig_bind_at(p, fd, rootfd, p, fd, true, ro, 0);
+    cleanup_fd int tree = brig_open_tree(fd, "", true);
+    if (tree < 0)
+        return brig_fail(errno, "bind %s", p);
+    if (brig_setattr_raw(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, ro, 0, 0, -1) < 0)
+        return brig_fail(errno, "make %s read-only", p);
+    if (brig_move_tree(tree, fd) < 0)
+        return brig_fail(errno, "bind %s read-only", p);
     return 0;
+}
+
+/* The container's /dev/null, checked to be the null device: masking with
+ * a planted "/dev/null -> /etc/shadow" must not show a file instead. */
+static int open_dev_null(int rootfd)
+{
+    int fd = brig_resolve_in_root(rootfd, "/dev/null");
+    if (fd < 0)
+        return brig_fail(errno, "open /dev/null in the container");
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+        close(fd);
+        return brig_fail(0, "/dev/null in the container is not the null device");
+    }
+    return fd;
+}
+
+static int mask_path(int rootfd, int fd, const char *p, int *devnull)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return brig_fail(errno, "stat %s", p);
+    if (S_ISDIR(st.st_mode))
+        return brig_mount_empty_ro(fd, p);
+    if (*devnull < 0 && (*devnull = open_dev_null(rootfd)) < 0)
+        return -1;
+    return brig_bind_at("/dev/null", *devnull, rootfd, p, fd, false, 0, 0);
+}
+
+/* Paths that do not exist are skipped, as the spec allows. */
+static int open_listed(int rootfd, const char *p, int *fd)
+{
+    *fd = brig_resolve_in_root(rootfd, p);
+    if (*fd >= 0)
+        return 1;
+    if (errno == ENOENT || errno == ENOTDIR)
+        return 0;
+    return brig_fail(errno, "resolve %s in the rootfs", p);
 }
 
 int brig_finish_rootfs(struct brig_init *in)
 {
     const struct brig_config *cfg = in->cfg;
     const struct brig_linux *l = cfg->linux_;
-    if (l && l->sysctl.n && write_sysctls(cfg) < 0)
+    if (l && l->sysctl.n && brig_sysctl_apply(cfg) < 0)
         return -1;
 
     cleanup_fd int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -170,53 +194,23 @@ int brig_finish_rootfs(struct brig_init *in)
         return brig_fail(errno, "open /");
     for (size_t i = 0; l && i < l->readonly_paths.n; i++) {
         const char *p = l->readonly_paths.v[i];
-        int fd = brig_open_in_root(rootfd, p, false, false);
-        if (fd < 0) {
-            if (brig_last_errno() == ENOENT) {
-                brig_clear_error();
-                continue;
-            }
-            return brig_fail_ctx("linux.readonlyPaths[%zu]", i);
-        }
-        char target[64];
-        brig_fd_path(fd, target);
-        int r = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
-        close(fd);
-        if (r < 0)
-            return brig_fail(errno, "linux.readonlyPaths[%zu]: bind %s", i, p);
-        fd = brig_open_in_root(rootfd, p, false, false);
-        if (fd < 0)
-            return brig_fail_ctx("linux.readonlyPaths[%zu]", i);
-        r = brig_remount_bind(fd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, p);
-        close(fd);
-        if (r < 0)
+        cleanup_fd int fd = -1;
+        int r = open_listed(rootfd, p, &fd);
+        if (r < 0 || (r > 0 && make_readonly(rootfd, fd, p) < 0))
             return brig_fail_ctx("linux.readonlyPaths[%zu]", i);
     }
+    cleanup_fd int devnull = -1;
     for (size_t i = 0; l && i < l->masked_paths.n; i++) {
         const char *p = l->masked_paths.v[i];
-        int fd = brig_open_in_root(rootfd, p, false, false);
-        if (fd < 0) {
-            if (brig_last_errno() == ENOENT) {
-                brig_clear_error();
-                continue;
-            }
+        cleanup_fd int fd = -1;
+        int r = open_listed(rootfd, p, &fd);
+        if (r < 0 || (r > 0 && mask_path(rootfd, fd, p, &devnull) < 0))
             return brig_fail_ctx("linux.maskedPaths[%zu]", i);
-        }
-        struct stat st;
-        char target[64];
-        brig_fd_path(fd, target);
-        int r;
-        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-            r = mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
-        else
-            r = mount("/dev/null", target, NULL, MS_BIND, NULL);
-        int e = errno;
-        close(fd);
-        if (r < 0)
-            return brig_fail(e, "linux.maskedPaths[%zu]: mask %s", i, p);
     }
+    if (brig_apply_identity(in) < 0)
+        return -1;
     if (cfg->root->readonly && (in->clone_flags & CLONE_NEWNS)) {
-        if (brig_remount_path("/", rootfd, MS_RDONLY, "/") < 0)
+        if (brig_setattr(rootfd, BRIG_ATTR_RDONLY, 0, 0, false, "/") < 0)
             return brig_fail_ctx("root.readonly");
     }
     return 0;

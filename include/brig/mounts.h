@@ -1,30 +1,112 @@
-/* brig: mount option parsing and helpers shared by mounts, rootfs and
- * devices. */
+/* brig: mount options, in-rootfs path resolution and fd-based mount
+ * primitives, shared by mounts.c, rootfs.c, devices.c and idmap.c. */
 #ifndef BRIG_MOUNTS_H
 #define BRIG_MOUNTS_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
+/* mount_setattr(2) attributes (linux/mount.h values; that header clashes
+ * with glibc's sys/mount.h). */
+#define BRIG_ATTR_RDONLY 0x00000001ULL
+#define BRIG_ATTR_NOSUID 0x00000002ULL
+#define BRIG_ATTR_NODEV 0x00000004ULL
+#define BRIG_ATTR_NOEXEC 0x00000008ULL
+#define BRIG_ATTR__ATIME 0x00000070ULL
+#define BRIG_ATTR_RELATIME 0x00000000ULL
+#define BRIG_ATTR_NOATIME 0x00000010ULL
+#define BRIG_ATTR_STRICTATIME 0x00000020ULL
+#define BRIG_ATTR_NODIRATIME 0x00000080ULL
+#define BRIG_ATTR_IDMAP 0x00100000ULL
+#define BRIG_ATTR_NOSYMFOLLOW 0x00200000ULL
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+#define BRIG_MAX_PROPAGATION 8
+
+/* One mount's options, sorted out (mountopt.c). */
 struct brig_mount_opts {
-    unsigned long flags;       /* MS_* for mount(2), without propagation */
-    unsigned long propagation; /* MS_SHARED/PRIVATE/SLAVE/UNBINDABLE (| MS_REC) or 0 */
-    char *data;                /* filesystem options (mode=, size=, ...); malloc()ed or NULL */
+    unsigned long flags;      /* MS_* for mount(2) of a new filesystem */
+    uint64_t attr_set;        /* per-mount attributes asked for, for a bind */
+    uint64_t attr_clr;        /* ... and those explicitly cleared (rw, suid, dev...) */
+    uint64_t rattr_set;       /* recursive ones (rro, rnosuid, ...) */
+    uint64_t rattr_clr;
+    unsigned long propagation[BRIG_MAX_PROPAGATION]; /* MS_SHARED... (| MS_REC), in order */
+    size_t n_propagation;
+    char *data;               /* options for the filesystem ("mode=755,size=1m"), or NULL */
+    bool bind, recursive;     /* bind / rbind */
     bool tmpcopyup;
     bool idmap, idmap_recursive;
-    bool recursive_ro;
 };
 
-/* Parse OCI mount options with libmount into flags and data. */
-int brig_parse_mount_options(const struct brig_strv *opts, struct brig_mount_opts *out);
+/* Parse OCI mount options: mount(2) flags, per-mount attributes, the
+ * propagation, brig's own (tmpcopyup, idmap, ridmap) and, for anything
+ * else, the filesystem's data string.  TYPE "bind" makes it a bind. */
+int brig_parse_mount_options(const struct brig_strv *opts, const char *type, struct brig_mount_opts *out);
+void brig_mount_opts_free(struct brig_mount_opts *o);
+
+/* --- resolution inside the rootfs (resolve.c) --- */
+
+/* An O_PATH fd for PATH below ROOTFD, symlinks and ".." kept inside it
+ * (openat2 RESOLVE_IN_ROOT, or the by-hand walker).  -1 with errno. */
+int brig_resolve_in_root(int rootfd, const char *path);
+/* The by-hand walker itself, optionally creating what is missing. */
+int brig_resolve_walk(int rootfd, const char *path, bool create, bool last_is_dir);
+bool brig_resolve_by_hand(void);
+/* The parent directory of PATH (made when CREATE) and its last component. */
+int brig_open_parent_in_root(int rootfd, const char *path, bool create, char name[static NAME_MAX + 1]);
+
+/* --- fd-based mounting (mountfd.c) --- */
 
 /* "/proc/self/fd/FD" */
 void brig_fd_path(int fd, char buf[static 64]);
+bool brig_have_mount_api(void);
+/* mount(2) onto the directory FD stands for. */
+int brig_mount_at(const char *source, int fd, const char *type, unsigned long flags, const char *data,
+                  const char *dest);
+/* Bind SOURCE (a host path, or SRCFD when >= 0) onto DSTFD, which is DEST
+ * inside ROOTFD, with attributes SET/CLR applied to the new mount. */
+int brig_bind_at(const char *source, int srcfd, int rootfd, const char *dest, int dstfd, bool recursive,
+                 uint64_t set, uint64_t clr);
+/* Change the mount at FD: attributes, then propagation (MS_SHARED...). */
+int brig_setattr(int fd, uint64_t set, uint64_t clr, unsigned long propagation, bool recursive, const char *dest);
+/* An empty read-only tmpfs on the directory FD stands for (masking). */
+int brig_mount_empty_ro(int fd, const char *dest);
+/* The raw system calls (-1 with errno). */
+int brig_open_tree(int dirfd, const char *path, bool recursive);
+int brig_move_tree(int tree, int dstfd);
+int brig_setattr_raw(int fd, const char *path, unsigned flags, uint64_t set, uint64_t clr, uint64_t propagation,
+                     int userns_fd);
 
-/* Remount the bind mount at FD with FLAGS (see mounts.c). */
-int brig_remount_bind(int fd, unsigned long flags, const char *dest);
-/* The same by path; FD (on the same mount) is used to read its flags. */
-int brig_remount_path(const char *target, int fd, unsigned long flags, const char *dest);
+/* --- copy-up for tmpcopyup (copyup.c) --- */
+int brig_copy_tree(int srcdir, int dstdir, const char *dest);
+
+/* --- idmapped mounts, made by the runtime (idmap.c) --- */
+struct brig_init;
+/* In the runtime: a detached, idmapped clone of mounts[INDEX]'s source
+ * with its attributes applied, for the init to attach.  INIT_PID's user
+ * namespace is used unless the mount has its own mappings. */
+int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char *bundle, pid_t init_pid,
+                        bool container_userns);
+
+/* --- linux.sysctl (sysctl.c) --- */
+int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in);
+int brig_sysctl_apply(const struct brig_config *cfg);
+
+/* --- personality, I/O priority, scheduler (personality.c), LSM (lsm.c) --- */
+int brig_identity_validate(const struct brig_config *cfg);
+int brig_apply_identity(const struct brig_init *in);
+int brig_lsm_validate(const struct brig_config *cfg);
+/* Set the process's AppArmor profile / SELinux label for its execve. */
+int brig_lsm_apply(const struct brig_process *p);
 
 #endif

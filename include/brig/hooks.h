@@ -1,0 +1,49 @@
+/* brig: OCI hooks at each point of the lifecycle (hooks.c).
+ *
+ *   prestart, createRuntime   create, in the runtime, before pivot_root
+ *   createContainer           create, in the init (container namespaces),
+ *                             before pivot_root
+ *   startContainer            start, in the init after pivot_root, just
+ *                             before execve
+ *   poststart                 start, in the runtime, once the program runs
+ *   poststop                  delete, in the runtime
+ *
+ * A failing prestart, createRuntime or createContainer hook fails create; a
+ * failing startContainer hook fails start and stops the container; failing
+ * poststart and poststop hooks are warnings, and the rest still run. */
+#ifndef BRIG_HOOKS_H
+#define BRIG_HOOKS_H
+
+#include "config.h"
+#include "state.h"
+
+struct brig_init;
+
+/* In the init: ask the runtime for prestart and createRuntime, then run
+ * createContainer.  Before pivot_root. */
+int brig_create_hooks(struct brig_init *in);
+
+/* In the runtime, on the init's BRIG_SYNC_HOOKS: prestart then
+ * createRuntime.  prestart sees status "created" (what the runtime-tools
+ * suite checks; the hook predates "creating"), createRuntime "creating". */
+int brig_runtime_create_hooks(struct brig_container *c, const struct brig_config *cfg);
+
+/* In the init, once started: the startContainer hooks.  On failure the
+ * message goes to start (see below) and the init must exit. */
+int brig_start_container_hooks(struct brig_init *in);
+
+/* The state JSON as the container sees it (its own pid). */
+char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status status);
+
+/* start waits for the program to be executed when there are startContainer
+ * or poststart hooks, and learns why when it is not: create makes a fifo
+ * the init holds open until execve (and writes a failed hook's message
+ * to).  prepare returns its fd (or -1 when not needed; -2 on error). */
+int brig_start_status_prepare(struct brig_container *c, const struct brig_config *cfg);
+/* In start: open it before waking the init (-1: nothing to wait for) ... */
+int brig_start_status_open(struct brig_container *c);
+/* ... and wait on it after: 0 once the program is executed, -1 with the
+ * hook's message when the init failed. */
+int brig_start_status_wait(struct brig_container *c, int fd);
+
+#endif
