@@ -1,0 +1,190 @@
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, TDIR, output, status... come from tests/lib/helpers.sh)
+# brig check: every check fires on a config weakened in one place and stays
+# quiet on brig's hardened spec; formats, --policy levels, --fail-on and
+# exit statuses (0 clean, 1 findings, 2 errors).
+
+setup() {
+    skip_if_runc "brig check is brig's own command"
+    is_crun && skip "brig check is brig's own command"
+    export BRIG_CONFIG=$TDIR/no-brig-config.json
+    # $BUNDLE starts from brig's hardened spec.
+    rm -f "$BUNDLE/config.json"
+    B spec --bundle "$BUNDLE" || fail "brig spec failed"
+}
+
+# findings [LEVEL]: "check path severity" lines of `brig check` on $BUNDLE.
+findings() {
+    run B check --bundle "$BUNDLE" --format json --policy "${1:-restricted}"
+    case $status in 0 | 1) ;; *) fail "brig check failed (status $status): $stderr" ;; esac
+    printf '%s\n' "$output" | jq -r '.findings[] | "\(.check) \(.path) \(.severity)"'
+}
+
+# expect FILTER LEVEL "CHECK PATH SEVERITY": on a fresh hardened config
+# weakened by the jq FILTER, the audit at LEVEL reports exactly that one
+# finding (and at baseline, nothing when LEVEL is restricted).
+expect() {
+    local filter=$1 level=$2 want=$3 got
+    rm -f "$BUNDLE/config.json"
+    B spec --bundle "$BUNDLE" || fail "brig spec failed"
+    cfg "$filter"
+    got=$(findings "$level")
+    [ "$got" = "$want" ] || fail "after '$filter', brig check --policy $level:
+  expected: $want
+  got:      $(printf '%s\n' "$got" | sed '2,$s/^/            /')"
+    if [ "$level" = restricted ]; then
+        got=$(findings baseline)
+        [ -z "$got" ] || fail "after '$filter', baseline should find nothing, got: $got"
+    fi
+}
+
+test_check_hardened_spec_is_clean() {
+    run B check --bundle "$BUNDLE"
+    assert_ok
+    assert_eq "$output" "brig check: restricted: no findings in $BUNDLE/config.json"
+    run B check --bundle "$BUNDLE" --format json
+    assert_ok
+    assert_eq "$(printf '%s\n' "$output" | jq -c '[.pass, .summary.total, (.findings | length), .policy, .failOn]')" \
+        '[true,0,0,"restricted","low"]'
+    # The current directory is the default bundle.
+    (cd "$BUNDLE" && "$BRIG" check >/dev/null) || fail "check in the bundle directory failed"
+}
+
+test_check_user_capabilities_privileges() {
+    expect '.process.user.uid = 0' restricted "root-user process.user.uid high"
+    # Root in a user namespace that maps it to an unprivileged host id is fine.
+    expect '.process.user = {uid: 0, gid: 0} | .linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]' restricted ""
+    expect 'del(.process.capabilities)' baseline "capabilities-unset process.capabilities high"
+    expect '.process.capabilities.bounding = ["CAP_SYS_ADMIN"]' baseline \
+        "capability-added process.capabilities.bounding critical"
+    expect '.process.capabilities.ambient = ["CAP_NET_RAW"]' baseline \
+        "capability-added process.capabilities.ambient medium"
+    expect '.process.capabilities.permitted = ["CAP_CHOWN"]' restricted \
+        "capability-kept process.capabilities.permitted low"
+    expect '.process.capabilities |= map_values(["CAP_NET_BIND_SERVICE"])' restricted ""
+    expect '.process.noNewPrivileges = false' restricted "no-new-privileges process.noNewPrivileges medium"
+    expect '.process.apparmorProfile = "unconfined"' baseline "apparmor-unconfined process.apparmorProfile high"
+    expect '.process.selinuxLabel = "system_u:system_r:spc_t:s0"' baseline "selinux-type process.selinuxLabel high"
+}
+
+test_check_namespaces() {
+    expect '.linux.namespaces |= map(select(.type != "pid"))' baseline "host-pid-namespace linux.namespaces high"
+    expect '.linux.namespaces |= map(select(.type != "network"))' baseline \
+        "host-network-namespace linux.namespaces high"
+    expect '.linux.namespaces |= map(if .type == "network" then .path = "/proc/1/ns/net" else . end)' baseline \
+        "host-network-namespace linux.namespaces[1].path high"
+    expect '.linux.namespaces |= map(select(.type != "ipc"))' baseline "host-ipc-namespace linux.namespaces high"
+    expect '.linux.namespaces |= map(select(.type != "mount"))' baseline \
+        "host-mount-namespace linux.namespaces critical"
+    expect '.linux.namespaces |= map(select(.type != "uts"))' restricted "host-uts-namespace linux.namespaces medium"
+    expect '.linux.namespaces |= map(select(.type != "cgroup"))' restricted \
+        "host-cgroup-namespace linux.namespaces low"
+}
+
+test_check_seccomp() {
+    expect 'del(.linux.seccomp)' restricted "seccomp-missing linux.seccomp high"
+    expect '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"}' baseline \
+        "seccomp-unconfined linux.seccomp.defaultAction high"
+    expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW"}]' restricted \
+        "seccomp-permissive linux.seccomp medium"
+    run B check --bundle "$BUNDLE"
+    assert_contains "$output" "the seccomp profile allows bpf;"
+    # Conditional rules (arguments) are not an unconditional allow.
+    expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW",
+        args: [{index: 0, value: 1, op: "SCMP_CMP_EQ"}]}]' restricted ""
+}
+
+test_check_filesystem() {
+    expect '.root.readonly = false' restricted "rootfs-writable root.readonly medium"
+    expect '.mounts += [{destination: "/run/docker.sock", type: "bind", source: "/var/run/docker.sock",
+        options: ["rbind", "ro"]}]' baseline "mount-runtime-socket mounts[8].source critical"
+    expect '.mounts += [{destination: "/host", type: "bind", source: "/", options: ["rbind"]}]' baseline \
+        "mount-host-sensitive mounts[8].source critical"
+    expect '.mounts += [{destination: "/data", type: "bind", source: "/srv/data", options: ["rbind", "ro"]}]' \
+        baseline "mount-host-path mounts[8].source low"
+    expect '.mounts += [{destination: "/data", type: "none", source: "/srv/data", options: ["rbind", "rw"]}]' \
+        baseline "mount-host-path mounts[8].source medium"
+    expect '.linux.rootfsPropagation = "shared"' baseline \
+        "mount-propagation-shared linux.rootfsPropagation medium"
+    expect '.mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)' baseline \
+        "mount-sysfs-writable mounts[5].options high"
+    expect '.mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)' baseline \
+        "mount-cgroup-writable mounts[6].options high"
+    expect '.linux.maskedPaths -= ["/proc/keys"]' baseline "masked-paths linux.maskedPaths high"
+    expect '.linux.maskedPaths -= ["/proc/interrupts"]' restricted "masked-paths-extra linux.maskedPaths low"
+    expect '.linux.readonlyPaths -= ["/proc/sys"]' baseline "readonly-paths linux.readonlyPaths high"
+}
+
+test_check_sysctls_devices_limits() {
+    expect '.linux.sysctl = {"net.ipv4.tcp_syncookies": "1"}' restricted ""
+    expect '.linux.sysctl = {"net.ipv4.ip_forward": "1"}' baseline \
+        'sysctl-unsafe linux.sysctl["net.ipv4.ip_forward"] medium'
+    expect '.linux.sysctl = {"kernel.panic": "1"}' baseline 'sysctl-host linux.sysctl["kernel.panic"] high'
+    expect '.linux.devices = [{path: "/dev/sda", type: "b", major: 8, minor: 0}]' baseline \
+        "device-host linux.devices[0] high"
+    expect '.linux.resources.devices += [{allow: true, access: "rwm"}]' baseline \
+        "device-cgroup linux.resources.devices[1] critical"
+    expect '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 3, access: "rwm"}]' \
+        restricted ""
+    expect 'del(.linux.resources.memory)' restricted "limit-memory linux.resources.memory.limit medium"
+    expect 'del(.linux.resources.pids)' restricted "limit-pids linux.resources.pids.limit medium"
+    expect 'del(.linux.resources.cpu)' restricted "limit-cpu linux.resources.cpu low"
+}
+
+test_check_runc_default_levels_and_fail_on() {
+    rm -f "$BUNDLE/config.json"
+    run B spec --profile runc --bundle "$BUNDLE"
+    assert_ok
+    run B check --bundle "$BUNDLE"
+    assert_status 1
+    # One finding a line (severity, path, fix), then the summary.
+    local n
+    n=$(printf '%s\n' "$output" | grep -cE '^(critical|high|medium|low) +[a-zA-Z][^ ]*: .*; fix: .* \[[a-z-]+; .*\]$')
+    assert_eq "$n" 9 "finding lines"
+    assert_eq "$(printf '%s\n' "$output" | tail -n 1)" \
+        "brig check: restricted: 9 findings (2 high, 2 medium, 5 low) in $BUNDLE/config.json"
+    # Most severe first.
+    assert_match "$(printf '%s\n' "$output" | head -n 1)" '^high '
+    # runc's default meets baseline.
+    run B check --bundle "$BUNDLE" --policy baseline
+    assert_ok
+    run B check --bundle "$BUNDLE" -p baseline --format json
+    assert_ok
+    assert_eq "$(printf '%s\n' "$output" | jq -c '[.pass, .summary.total, .policy]')" '[true,0,"baseline"]'
+    # --fail-on: the worst finding is high.
+    run B check --bundle "$BUNDLE" --fail-on high
+    assert_status 1
+    run B check --bundle "$BUNDLE" --fail-on critical
+    assert_ok
+    assert_contains "$output" "9 findings"
+    run B check --bundle "$BUNDLE" --fail-on none --format json
+    assert_ok
+    assert_eq "$(printf '%s\n' "$output" | jq -c '[.pass, .failOn, .summary.high, .summary.medium, .summary.low]')" \
+        '[true,"none",2,2,5]'
+    assert_eq "$(printf '%s\n' "$output" | jq -r '[.findings[] | select(.fix == "" or .path == "" or .references == "")] | length')" \
+        0 "every finding has a path, a fix and references"
+}
+
+test_check_errors_exit_2() {
+    run B check --bundle "$BUNDLE" --format xml
+    assert_status 2
+    assert_contains "$stderr" 'unknown --format "xml"'
+    run B check --bundle "$BUNDLE" --policy lax
+    assert_status 2
+    run B check --bundle "$BUNDLE" --fail-on severe
+    assert_status 2
+    run B check --bundle "$BUNDLE" stray
+    assert_status 2
+    run B check --bundle "$TDIR/nothing-here"
+    assert_status 2
+    assert_contains "$stderr" "$TDIR/nothing-here/config.json"
+    cfg '.process.user.uid = "root"'
+    run B check --bundle "$BUNDLE"
+    assert_status 2
+    assert_contains "$stderr" "process.user.uid"
+    run B check --help
+    assert_ok
+    assert_contains "$output" "--fail-on"
+}

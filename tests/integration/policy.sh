@@ -1,0 +1,202 @@
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164
+# (ROOT, BUNDLE, TDIR, output, status... come from tests/lib/helpers.sh)
+# --policy: "default" fills in what a bundle left unsaid (and records it in
+# the state), never touching what it said or a privileged container;
+# "baseline" and "restricted" refuse a bundle before anything is set up,
+# naming every violation; "off" is runc's behaviour.  The mode comes from
+# --policy, else $BRIG_CONFIG (/etc/brig/brig.json), else "default".
+
+setup() {
+    skip_if_runc "--policy is brig's own"
+    is_crun && skip "--policy is brig's own"
+    # Each test chooses the config file's content; none by default.
+    export BRIG_CONFIG=$TDIR/brig.json
+}
+
+# What the process sees: seccomp mode, no_new_privs, whether unshare(2)
+# passes (the RuntimeDefault profile denies it), whether /proc/timer_list
+# reads empty (masked) and whether /proc/sys is mounted read-only.
+PROBE='s=$(grep "^Seccomp:" /proc/self/status | cut -f2); n=$(grep "^NoNewPrivs:" /proc/self/status | cut -f2);
+unshare -U true 2>/dev/null && u=unshare-ok || u=unshare-denied;
+[ "$(wc -c </proc/timer_list)" -gt 0 ] && t=timer_list-readable || t=timer_list-masked;
+grep -q " /proc/sys .*ro," /proc/self/mountinfo && p=sys-ro || p=sys-rw;
+echo "seccomp=$s nnp=$n $u $t $p"'
+
+# probe_with ARGS...: run PROBE in $BUNDLE with `brig ARGS run`; $output.
+probe_with() {
+    sh_args "$PROBE"
+    run B "$@" run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+}
+
+# added_by ARGS...: the org.brig.policy.added annotation create records.
+added_by() {
+    local id
+    id=$(new_id)
+    set_args true
+    run B "$@" create --bundle "$BUNDLE" "$id"
+    assert_ok
+    state_of "$id" | jq -r '.annotations["org.brig.policy.added"] // "none"'
+    B delete --force "$id" >/dev/null
+}
+
+# The test bundle is runc's default: no seccomp, no_new_privs on, masks.
+test_default_fills_in_seccomp_only() {
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=1 unshare-denied timer_list-masked sys-ro"
+    assert_eq "$(added_by)" seccomp
+    # The same as --policy default given explicitly.
+    assert_eq "$(added_by --policy default)" seccomp
+    # Annotations the bundle has are kept beside it.
+    cfg '.annotations = {"org.example/team": "a"}'
+    local id
+    id=$(new_id)
+    create_ctr "$id"
+    assert_eq "$(state_of "$id" | jq -c .annotations)" \
+        '{"org.example/team":"a","org.brig.policy.added":"seccomp"}'
+}
+
+test_default_fills_in_everything_unsaid() {
+    cfg 'del(.process.noNewPrivileges) | del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=1 unshare-denied timer_list-masked sys-ro"
+    assert_eq "$(added_by)" "seccomp,noNewPrivileges,maskedPaths,readonlyPaths"
+    # Under --policy off the same bundle runs as written.
+    probe_with --policy off
+    assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-readable sys-rw"
+    assert_eq "$(added_by --policy off)" none
+}
+
+test_default_keeps_what_the_bundle_says() {
+    # Its own (permissive) filter, no_new_privs off, nothing masked.
+    cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["keyctl"], action: "SCMP_ACT_ERRNO"}]}
+        | .process.noNewPrivileges = false | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=0 unshare-ok timer_list-readable sys-rw"
+    assert_eq "$(added_by)" none
+    # A bundle with its own filter (every engine's) keeps no_new_privs as
+    # written even when the false was left out, as Go engines do.
+    cfg 'del(.process.noNewPrivileges)'
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=0 unshare-ok timer_list-readable sys-rw"
+}
+
+test_default_leaves_privileged_containers_alone() {
+    cfg 'del(.process.noNewPrivileges) | del(.linux.maskedPaths) | del(.linux.readonlyPaths)
+        | .process.capabilities |= map_values(. + ["CAP_SYS_ADMIN"])'
+    probe_with
+    assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-readable sys-rw"
+    assert_eq "$(added_by)" none
+}
+
+test_bundle_annotation_opts_out_of_default() {
+    cfg '.annotations["org.brig.policy"] = "off"'
+    probe_with
+    assert_eq "$output" "seccomp=0 nnp=1 unshare-ok timer_list-masked sys-ro"
+    assert_eq "$(added_by)" none
+}
+
+test_restricted_refuses_naming_every_violation() {
+    local id
+    id=$(new_id)
+    set_args true
+    run B --policy restricted run --bundle "$BUNDLE" "$id"
+    assert_failed run
+    assert_contains "$stderr" "brig: run: policy restricted refuses this bundle (9 violations; see brig check --policy restricted):"
+    local p
+    for p in "linux.seccomp: no seccomp filter" "process.user.uid: the process runs as root" \
+        "linux.resources.memory.limit:" "linux.resources.pids.limit:" "linux.resources.cpu:" \
+        "linux.maskedPaths:" "linux.namespaces: the container shares the host's cgroup namespace" \
+        "CAP_AUDIT_WRITE is kept" "CAP_KILL is kept"; do
+        assert_contains "$stderr" "$p"
+    done
+    # Refused before anything was set up: no state, no cgroup.
+    assert_not_exists "$ROOT/$id"
+    [ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "$id" 2>/dev/null)" ] || fail "a cgroup for $id was made"
+    run B --policy restricted create --bundle "$BUNDLE" "$id"
+    assert_failed create
+    assert_contains "$stderr" "brig: create: policy restricted refuses this bundle"
+    assert_not_exists "$ROOT/$id"
+    # brig check says the same.
+    run B check --bundle "$BUNDLE" --policy restricted
+    assert_status 1
+    assert_contains "$output" "9 findings"
+}
+
+test_restricted_runs_the_hardened_spec() {
+    rm -f "$BUNDLE/config.json"
+    run B spec --bundle "$BUNDLE"
+    assert_ok
+    probe_with --policy restricted
+    assert_eq "$output" "seccomp=2 nnp=1 unshare-denied timer_list-masked sys-ro"
+    # One weakening is enough to be refused.
+    cfg '.process.noNewPrivileges = false'
+    set_args true
+    run B --policy restricted run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "(1 violation; see brig check --policy restricted): process.noNewPrivileges:"
+}
+
+test_baseline_refuses_only_baseline_violations() {
+    # runc's default meets baseline.
+    probe_with --policy baseline
+    assert_eq "$output" "seccomp=0 nnp=1 unshare-ok timer_list-masked sys-ro"
+    cfg '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .linux.namespaces |= map(select(.type != "pid"))'
+    set_args true
+    run B --policy baseline run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "policy baseline refuses this bundle (2 violations; see brig check --policy baseline)"
+    assert_contains "$stderr" "CAP_SYS_ADMIN is granted"
+    assert_contains "$stderr" "[host-pid-namespace]"
+}
+
+test_config_file_sets_the_policy() {
+    set_args true
+    echo '{"policy": "restricted"}' >"$BRIG_CONFIG"
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "policy restricted refuses this bundle"
+    # The command line wins over the file.
+    run B --policy default run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    echo '{"policy": "off"}' >"$BRIG_CONFIG"
+    assert_eq "$(added_by)" none
+    echo '{"other": "setting"}' >"$BRIG_CONFIG"
+    assert_eq "$(added_by)" seccomp
+    # A broken file stops create rather than falling back to a weaker policy.
+    echo '{"policy": "strict"}' >"$BRIG_CONFIG"
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "$BRIG_CONFIG: policy: unknown policy \"strict\""
+    echo '{"policy": ' >"$BRIG_CONFIG"
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "$BRIG_CONFIG: invalid JSON"
+    # Commands that start nothing do not read it.
+    run B list
+    assert_ok
+}
+
+test_bundle_annotation_tightens_never_loosens() {
+    set_args true
+    cfg '.annotations["org.brig.policy"] = "restricted"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "policy restricted refuses this bundle"
+    cfg '.annotations["org.brig.policy"] = "off" | .process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
+    run B --policy baseline run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "policy baseline refuses this bundle"
+    cfg '.annotations["org.brig.policy"] = "lenient"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" 'annotations["org.brig.policy"]: unknown policy "lenient"'
+}
+
+test_invalid_policy_flag() {
+    run B --policy strict list
+    assert_failed
+    assert_contains "$stderr" '--policy: unknown policy "strict": expected off, default, baseline or restricted'
+    run B --policy=off list
+    assert_ok
+}
