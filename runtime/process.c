@@ -16,6 +16,7 @@
 
 #include "brig/container.h"
 #include "brig/internal.h"
+#include "brig/mounts.h"
 
 static int set_rlimits(const struct brig_process *p)
 {
@@ -72,15 +73,17 @@ static int set_user(const struct brig_process *p)
     return 0;
 }
 
+/* Made (as root) and entered (as the user) resolved inside the container's
+ * root: no symlink or /proc/self/fd/N magic link leads out (mounts.h). */
 static int make_cwd(const char *cwd)
 {
-    struct stat st;
-    if (stat(cwd, &st) == 0)
-        return 0;
-    if (errno != ENOENT)
-        return brig_fail(errno, "process.cwd: stat %s", cwd);
-    if (brig_mkdir_p(cwd, 0755) < 0)
+    cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return brig_fail(errno, "open /");
+    int fd = brig_open_in_root(root, cwd, true, true);
+    if (fd < 0)
         return brig_fail_ctx("process.cwd");
+    close(fd);
     return 0;
 }
 
@@ -115,8 +118,8 @@ int brig_setup_process(struct brig_init *in)
         umask((mode_t)p->user.umask.v);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "process.noNewPrivileges: prctl");
-    if (chdir(p->cwd) < 0)
-        return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
+    if (brig_chdir_in_root(p->cwd, false) < 0)
+        return brig_fail_ctx("process.cwd");
     return 0;
 }
 

@@ -250,3 +250,17 @@ int brig_open_parent_in_root(int rootfd, const char *path, bool create, char nam
     name[blen] = '\0';
     return fd;
 }
+
+int brig_chdir_in_root(const char *path, bool create)
+{
+    /* "/" is the container's root by now (pivot_root or chroot). */
+    cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return brig_fail(errno, "open /");
+    cleanup_fd int fd = brig_open_in_root(root, path, create, true);
+    if (fd < 0)
+        return -1;
+    if (fchdir(fd) < 0)
+        return brig_fail(errno, "chdir %s", path);
+    return 0;
+}

@@ -62,6 +62,9 @@ int brig_resolve_in_root(int rootfd, const char *path);
 /* The by-hand walker itself, optionally creating what is missing. */
 int brig_resolve_walk(int rootfd, const char *path, bool create, bool last_is_dir);
 bool brig_resolve_by_hand(void);
+/* chdir to PATH resolved inside "/" (after pivot_root): a cwd such as
+ * /proc/self/fd/N cannot lead out (CVE-2024-21626).  CREATE makes it. */
+int brig_chdir_in_root(const char *path, bool create);
 /* The parent directory of PATH (made when CREATE) and its last component. */
 int brig_open_parent_in_root(int rootfd, const char *path, bool create, char name[static NAME_MAX + 1]);
 
