@@ -32,9 +32,12 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/container.h"
+#include "brig/hooks.h"
+#include "brig/mounts.h"
 #include "brig/internal.h"
 #include "brig/policy.h"
 #include "brig/sync.h"
+#include "brig/exec.h"
 #include "brig/terminal.h"
 
 
@@ -160,16 +163,25 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
         case BRIG_SYNC_ERROR:
             brig_set_error(m.value, m.text);
             return -1;
-        case BRIG_SYNC_HOOKS: {
-            cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
-            if (!state)
-                return -1;
-            if (cfg->hooks && (brig_run_hooks(&cfg->hooks->prestart, "prestart", state) < 0 ||
-                               brig_run_hooks(&cfg->hooks->create_runtime, "createRuntime", state) < 0)) {
+        case BRIG_SYNC_HOOKS:
+            if (brig_runtime_create_hooks(c, cfg) < 0) {
                 brig_sync_send(sock, BRIG_SYNC_ERROR, 0, "hook failed", -1);
                 return -1;
             }
             if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                return -1;
+            break;
+        case BRIG_SYNC_IDMAP_MOUNT: {
+            /* The init cannot idmap a mount itself (see idmap.c). */
+            if (fd >= 0)
+                close(fd);
+            cleanup_fd int tree = brig_idmap_mount_fd(cfg, (size_t)m.value, c->state.bundle, c->state.pid,
+                                                      c->state.has_user_ns);
+            if (tree < 0) {
+                brig_sync_send(sock, BRIG_SYNC_ERROR, brig_last_errno(), brig_last_error(), -1);
+                return -1;
+            }
+            if (brig_sync_send(sock, BRIG_SYNC_IDMAP_MOUNT, 0, NULL, tree) < 0)
                 return -1;
             break;
         }
@@ -205,7 +217,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
-    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .notify_fd = -1, .opts = o};
+    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .notify_fd = -1, .start_status_fd = -1, .opts = o};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
@@ -242,7 +254,18 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     in.cfg = cfg;
     in.bundle = bundle;
     in.rootfs = rootfs;
+    /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
+    struct brig_create_opts with_listen;
+    int n_listen = cfg->process ? brig_listen_fds(&cfg->process->env) : 0;
+    if (n_listen > 0) {
+        with_listen = *o;
+        with_listen.preserve_fds += n_listen;
+        in.opts = &with_listen;
+    }
     if (brig_namespaces_prepare(cfg, &in) < 0)
+        goto fail;
+    /* sysctl keys, scheduler, labels: refused before anything exists. */
+    if (brig_sysctl_validate(cfg, &in) < 0 || brig_identity_validate(cfg) < 0)
         goto fail;
 
     brig_trace("config loaded");
@@ -250,11 +273,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_container_new(o->id, &c) < 0)
         goto fail;
     in.lock_fd = c->dirfd;
+    in.state = &c->state;
     c->state.bundle = brig_xstrdup(bundle);
     c->state.rootfs = brig_xstrdup(rootfs);
     c->state.created = brig_now_rfc3339();
     c->state.owner = owner_name();
-    c->state.has_user_ns = in.new_userns || in.ns_fds[BRIG_NS_USER] >= 0;
+    c->state.has_user_ns = in.in_userns;
     c->state.has_pid_ns = brig_config_namespace(cfg, BRIG_NS_PID) != NULL;
     c->state.systemd_cgroup = brig_g.systemd_cgroup;
     c->state.rootless = brig_g.rootless == 1 || (brig_g.rootless == -1 && geteuid() != 0);
@@ -296,6 +320,11 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.started = o->start_now;
 
     brig_trace("cookie");
+    /* start waits on this for startContainer and poststart hooks (hooks.h) */
+    in.start_status_fd = brig_start_status_prepare(c, cfg);
+    if (in.start_status_fd == -2)
+        goto fail;
+
     /* 7. clone */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
         brig_fail(errno, "socketpair");
@@ -327,6 +356,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     close(socks[1]);
     socks[1] = -1;
     in.sync_fd = -1;
+    if (in.start_status_fd >= 0) {
+        close(in.start_status_fd); /* the init's to hold */
+        in.start_status_fd = -1;
+    }
 
     brig_trace("cloned");
     /* 8. id maps, cgroup, go */
@@ -395,6 +428,8 @@ fail:
             close(socks[0]);
         if (socks[1] >= 0)
             close(socks[1]);
+        if (in.start_status_fd >= 0)
+            close(in.start_status_fd);
         for (int i = 0; i < BRIG_NS_COUNT; i++)
             if (in.ns_fds[i] >= 0)
                 close(in.ns_fds[i]);
@@ -415,6 +450,13 @@ void brig_container_poststart(struct brig_container *c, const struct brig_config
 {
     if (!cfg->hooks || cfg->hooks->poststart.n == 0)
         return;
+    /* After the program is executed (run: the init goes on by itself). */
+    int sfd = brig_start_status_open(c);
+    if (sfd >= 0 && brig_start_status_wait(c, sfd) < 0) {
+        brig_warn("%s", brig_last_error());
+        brig_clear_error();
+        return;
+    }
     cleanup_free char *state = brig_state_json(c, BRIG_RUNNING);
     if (state && brig_run_hooks(&cfg->hooks->poststart, "poststart", state) < 0) {
         /* The spec makes a failed poststart hook a warning only. */
@@ -441,6 +483,8 @@ int brig_container_start(struct brig_container *c)
         brig_config_free(cfg);
         return -1;
     }
+    /* Opened before the init is woken: its startContainer hooks report here. */
+    int sfd = brig_start_status_open(c);
     int pfd = pidfd_of(c->state.pid);
     siginfo_t si = {.si_signo = BRIG_START_SIGNAL, .si_code = SI_QUEUE};
     si.si_pid = getpid();
@@ -452,9 +496,15 @@ int brig_container_start(struct brig_container *c)
         close(pfd);
     if (r < 0) {
         brig_config_free(cfg);
+        if (sfd >= 0)
+            close(sfd);
         if (e == ESRCH)
             return brig_fail(0, "the container process is not running");
         return brig_fail(e, "signal the container process to start");
+    }
+    if (sfd >= 0 && brig_start_status_wait(c, sfd) < 0) {
+        brig_config_free(cfg);
+        return -1;
     }
     brig_container_poststart(c, cfg);
     brig_config_free(cfg);

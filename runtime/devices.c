@@ -104,7 +104,7 @@ static bool dev_is_tmpfs(const struct brig_config *cfg)
 int brig_create_devices(struct brig_init *in, int rootfd)
 {
     const struct brig_config *cfg = in->cfg;
-    bool userns = in->new_userns || in->ns_fds[BRIG_NS_USER] >= 0;
+    bool userns = in->in_userns;
 
     /* The defaults go into a /dev the config makes fresh, never into a
      * /dev that is part of the rootfs or bound from elsewhere. */

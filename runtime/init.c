@@ -30,6 +30,7 @@
 
 #include "brig/brig.h"
 #include "brig/container.h"
+#include "brig/hooks.h"
 #include "brig/internal.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
@@ -121,7 +122,7 @@ void brig_init_main(struct brig_init *in)
 
     brig_trace("init: GO");
     /* 3 */
-    if (in->new_userns && !(in->ns_fds[BRIG_NS_USER] >= 0) && become_ns_root() < 0)
+    if (in->new_userns && become_ns_root() < 0)
         brig_sync_die(sock);
     if ((in->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
         brig_fail(errno, "unshare the cgroup namespace");
@@ -197,11 +198,10 @@ void brig_init_main(struct brig_init *in)
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     /* 10 */
-    if (cfg->hooks && cfg->hooks->start_container.n > 0) {
-        if (brig_run_hooks(&cfg->hooks->start_container, "startContainer", ack.text) < 0) {
-            fprintf(stderr, "brig: init: %s\n", brig_last_error());
-            _exit(1);
-        }
+    /* A failure goes back to start too (hooks.h), which reports it. */
+    if (brig_start_container_hooks(in) < 0) {
+        fprintf(stderr, "brig: init: %s\n", brig_last_error());
+        _exit(1);
     }
     if (in->seccomp) {
         int nfd = -1;

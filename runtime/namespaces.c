@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 #include "brig/container.h"
@@ -31,6 +33,13 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
             if (fd < 0)
                 return brig_fail(errno, "linux.namespaces[%zu]: open %s namespace %s", i,
                                  brig_ns_type_name(ns->type), ns->path);
+            /* A namespace of another type is refused before anything runs. */
+            int type = ioctl(fd, NS_GET_NSTYPE);
+            if (type >= 0 && type != ns->clone_flag) {
+                close(fd);
+                return brig_fail(0, "linux.namespaces[%zu].path: %s is not a %s namespace", i, ns->path,
+                                 brig_ns_type_name(ns->type));
+            }
             in->ns_fds[ns->type] = fd;
         } else {
             in->clone_flags |= (unsigned long)ns->clone_flag;
@@ -38,6 +47,7 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
                 in->new_userns = true;
         }
     }
+    in->in_userns = in->new_userns || in->ns_fds[BRIG_NS_USER] >= 0;
     if (in->new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
         return brig_fail(0, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
     if (!in->new_userns && in->ns_fds[BRIG_NS_USER] < 0 && (l->n_uid_mappings || l->n_gid_mappings))
@@ -92,8 +102,9 @@ static int join(struct brig_init *in, enum brig_ns_type t)
     int fd = in->ns_fds[t];
     if (fd < 0)
         return 0;
-    if (setns(fd, 0) < 0)
-        return brig_fail(errno, "join %s namespace", brig_ns_type_name(t));
+    const struct brig_namespace *ns = brig_config_namespace(in->cfg, t);
+    if (setns(fd, ns ? ns->clone_flag : 0) < 0)
+        return brig_fail(errno, "join %s namespace %s", brig_ns_type_name(t), ns ? ns->path : "");
     close(fd);
     in->ns_fds[t] = -1;
     return 0;
@@ -124,9 +135,15 @@ int brig_namespaces_join(struct brig_init *in)
 {
     static const enum brig_ns_type order[] = {BRIG_NS_USER, BRIG_NS_IPC, BRIG_NS_UTS, BRIG_NS_NETWORK,
                                               BRIG_NS_PID, BRIG_NS_CGROUP, BRIG_NS_TIME, BRIG_NS_MOUNT};
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++)
+    bool joined_userns = in->ns_fds[BRIG_NS_USER] >= 0;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++) {
         if (join(in, order[i]) < 0)
             return -1;
+        /* Our host ids mean nothing in a joined user namespace: be its root. */
+        if (order[i] == BRIG_NS_USER && joined_userns &&
+            (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+            return brig_fail(errno, "become root in the joined user namespace");
+    }
     /* The time namespace first: its offsets can only be written while we
      * still hold CAP_SYS_TIME over it (a new user namespace would make our
      * /proc/self files unreachable after the uid change). */

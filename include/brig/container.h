@@ -38,11 +38,14 @@ struct brig_init {
     uint64_t start_cookie;    /* what start's signal must carry */
     uid_t owner_uid;          /* who may send it (besides root) */
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
+    const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
+    int start_status_fd;      /* hooks.h: held open until execve, or -1 */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
     int notify_fd;            /* seccomp listener fd once the filter is in, else -1 */
     struct brig_bpf *seccomp; /* NULL: no filter */
     unsigned long clone_flags;/* namespaces to create (CLONE_NEW*) */
     bool new_userns;
+    bool in_userns;           /* new or joined: no mknod, ids are mapped */
     int ns_fds[BRIG_NS_COUNT];/* namespaces to join, -1 otherwise */
 };
 
