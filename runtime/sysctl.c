@@ -68,6 +68,7 @@ static int key_paths(const char *key, char **path, char **dotted)
         if (l == 0 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.')) {
             free(*path);
             free(*dotted);
+            *path = *dotted = NULL;
             return brig_fail(0, "linux.sysctl: invalid key \"%s\"", key);
         }
         if (!p[l])
