@@ -1,1 +1,144 @@
-/* placeholder: being written */
+/* brig: run from a read-only view of our own binary before starting any
+ * container process (see include/brig/exe_guard.h and SECURITY.md).
+ *
+ * First choice: a detached clone of the mount holding the binary, made
+ * read-only (open_tree + mount_setattr): no copy, ~0.1 ms.  Fallback (no
+ * privilege for mounts, old kernel): a memfd copy sealed against writes. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "brig/exe_guard.h"
+#include "brig/internal.h"
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
+/* Set across the re-exec, so that a guard that did not take cannot loop. */
+#define GUARD_ENV "_BRIG_EXE_GUARDED"
+
+extern char **environ;
+
+struct mount_attr_ {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+static bool fd_protected(int fd)
+{
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals >= 0 && (seals & F_SEAL_WRITE))
+        return true;
+    struct statvfs sv;
+    return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+bool brig_exe_is_protected(void)
+{
+    cleanup_fd int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && fd_protected(fd);
+}
+
+static int readonly_mount_of_self(void)
+{
+#if defined(SYS_open_tree) && defined(SYS_mount_setattr)
+    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct mount_attr_ a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int sealed_copy_of_self(void)
+{
+    int fd = memfd_create("brig", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create("brig", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* kernels before 6.3 */
+    if (fd < 0)
+        return -1;
+    cleanup_fd int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (src < 0 || fstat(src, &st) < 0)
+        goto fail;
+    for (off_t done = 0; done < st.st_size;) {
+        ssize_t n = sendfile(fd, src, NULL, (size_t)(st.st_size - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto fail;
+        done += n;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        goto fail;
+    return fd;
+fail:;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+int brig_exe_guard(char **argv)
+{
+    const char *off = getenv("BRIG_UNSAFE_SELF_EXE");
+    if (off && strcmp(off, "1") == 0)
+        return 0;
+    bool reexeced = getenv(GUARD_ENV) != NULL;
+    unsetenv(GUARD_ENV);
+    if (brig_exe_is_protected())
+        return 0;
+    if (reexeced)
+        return brig_fail(0, "cannot run from a read-only view of the brig binary "
+                            "(protection against CVE-2019-5736)");
+    if (setenv(GUARD_ENV, "1", 1) < 0)
+        return brig_fail(errno, "setenv");
+    /* Each way returns only when it failed. */
+    int fd = readonly_mount_of_self(), e1 = errno, e2 = 0;
+    if (fd >= 0) {
+        syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+        e1 = errno;
+        close(fd);
+    }
+    fd = sealed_copy_of_self();
+    e2 = errno;
+    if (fd >= 0) {
+        syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+        e2 = errno;
+        close(fd);
+    }
+    unsetenv(GUARD_ENV);
+    return brig_fail(0, "cannot protect the brig binary from containers (CVE-2019-5736): "
+                        "read-only mount: %s; sealed copy: %s", strerror(e1), strerror(e2));
+}

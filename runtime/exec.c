@@ -495,8 +495,14 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
 
     /* 5 */
     int master = -1;
-    if (brig_cgroup_attach(cgroup, pid) < 0 || brig_sync_send(x.sync_fd, BRIG_SYNC_GO, 0, NULL, -1) < 0 ||
-        serve_child(&x, c, &master) < 0) {
+    if (brig_cgroup_attach(cgroup, pid) < 0 || brig_sync_send(x.sync_fd, BRIG_SYNC_GO, 0, NULL, -1) < 0) {
+        kill_reap(pid);
+        goto fail;
+    }
+    /* The child may now wait on the container (frozen with
+     * --ignore-paused until resume, which takes the lock). */
+    flock(c->dirfd, LOCK_UN);
+    if (serve_child(&x, c, &master) < 0) {
         kill_reap(pid);
         if (master >= 0)
             close(master);
@@ -514,7 +520,6 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     }
     if (o->detach)
         return 0;
-    flock(c->dirfd, LOCK_UN); /* delete, kill, state may go on meanwhile */
     int status = master >= 0 ? brig_terminal_relay(master, pid, &set) : brig_wait_forward(pid, &set);
     if (master >= 0)
         close(master);

@@ -10,6 +10,7 @@
 
 #include "brig/brig.h"
 #include "brig/commands.h"
+#include "brig/exe_guard.h"
 #include "brig/internal.h"
 #include "brig/policy.h"
 #include "brig/seccomp.h"
@@ -179,6 +180,11 @@ int main(int argc, char **argv)
             int cmd_argc = argc - optind;
             char **cmd_argv = argv + optind;
             brig_g.command = name;
+            /* Commands that start container processes run from a read-only
+             * view of brig's binary (exe_guard.h, SECURITY.md). */
+            if ((commands[i].fn == cmd_create || commands[i].fn == cmd_run || commands[i].fn == cmd_exec) &&
+                !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
+                return brig_report_error();
             optind = 0; /* full re-initialisation of getopt for the command */
             opterr = 0;
             return commands[i].fn(cmd_argc, cmd_argv);

@@ -248,7 +248,6 @@ int brig_terminal_relay(int master, pid_t pid, const sigset_t *set)
          * does its own line discipline. */
         struct termios raw = saved_tio;
         cfmakeraw(&raw);
-        raw.c_oflag |= OPOST; /* our own messages keep their newlines */
         if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0) {
             tio_saved = true;
             atexit(restore_tty);

@@ -1,0 +1,29 @@
+/* brig: keeping the brig binary out of the container's reach (the
+ * CVE-2019-5736 class; see SECURITY.md).
+ *
+ * A container process is a clone of brig until it execs the user's
+ * program; if that program is a script whose interpreter is
+ * /proc/self/exe (or an ELF whose PT_INTERP is), the kernel runs brig's
+ * own executable inside the container, where a container process can take
+ * a handle on it and, once no brig runs any more, write through it.  The
+ * guard makes that handle useless: commands that start container processes
+ * run brig from a read-only view of its binary (a detached read-only bind
+ * mount, or a sealed memfd copy), so /proc/self/exe can never be opened
+ * for writing. */
+#ifndef BRIG_EXE_GUARD_H
+#define BRIG_EXE_GUARD_H
+
+#include <stdbool.h>
+
+/* Whether /proc/self/exe is already unwritable (a read-only mount or a
+ * write-sealed memfd). */
+bool brig_exe_is_protected(void);
+
+/* Re-exec brig (same argv and environment) from a read-only view of its
+ * binary unless it already runs from one.  Returns 0 when protected; does
+ * not return when it re-execs; -1 with an error when no protection could
+ * be had.  BRIG_UNSAFE_SELF_EXE=1 in the environment turns the guard off
+ * (for the regression test's control run only). */
+int brig_exe_guard(char **argv);
+
+#endif
