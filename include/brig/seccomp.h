@@ -28,6 +28,14 @@ struct brig_bpf {
  * libseccomp; as runc does, such an entry is split into one rule per arg
  * (the conditions are then ORed).
  *
+ * Also as runc: with a refusing default action (ERRNO, KILL*, TRAP), syscall
+ * numbers above the highest one the profile names return ENOSYS, so that
+ * libcs fall back from calls newer than the profile (seccomp/enosys.c).
+ * Architectures of another family than the host's (aarch64 on x86_64) are
+ * left out: the kernel can never report them.  SCMP_ACT_NOTIFY may not be
+ * used for write or sendmsg, which the container process needs to hand the
+ * listener fd to the runtime.
+ *
  * The result is cached (see brig_seccomp_set_cache_dir), so that only the
  * first container using a given profile pays for libseccomp. */
 int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out);
