@@ -1,12 +1,15 @@
-/* brig: idmapped bind mounts ("idmap" / "ridmap" options).
+/* brig: bind mounts the runtime makes for the init: idmapped ones
+ * ("idmap" / "ridmap") and shared ones ("shared" / "rshared").
  *
  * Idmapping a mount needs CAP_SYS_ADMIN in the user namespace of the
  * filesystem (the host's), which the container's init no longer has once
- * it is in its own user namespace.  So the runtime makes the mount: a
- * detached clone of the source (open_tree), idmapped with the container's
- * user namespace, or with one made for the mount's own uidMappings and
- * gidMappings, its flags set, and passes the fd to the init, which
- * attaches it with move_mount. */
+ * it is in its own user namespace.  A shared bind must be a peer of the
+ * host's mount (so mounts propagate both ways, as Kubernetes'
+ * Bidirectional asks), while the init only sees slave copies.  So the
+ * runtime makes the mount, in the host's mount namespace: a detached clone
+ * of the source (open_tree), idmapped with the container's user namespace
+ * or one made for the mount's own uidMappings and gidMappings, its flags
+ * set, and passes the fd to the init, which attaches it with move_mount. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,8 +87,18 @@ static int userns_with_maps(const struct brig_mount *m)
     return fd;
 }
 
-int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char *bundle, pid_t init_pid,
-                        bool container_userns)
+bool brig_bind_via_runtime(const struct brig_mount_opts *mo)
+{
+    if (mo->idmap)
+        return true;
+    for (size_t i = 0; i < mo->n_propagation; i++)
+        if (mo->propagation[i] & MS_SHARED)
+            return true;
+    return false;
+}
+
+int brig_runtime_mount_fd(const struct brig_config *cfg, size_t index, const char *bundle, pid_t init_pid,
+                          bool container_userns)
 {
     if (index >= cfg->n_mounts)
         return brig_fail(0, "idmapped mount: no mounts[%zu]", index);
@@ -93,13 +107,16 @@ int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char 
     if (brig_parse_mount_options(&m->options, m->type, &mo) < 0)
         return brig_fail_ctx("mounts[%zu]", index);
     brig_mount_opts_free(&mo);
-    if (!mo.idmap || !m->source)
-        return brig_fail(0, "mounts[%zu]: not an idmapped bind mount", index);
+    if (!brig_bind_via_runtime(&mo) || !mo.bind || !m->source)
+        return brig_fail(0, "mounts[%zu]: not a bind the runtime makes", index);
     if (!brig_have_mount_api())
-        return brig_fail(ENOSYS, "mounts[%zu]: idmapped mounts need Linux 5.12 or later", index);
+        return brig_fail(ENOSYS, "mounts[%zu]: %s mounts need Linux 5.12 or later", index,
+                         mo.idmap ? "idmapped" : "shared bind");
 
     cleanup_fd int userns = -1;
-    if (m->n_uid_mappings || m->n_gid_mappings) {
+    if (!mo.idmap) {
+        /* shared only: no user namespace involved */
+    } else if (m->n_uid_mappings || m->n_gid_mappings) {
         userns = userns_with_maps(m);
     } else if (container_userns) {
         char path[64];
@@ -111,7 +128,7 @@ int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char 
         return brig_fail(0, "mounts[%zu]: an idmapped mount needs a user namespace or uidMappings and "
                             "gidMappings on the mount", index);
     }
-    if (userns < 0)
+    if (mo.idmap && userns < 0)
         return brig_fail_ctx("mounts[%zu]", index);
 
     cleanup_free char *source = m->source[0] == '/' ? brig_xstrdup(m->source)
@@ -120,8 +137,8 @@ int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char 
     cleanup_fd int tree = brig_open_tree(AT_FDCWD, source, rec);
     if (tree < 0)
         return brig_fail(errno, "mounts[%zu]: open_tree %s", index, source);
-    if (brig_setattr_raw(tree, "", AT_EMPTY_PATH | (mo.idmap_recursive ? AT_RECURSIVE : 0), BRIG_ATTR_IDMAP, 0, 0,
-                         userns) < 0) {
+    if (mo.idmap && brig_setattr_raw(tree, "", AT_EMPTY_PATH | (mo.idmap_recursive ? AT_RECURSIVE : 0),
+                                     BRIG_ATTR_IDMAP, 0, 0, userns) < 0) {
         if (errno == EINVAL || errno == EPERM || errno == EOPNOTSUPP)
             return brig_fail(errno, "mounts[%zu]: cannot idmap %s (does its filesystem support idmapped "
                                     "mounts?)", index, source);

@@ -206,20 +206,22 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
     cleanup_fd int fd = open_dest(rootfd, m, S_ISDIR(st.st_mode), false);
     if (fd < 0)
         return -1;
-    if (mo->idmap) {
-        /* The runtime makes it: idmapping needs privileges in the
-         * filesystem's user namespace, which we no longer have. */
+    if (brig_bind_via_runtime(mo)) {
+        /* The runtime makes it (idmap.c): idmapping needs privileges in the
+         * filesystem's user namespace, which we no longer have, and a
+         * shared bind must be a peer of the host's mount, not of our
+         * slave copy of it. */
         int tree = -1;
-        if (brig_sync_send(in->sync_fd, BRIG_SYNC_IDMAP_MOUNT, (int32_t)index, NULL, -1) < 0 ||
-            brig_sync_expect(in->sync_fd, BRIG_SYNC_IDMAP_MOUNT, NULL, &tree) < 0)
+        if (brig_sync_send(in->sync_fd, BRIG_SYNC_MOUNT_TREE, (int32_t)index, NULL, -1) < 0 ||
+            brig_sync_expect(in->sync_fd, BRIG_SYNC_MOUNT_TREE, NULL, &tree) < 0)
             return -1;
         if (tree < 0)
-            return brig_fail(0, "idmapped mount: no mount received from the runtime");
+            return brig_fail(0, "bind %s: no mount received from the runtime", source);
         int r = brig_move_tree(tree, fd);
         int e = errno;
         close(tree);
         if (r < 0)
-            return brig_fail(e, "attach the idmapped mount of %s on %s", source, m->destination);
+            return brig_fail(e, "attach the bind of %s on %s", source, m->destination);
     } else if (brig_bind_at(source, -1, rootfd, m->destination, fd, mo->recursive, mo->attr_set, mo->attr_clr) < 0) {
         return -1;
     }
@@ -270,6 +272,13 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
             return brig_fail(errno, "open %s", m->destination);
         if (brig_copy_tree(below, dir, m->destination) < 0)
             return brig_fail_ctx("tmpcopyup");
+        /* The copy looks like what it covers, unless mode= said otherwise. */
+        struct stat st;
+        if (fstat(below, &st) < 0)
+            return brig_fail(errno, "stat %s", m->destination);
+        if (fchown(dir, st.st_uid, st.st_gid) < 0 ||
+            (!(mo->data && strstr(mo->data, "mode=")) && fchmod(dir, st.st_mode & 07777) < 0))
+            return brig_fail(errno, "tmpcopyup: set owner and mode of %s", m->destination);
     }
     return finish_mount(rootfd, m, mo);
 }

@@ -93,13 +93,15 @@ int brig_setattr_raw(int fd, const char *path, unsigned flags, uint64_t set, uin
 /* --- copy-up for tmpcopyup (copyup.c) --- */
 int brig_copy_tree(int srcdir, int dstdir, const char *dest);
 
-/* --- idmapped mounts, made by the runtime (idmap.c) --- */
+/* --- binds made by the runtime: idmapped or shared (idmap.c) --- */
 struct brig_init;
-/* In the runtime: a detached, idmapped clone of mounts[INDEX]'s source
- * with its attributes applied, for the init to attach.  INIT_PID's user
- * namespace is used unless the mount has its own mappings. */
-int brig_idmap_mount_fd(const struct brig_config *cfg, size_t index, const char *bundle, pid_t init_pid,
-                        bool container_userns);
+/* Whether mounts[] entry with options MO is made by the runtime. */
+bool brig_bind_via_runtime(const struct brig_mount_opts *mo);
+/* In the runtime: a detached clone of mounts[INDEX]'s source with its
+ * attributes applied (idmapped with INIT_PID's user namespace, or one for
+ * the mount's own mappings, when asked), for the init to attach. */
+int brig_runtime_mount_fd(const struct brig_config *cfg, size_t index, const char *bundle, pid_t init_pid,
+                          bool container_userns);
 
 /* --- linux.sysctl (sysctl.c) --- */
 int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in);
