@@ -9,8 +9,8 @@
  *   5. child into the cgroup; GO      ---->  6. every other namespace at once
  *                                               (setns on the pidfd), root = the init's
  *                                            7. session, keyring, terminal (PTY back)
- *   (deliver the pty, hand on the     <----  8. rlimits, user, caps, no_new_privs,
- *    seccomp listener)                          cwd, LSM labels, seccomp
+ *   (deliver the pty, hand on the     <----  8. personality, LSM labels, rlimits,
+ *    seccomp listener)                          user, caps, no_new_privs, cwd, seccomp
  *                                            9. execve: the sync socket closes (EOF)
  *  10. pid file; detach, or relay/wait and return the process's status
  * The child is brig's own child: brig can wait for it, and once brig exits
@@ -38,6 +38,7 @@
 #include "brig/container.h"
 #include "brig/exec.h"
 #include "brig/internal.h"
+#include "brig/mounts.h"
 #include "brig/seccomp.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
@@ -189,43 +190,6 @@ static int enter_root(const struct exec_ctx *x)
     return 0;
 }
 
-static int lsm_write(const char *what, const char *const paths[], const char *value)
-{
-    for (size_t i = 0; paths[i]; i++) {
-        cleanup_fd int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0) {
-            if (errno == ENOENT)
-                continue;
-            return brig_fail(errno, "%s: open %s", what, paths[i]);
-        }
-        if (brig_write_all(fd, value, strlen(value)) < 0)
-            return brig_fail(errno, "%s: write %s", what, paths[i]);
-        return 0;
-    }
-    return brig_fail(ENOENT, "%s: no /proc/self/attr in the container", what);
-}
-
-/* AppArmor profile and SELinux label, taking effect at execve. */
-static int apply_labels(const struct brig_process *p)
-{
-    if (p->apparmor_profile && p->apparmor_profile[0]) {
-        if (access("/sys/module/apparmor/parameters/enabled", F_OK) < 0)
-            return brig_fail(0, "process.apparmorProfile: AppArmor is not enabled on this host");
-        static const char *const paths[] = {"/proc/self/attr/apparmor/exec", "/proc/self/attr/exec", NULL};
-        cleanup_free char *v = brig_xasprintf("exec %s", p->apparmor_profile);
-        if (lsm_write("process.apparmorProfile", paths, v) < 0)
-            return -1;
-    }
-    if (p->selinux_label && p->selinux_label[0]) {
-        if (access("/sys/fs/selinux/enforce", F_OK) < 0)
-            return brig_fail(0, "process.selinuxLabel: SELinux is not enabled on this host");
-        static const char *const paths[] = {"/proc/self/attr/exec", NULL};
-        if (lsm_write("process.selinuxLabel", paths, p->selinux_label) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 {
     int sock = x->sync_fd;
@@ -263,16 +227,16 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
     }
     if (p->terminal && brig_terminal_setup(sock, p) < 0)
         brig_sync_die(sock);
-    if (apply_labels(p) < 0)
-        brig_sync_die(sock);
 
-    /* The init's own setup steps, on a config whose process is ours. */
+    /* The init's own setup steps, on a config whose process is ours:
+     * personality, I/O priority, scheduler, LSM labels; then rlimits, user,
+     * capabilities, no_new_privs, cwd. */
     struct brig_config cfg = *x->cfg;
     cfg.process = p;
     struct brig_init in = {.cfg = &cfg, .sync_fd = sock, .lock_fd = -1, .notify_fd = -1, .seccomp = x->bpf};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
-    if (brig_setup_process(&in) < 0)
+    if (brig_apply_identity(&in) < 0 || brig_setup_process(&in) < 0)
         brig_sync_die(sock);
     char *exe = brig_lookup_executable(p);
     if (!exe)
