@@ -9,7 +9,8 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 # busybox-static provides the test bundles' rootfs; runc and crun are the
 # peers the tests are validated against; the rest are used by tests.
 TEST_PKGS="busybox-static jq iproute2 procps util-linux coreutils psmisc
-  runc crun valgrind clang libclang-rt-14-dev strace libcap2-bin python3"
+  runc crun valgrind clang libclang-rt-14-dev strace libcap2-bin python3
+  python3-jsonschema podman containerd"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps.sh: must be run as root" >&2
