@@ -16,6 +16,7 @@ setup() {
 # What the process sees: seccomp mode, no_new_privs, whether unshare(2)
 # passes (the RuntimeDefault profile denies it), whether /proc/timer_list
 # reads empty (masked) and whether /proc/sys is mounted read-only.
+# shellcheck disable=SC2016 # expanded in the container
 PROBE='s=$(grep "^Seccomp:" /proc/self/status | cut -f2); n=$(grep "^NoNewPrivs:" /proc/self/status | cut -f2);
 unshare -U true 2>/dev/null && u=unshare-ok || u=unshare-denied;
 [ "$(wc -c </proc/timer_list)" -gt 0 ] && t=timer_list-readable || t=timer_list-masked;
