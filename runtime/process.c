@@ -95,6 +95,14 @@ int brig_setup_process(struct brig_init *in)
     const struct brig_caps *caps = p->capabilities ? p->capabilities : &no_caps;
     if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
         return -1;
+    /* Resolve the cwd inside the root now, before a seccomp filter might
+     * forbid the calls that takes; enter it once we are the user. */
+    cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return brig_fail(errno, "open /");
+    cleanup_fd int cwd = brig_open_in_root(root, p->cwd, false, true);
+    if (cwd < 0)
+        return brig_fail_ctx("process.cwd");
     /* Without no_new_privs the kernel takes a filter only from a process
      * that still holds CAP_SYS_ADMIN: install it now, before the user and
      * capabilities change (the filter must then allow the rest of setup). */
@@ -118,8 +126,8 @@ int brig_setup_process(struct brig_init *in)
         umask((mode_t)p->user.umask.v);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "process.noNewPrivileges: prctl");
-    if (brig_chdir_in_root(p->cwd, false) < 0)
-        return brig_fail_ctx("process.cwd");
+    if (fchdir(cwd) < 0)
+        return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
     return 0;
 }
 
