@@ -19,7 +19,8 @@
     "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
     "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
     "      --no-new-keyring      keep the caller's session keyring\n"                              \
-    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"
+    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"                \
+    "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_DETACH, OPT_KEEP };
 

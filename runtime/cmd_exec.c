@@ -38,7 +38,8 @@
     "      --pid-file FILE       write the process's pid to FILE\n"                               \
     "      --preserve-fds N      pass N more fds (from fd 3, after LISTEN_FDS) in\n"              \
     "      --ignore-paused       allow exec in a paused container (it waits for resume)\n"        \
-    "      --cgroup PATH         run in PATH, a sub-cgroup of the container's\n"
+    "      --cgroup PATH         run in PATH, a sub-cgroup of the container's\n"            \
+    "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
 #define EXEC_FAILED 255
 

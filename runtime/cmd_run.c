@@ -18,6 +18,19 @@
 #include "brig/terminal.h"
 
 #define RUN_USAGE "[options] ID"
+/* create's options (cmd_create.c), then run's own. */
+#define RUN_HELP                                                                                   \
+    "Create and start a container; wait for it unless --detach.\n\n"                               \
+    "Options:\n"                                                                                   \
+    "  -b, --bundle DIR          the bundle (default: the current directory)\n"                    \
+    "      --pid-file FILE       write the container process's pid to FILE\n"                      \
+    "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
+    "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
+    "      --no-new-keyring      keep the caller's session keyring\n"                              \
+    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"                \
+    "  -d, --detach              do not wait for the container\n"                                  \
+    "      --keep                do not delete the container after it exits\n"                     \
+    "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
 static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
@@ -49,10 +62,7 @@ int cmd_run(int argc, char **argv)
     bool detach = false, keep = false;
     int r = brig_parse_create_opts(argc, argv, &o, &detach, &keep);
     if (r == 1)
-        return brig_cmd_help(RUN_USAGE, "Create and start a container; wait for it unless --detach.\n"
-                                         "Options are those of create, and:\n"
-                                         "  -d, --detach   do not wait for the container\n"
-                                         "      --keep     do not delete the container after it exits\n");
+        return brig_cmd_help(RUN_USAGE, RUN_HELP);
     if (r < 0)
         return brig_report_error();
 

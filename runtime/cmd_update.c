@@ -37,7 +37,8 @@ static const char help_text[] =
     "  --cpuset-cpus LIST       CPUs to run on (0-3,7)\n"
     "  --cpuset-mems LIST       memory nodes to use\n"
     "  --pids-limit N           maximum number of tasks (-1 for none)\n"
-    "  --blkio-weight N         block IO weight (10..1000)\n";
+    "  --blkio-weight N         block IO weight (10..1000)\n"
+    "  --l3-cache-schema S, --mem-bw-schema S  Intel RDT: not supported (an error)\n";
 
 enum {
     O_MEMORY = 256, O_MEMRES, O_MEMSWAP, O_KMEM, O_KMEMTCP, O_SHARES, O_QUOTA, O_PERIOD,

@@ -66,6 +66,7 @@ static void usage(FILE *out)
             "  --rootless VALUE      true, false or auto (default auto)\n"
             "  --policy MODE         off, default, baseline or restricted (default: \"policy\"\n"
             "                        in " BRIG_CONFIG_FILE ", else default)\n"
+            "  --criu PATH           accepted for runc compatibility; ignored\n"
             "  -h, --help            print this help\n"
             "  -v, --version         print version information\n");
 }
