@@ -110,7 +110,15 @@ int brig_container_config(const struct brig_container *c, struct brig_config **o
 {
     if (!c->state.config_json)
         return brig_fail(0, "container %s: no config recorded", c->state.id);
-    return brig_config_parse(c->state.config_json, strlen(c->state.config_json), out);
+    if (brig_config_parse(c->state.config_json, strlen(c->state.config_json), out) < 0)
+        return -1;
+    /* What --policy default added at create applies to exec'd processes too. */
+    if (brig_policy_reapply(*out, &c->state.annotations) < 0) {
+        brig_config_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 static pid_t clone_raw(unsigned long flags)

@@ -201,3 +201,22 @@ test_invalid_policy_flag() {
     run B --policy=off list
     assert_ok
 }
+
+# What "default" added at create holds for processes exec'd later.
+test_default_applies_to_exec() {
+    local id
+    cfg 'del(.process.noNewPrivileges)'
+    set_args sleep 30
+    id=$(new_id)
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    run B exec "$id" sh -c "$PROBE"
+    assert_ok
+    assert_eq "$output" "seccomp=2 nnp=1 unshare-denied timer_list-masked sys-ro"
+    id=$(new_id)
+    run B --policy off run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    run B exec "$id" sh -c "$PROBE"
+    assert_ok
+    assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-masked sys-ro"
+}
