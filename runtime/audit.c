@@ -741,7 +741,10 @@ static void check_devices(struct audit *a)
         if (type == 'a' && any_major && any_minor) {
             msg = "every device";
             sev = BRIG_SEV_CRITICAL;
-        } else if (type == 'a' || type == 'b') {
+        } else if (type == 'a') {
+            msg = "block and character devices";
+            sev = BRIG_SEV_HIGH;
+        } else if (type == 'b') {
             msg = "block devices";
             sev = BRIG_SEV_HIGH;
         } else if (any_major) {
