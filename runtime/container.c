@@ -179,17 +179,17 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
             if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
-        case BRIG_SYNC_IDMAP_MOUNT: {
-            /* The init cannot idmap a mount itself (see idmap.c). */
+        case BRIG_SYNC_MOUNT_TREE: {
+            /* Idmapped and shared binds are made here (see idmap.c). */
             if (fd >= 0)
                 close(fd);
-            cleanup_fd int tree = brig_idmap_mount_fd(cfg, (size_t)m.value, c->state.bundle, c->state.pid,
+            cleanup_fd int tree = brig_runtime_mount_fd(cfg, (size_t)m.value, c->state.bundle, c->state.pid,
                                                       c->state.has_user_ns);
             if (tree < 0) {
                 brig_sync_send(sock, BRIG_SYNC_ERROR, brig_last_errno(), brig_last_error(), -1);
                 return -1;
             }
-            if (brig_sync_send(sock, BRIG_SYNC_IDMAP_MOUNT, 0, NULL, tree) < 0)
+            if (brig_sync_send(sock, BRIG_SYNC_MOUNT_TREE, 0, NULL, tree) < 0)
                 return -1;
             break;
         }
@@ -230,7 +230,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
     pid_t init_pid = -1, joiner_pid = -1;
-    bool cgroup_made = false;
+    bool cgroup_made = false, init_started = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
 
@@ -324,7 +324,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     }
     in.start_cookie = c->state.start_cookie;
-    in.owner_uid = geteuid();
     c->state.started = o->start_now;
 
     brig_trace("cookie");
@@ -395,6 +394,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.pid_start_time = brig_pid_start_time(init_pid);
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
+    init_started = true;
 
     brig_trace("attached, GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
@@ -432,6 +432,13 @@ fail:
         snprintf(msg, sizeof msg, "%s", brig_last_error());
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
+        /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
+         * undo what the create-time ones did.  Warnings only. */
+        if (init_started && cfg->hooks && cfg->hooks->poststop.n) {
+            cleanup_free char *st = brig_state_json(c, BRIG_STOPPED);
+            if (st && brig_run_hooks(&cfg->hooks->poststop, "poststop", st) < 0)
+                brig_warn("%s", brig_last_error());
+        }
         if (socks[0] >= 0)
             close(socks[0]);
         if (socks[1] >= 0)

@@ -17,6 +17,8 @@ enum brig_sync_type {
     BRIG_SYNC_PTY,          /* init -> runtime: the pty master */
     BRIG_SYNC_READY,        /* init -> runtime: only execve is left */
     BRIG_SYNC_READY_ACK,
+    BRIG_SYNC_MOUNT_TREE,   /* init -> runtime: value = mounts[] index; the reply
+                               carries the bind as a detached mount (idmap.c) */
 };
 
 struct brig_sync_msg {

@@ -181,7 +181,8 @@ test_hooks_ignoring_a_large_stdin_does_not_hang() {
 }
 
 # A failing create-time hook: create fails, names the hook, leaves no
-# state, cgroup or process, and the program never runs.
+# state, cgroup or process, the program never runs and the poststop hooks
+# do (runtime.md: "continue the lifecycle at step 12").
 check_create_hook_failure() {
     local kind=$1 id
     id=$(new_id)
@@ -196,6 +197,8 @@ check_create_hook_failure() {
     assert_not_exists "$ROOT/$id"
     [ -z "$(cgroup_dirs_of "$id")" ] || fail "$kind failure left a cgroup: $(cgroup_dirs_of "$id")"
     grep -q program "$LOG" && fail "the program ran after a failed $kind hook"
+    # The lifecycle continues at delete: the poststop hooks run.
+    is_runc || assert_eq "$(log_names)" poststop "poststop hooks after a failed $kind hook"
     return 0
 }
 
