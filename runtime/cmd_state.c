@@ -25,7 +25,7 @@ int cmd_state(int argc, char **argv)
     struct brig_container *ct;
     if (!id || brig_container_open(id, LOCK_SH, &ct) < 0)
         return brig_report_error();
-    char *json = brig_state_json(ct, brig_container_status(ct));
+    char *json = brig_state_json_full(ct, brig_container_status(ct));
     brig_container_close(ct);
     if (!json)
         return brig_report_error();

@@ -73,8 +73,8 @@ static int new_session_keyring(const struct brig_init *in)
     return 0;
 }
 
-/* Block until start queues BRIG_START_SIGNAL with our cookie, from root
- * or the container's owner; anything else is dropped. */
+/* Block until start queues BRIG_START_SIGNAL with our cookie; anything
+ * else is dropped. */
 static int wait_for_start(const struct brig_init *in)
 {
     sigset_t set;
@@ -87,8 +87,10 @@ static int wait_for_start(const struct brig_init *in)
                 continue;
             return brig_fail(errno, "wait for start");
         }
-        if (si.si_code == SI_QUEUE && (uint64_t)(uintptr_t)si.si_value.sival_ptr == in->start_cookie &&
-            (si.si_uid == 0 || si.si_uid == in->owner_uid))
+        /* Only the cookie counts: a queued signal's sender ids are the
+         * sender's to choose, and host root shows as the overflow uid in a
+         * user namespace that does not map it. */
+        if (si.si_code == SI_QUEUE && (uint64_t)(uintptr_t)si.si_value.sival_ptr == in->start_cookie)
             return 0;
     }
 }

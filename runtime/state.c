@@ -250,12 +250,19 @@ enum brig_status brig_container_status(const struct brig_container *c)
     return BRIG_RUNNING;
 }
 
-static void gen_annotations(yajl_gen g, const struct brig_map *m)
+/* brig's own annotations (org.brig.*, e.g. what a policy added) */
+static bool private_annotation(const char *key)
+{
+    return strncmp(key, "org.brig.", 9) == 0;
+}
+
+static void gen_annotations(yajl_gen g, const struct brig_map *m, bool with_private)
 {
     brig_json_key(g, "annotations");
     yajl_gen_map_open(g);
     for (size_t i = 0; i < m->n; i++)
-        brig_json_key_str(g, m->v[i].key, m->v[i].value);
+        if (with_private || !private_annotation(m->v[i].key))
+            brig_json_key_str(g, m->v[i].key, m->v[i].value);
     yajl_gen_map_close(g);
 }
 
@@ -283,7 +290,7 @@ int brig_state_save(const struct brig_container *c)
     char cookie[32];
     snprintf(cookie, sizeof cookie, "%016llx", (unsigned long long)s->start_cookie);
     brig_json_key_str(g, "startCookie", cookie);
-    gen_annotations(g, &s->annotations);
+    gen_annotations(g, &s->annotations, true);
     if (s->config_json)
         brig_json_key_str(g, "config", s->config_json);
     yajl_gen_map_close(g);
@@ -300,7 +307,7 @@ int brig_state_save(const struct brig_container *c)
     return 0;
 }
 
-char *brig_state_json(const struct brig_container *c, enum brig_status status)
+static char *state_json(const struct brig_container *c, enum brig_status status, bool with_private)
 {
     const struct brig_state *s = &c->state;
     yajl_gen g = brig_json_gen_new(true);
@@ -315,13 +322,27 @@ char *brig_state_json(const struct brig_container *c, enum brig_status status)
     brig_json_key_str(g, "rootfs", s->rootfs ? s->rootfs : "");
     brig_json_key_str(g, "created", s->created ? s->created : "");
     brig_json_key_str(g, "owner", s->owner ? s->owner : "");
-    if (s->annotations.n > 0)
-        gen_annotations(g, &s->annotations);
+    size_t shown = 0;
+    for (size_t i = 0; i < s->annotations.n; i++)
+        shown += with_private || !private_annotation(s->annotations.v[i].key);
+    if (shown > 0)
+        gen_annotations(g, &s->annotations, with_private);
     yajl_gen_map_close(g);
     char *text = brig_json_gen_finish(g);
     if (!text)
         brig_fail(ENOMEM, "state JSON");
     return text;
+}
+
+/* Hooks get the config's annotations only; `brig state` shows brig's too. */
+char *brig_state_json(const struct brig_container *c, enum brig_status status)
+{
+    return state_json(c, status, false);
+}
+
+char *brig_state_json_full(const struct brig_container *c, enum brig_status status)
+{
+    return state_json(c, status, true);
 }
 
 /* rm -rf below DIRFD, never following symlinks. */

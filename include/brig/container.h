@@ -36,7 +36,6 @@ struct brig_init {
     const char *bundle;       /* absolute */
     int sync_fd;              /* child end of the sync socket */
     uint64_t start_cookie;    /* what start's signal must carry */
-    uid_t owner_uid;          /* who may send it (besides root) */
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
     int start_status_fd;      /* hooks.h: held open until execve, or -1 */

@@ -61,8 +61,11 @@ enum brig_status brig_container_status(const struct brig_container *c);
 /* Write state.json atomically (write to a temp file, rename). */
 int brig_state_save(const struct brig_container *c);
 
-/* The OCI state JSON of `state` (and hook stdin); caller frees. */
+/* The OCI state JSON given to hooks (the config's annotations only);
+ * caller frees. */
 char *brig_state_json(const struct brig_container *c, enum brig_status s);
+/* The same with brig's own org.brig.* annotations, for `brig state`. */
+char *brig_state_json_full(const struct brig_container *c, enum brig_status s);
 
 /* Make --root/ID (exclusively: "container ID already exists" otherwise),
  * locked LOCK_EX, with an empty state. */
