@@ -37,7 +37,10 @@ int cmd_list(int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            return brig_cmd_help("[--format table|json] [--quiet]", "List containers.\n");
+            return brig_cmd_help("[--format table|json] [--quiet]",
+                                 "List the containers under --root.\n"
+                                 "  -f, --format table|json   a table (default) or a JSON array\n"
+                                 "  -q, --quiet               print the IDs only\n");
         default:
             brig_fail(0, "unknown option %s", argv[optind - 1]);
             return brig_report_error();
