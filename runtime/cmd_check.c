@@ -170,7 +170,9 @@ int cmd_check(int argc, char **argv)
     struct brig_config *cfg;
     if (brig_config_load(bundle, &cfg) < 0)
         return brig_report_error(), EXIT_ERROR;
-    cleanup_free char *file = brig_xasprintf("%s/config.json", bundle);
+    size_t blen = strlen(bundle);
+    cleanup_free char *file =
+        brig_xasprintf("%s%sconfig.json", bundle, blen && bundle[blen - 1] == '/' ? "" : "/");
     struct brig_findings f;
     brig_audit(cfg, level, &f);
     bool failed = false;
