@@ -37,6 +37,7 @@ man_flags() { # PAGE SECTION-TITLE
         /^\.SH / { on = ($0 == ".SH " sec); next }
         on && /^\.T[PQ]/ { head = 1; next }
         on && head { print; head = 0 }' "$1" >"$TDIR/heads"
+    # shellcheck disable=SC1003 # tr's '\\' is one backslash
     {
         { grep -oE '(\\-){2}[a-z0-9]([a-z0-9]|\\-)*' "$TDIR/heads" || true; } | tr -d '\\'
         { grep -oE '(^|[[:space:]])\\-[a-zA-Z]([[:space:]]|$)' "$TDIR/heads" || true; } | tr -d ' \\\t'
