@@ -213,13 +213,16 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
         return 0;
     }
-    /* noNewPrivileges is only inferred unsaid when the bundle said nothing
-     * about system calls either: a bundle that chose its seccomp profile
-     * (every engine's does) chose no_new_privs too, even if Go left the
-     * false out of the JSON. */
-    bool has_seccomp = cfg->linux_ && cfg->linux_->seccomp;
+    /* Go engines leave a false noNewPrivileges out of the JSON, so an
+     * absent key is only taken as unsaid in a bundle that made no other
+     * security choice either: no seccomp section and no masked paths.
+     * Engine configs always carry masked paths (a Kubernetes pod without a
+     * seccomp profile keeps its setuid programs working); hand-written
+     * minimal bundles do not. */
+    const struct brig_linux *l = cfg->linux_;
+    bool chose = l && (l->seccomp || l->masked_paths.v);
     bool nnp = false;
-    if (!has_seccomp && !cfg->process->no_new_privileges) {
+    if (!chose && !cfg->process->no_new_privileges) {
         bool written;
         if (nnp_written(bundle, &written) < 0)
             return -1;

@@ -80,6 +80,12 @@ test_default_keeps_what_the_bundle_says() {
     cfg 'del(.process.noNewPrivileges)'
     probe_with
     assert_eq "$output" "seccomp=2 nnp=0 unshare-ok timer_list-readable sys-rw"
+    # So does one with masked paths but no filter (a Kubernetes pod without
+    # a seccomp profile): it gets RuntimeDefault, and its setuid programs work.
+    cfg 'del(.linux.seccomp) | .linux.maskedPaths = ["/proc/timer_list"]'
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=0 unshare-denied timer_list-masked sys-rw"
+    assert_eq "$(added_by)" seccomp
 }
 
 test_default_leaves_privileged_containers_alone() {
@@ -205,7 +211,7 @@ test_invalid_policy_flag() {
 # What "default" added at create holds for processes exec'd later.
 test_default_applies_to_exec() {
     local id
-    cfg 'del(.process.noNewPrivileges)'
+    cfg 'del(.process.noNewPrivileges) | del(.linux.maskedPaths)'
     set_args sleep 30
     id=$(new_id)
     run B run --detach --bundle "$BUNDLE" "$id"
@@ -218,5 +224,5 @@ test_default_applies_to_exec() {
     assert_ok
     run B exec "$id" sh -c "$PROBE"
     assert_ok
-    assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-masked sys-ro"
+    assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-readable sys-ro"
 }

@@ -669,6 +669,15 @@ static void test_policy_default_fills_what_is_absent(void)
     CHECK_INT(cfg->linux_->masked_paths.n, 0);
     brig_config_free(cfg);
 
+    /* Masked paths but no seccomp (a Kubernetes pod without a profile):
+     * RuntimeDefault, but no_new_privs stays as written (Go omits false). */
+    cfg = bundle_cfg(MINIMAL_HEAD MINIMAL_PROC "}, \"linux\": {\"maskedPaths\": [\"/proc/kcore\"]}}");
+    CHECK(brig_policy_apply(cfg, tmpdir) == 0);
+    CHECK_STR(ann(cfg, BRIG_POLICY_ADDED_ANNOTATION), "seccomp,readonlyPaths");
+    CHECK(!cfg->process->no_new_privileges);
+    CHECK_INT(cfg->linux_->masked_paths.n, 1);
+    brig_config_free(cfg);
+
     /* A bundle with its own seccomp profile (every engine's) keeps its
      * no_new_privs as written, even when Go left the false out. */
     cfg = bundle_cfg(MINIMAL_HEAD MINIMAL_PROC "}, \"linux\": {\"seccomp\": {\"defaultAction\": "
