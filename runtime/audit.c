@@ -502,6 +502,37 @@ static bool runtime_socket(const char *p)
     return false;
 }
 
+/* Files and volumes an engine made for this container (its /etc/hosts,
+ * resolv.conf, shm, Kubernetes emptyDir/secret/configMap volumes, named
+ * volumes): the engine's per-container data, not a host path handed in.
+ * Only paths below a container's own directory count, never the
+ * directories themselves. */
+static bool engine_managed(const char *p)
+{
+    static const char *const dirs[] = {
+        "/var/lib/kubelet/pods/",
+        "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/",
+        "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/",
+        "/var/run/containerd/io.containerd.grpc.v1.cri/sandboxes/",
+        "/var/lib/docker/containers/",
+        "/var/lib/docker/volumes/",
+        "/var/lib/containers/storage/volumes/",
+    };
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(dirs); i++) {
+        size_t n = strlen(dirs[i]);
+        /* DIR/ID/something: the container's ID and a file below it. */
+        if (strncmp(p, dirs[i], n) == 0 && strchr(p + n, '/') && !strstr(p + n, "/.."))
+            return true;
+    }
+    /* Podman and CRI-O, rootful or rootless: .../overlay-containers/ID/userdata/... */
+    const char *o = strstr(p, "/overlay-containers/");
+    if (o && !strstr(p, "/..")) {
+        const char *u = strchr(o + 20, '/');
+        return u && strncmp(u, "/userdata/", 10) == 0 && u[10];
+    }
+    return false;
+}
+
 /* Host paths whose exposure CIS 5.5 names, plus the runtimes' state. */
 static bool sensitive_host_path(const char *p)
 {
@@ -528,9 +559,10 @@ static void check_mounts(struct audit *a)
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         const struct brig_mount *m = &cfg->mounts[i];
         bool ro = opt_has(m, "ro");
-        if (is_bind(m) && m->source) {
-            char src[4096];
+        char src[4096];
+        if (is_bind(m) && m->source)
             clean_path(m->source, src, sizeof src);
+        if (is_bind(m) && m->source && !engine_managed(src)) {
             if (runtime_socket(src)) {
                 add(a, "mount-runtime-socket", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE,
                     F("mounts[%zu].source", i),

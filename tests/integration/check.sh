@@ -106,6 +106,16 @@ test_check_filesystem() {
         baseline "mount-host-path mounts[8].source low"
     expect '.mounts += [{destination: "/data", type: "none", source: "/srv/data", options: ["rbind", "rw"]}]' \
         baseline "mount-host-path mounts[8].source medium"
+    # The files and volumes engines make for each container are not host paths.
+    expect '.mounts += [{destination: "/etc/hosts", type: "bind", options: ["rbind", "rw"],
+            source: "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/0123/hosts"},
+        {destination: "/etc/resolv.conf", type: "bind", options: ["rbind"],
+            source: "/var/lib/containers/storage/overlay-containers/0123/userdata/resolv.conf"},
+        {destination: "/var/run/secrets/kubernetes.io/serviceaccount", type: "bind", options: ["rbind", "ro"],
+            source: "/var/lib/kubelet/pods/4567/volumes/kubernetes.io~projected/kube-api-access-abcde"}]' \
+        restricted ""
+    expect '.mounts += [{destination: "/kubelet", type: "bind", source: "/var/lib/kubelet", options: ["rbind", "ro"]}]' \
+        baseline "mount-host-sensitive mounts[8].source high"
     expect '.linux.rootfsPropagation = "shared"' baseline \
         "mount-propagation-shared linux.rootfsPropagation medium"
     expect '.mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)' baseline \

@@ -445,6 +445,29 @@ static void test_mounts(void)
     expect_only(cfg, BRIG_LEVEL_BASELINE, "mount-host-path,mount-propagation-shared");
     brig_config_free(cfg);
 
+    /* What engines mount for each container is theirs, not a host path. */
+    cfg = hardened();
+    add_mount(cfg, "/etc/hosts", "bind", "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hosts",
+              STRV("rbind", "rw"));
+    add_mount(cfg, "/etc/resolv.conf", "bind",
+              "/var/lib/containers/storage/overlay-containers/abc/userdata/resolv.conf", STRV("rbind"));
+    add_mount(cfg, "/run/.containerenv", "bind",
+              "/run/user/1000/containers/overlay-containers/abc/userdata/.containerenv", STRV("bind"));
+    add_mount(cfg, "/var/run/secrets/kubernetes.io/serviceaccount", "bind",
+              "/var/lib/kubelet/pods/0a-1b/volumes/kubernetes.io~projected/kube-api-access-x", STRV("rbind", "ro"));
+    add_mount(cfg, "/etc/hostname", "bind", "/var/lib/docker/containers/abc/hostname", STRV("rbind"));
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* ... but not their whole state, nor a way out of a container's directory. */
+    add_mount(cfg, "/k", "bind", "/var/lib/kubelet/pods", STRV("rbind"));
+    add_mount(cfg, "/d", "bind", "/var/lib/docker/containers/../../../etc", STRV("rbind"));
+    add_mount(cfg, "/p", "bind", "/var/lib/containers/storage/overlay-containers/abc", STRV("rbind"));
+    struct brig_findings ef;
+    audit(cfg, BRIG_LEVEL_BASELINE, &ef);
+    CHECK_INT(count(&ef, "mount-host-sensitive"), 3);
+    CHECK_INT(ef.n, 3);
+    brig_findings_free(&ef);
+    brig_config_free(cfg);
+
     /* A tmpfs is no host path. */
     cfg = hardened();
     add_mount(cfg, "/run", "tmpfs", "tmpfs", STRV("nosuid"));
