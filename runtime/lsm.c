@@ -45,7 +45,8 @@ int brig_lsm_validate(const struct brig_config *cfg)
 static int attr_write(const char *what, const char *const paths[], const char *value)
 {
     for (size_t i = 0; paths[i]; i++) {
-        cleanup_fd int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+        /* paths[] are below /proc: through our own procfs (mountfd.c). */
+        cleanup_fd int fd = brig_open_proc_file(paths[i] + strlen("/proc/"), O_WRONLY);
         if (fd < 0) {
             if (errno == ENOENT)
                 continue;

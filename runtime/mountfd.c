@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -253,4 +255,54 @@ int brig_mount_empty_ro(int fd, const char *dest)
     if (brig_move_tree(mnt, fd) < 0)
         return brig_fail(errno, "mask %s", dest);
     return 0;
+}
+
+/* A procfs instance of our own, detached (fsopen/fsmount): nothing the
+ * container mounts or links can redirect a write through it
+ * (CVE-2025-52881).  Made once, while the init can still mount proc (in a
+ * user namespace that needs the host's /proc in view, so before
+ * pivot_root); kept close-on-exec.  -1 where the kernel lacks fsopen. */
+static int private_proc = -2;
+
+int brig_private_procfs(void)
+{
+    if (private_proc != -2)
+        return private_proc;
+    private_proc = -1;
+    if (!brig_have_mount_api())
+        return -1;
+    cleanup_fd int fs = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
+    if (fs < 0)
+        return -1;
+    if (syscall(SYS_fsconfig, fs, BRIG_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return -1;
+    private_proc = (int)syscall(SYS_fsmount, fs, 1 /* FSMOUNT_CLOEXEC */,
+                                BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC);
+    return private_proc;
+}
+
+int brig_open_proc_file(const char *path, int flags)
+{
+    int proc = brig_private_procfs();
+    if (proc < 0) {
+        /* No private instance: the container's /proc, checked to be one. */
+        cleanup_free char *full = brig_xasprintf("/proc/%s", path);
+        int fd = open(full, flags | O_NOFOLLOW | O_CLOEXEC);
+        struct statfs sf;
+        if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)) {
+            close(fd);
+            errno = EXDEV;
+            return -1;
+        }
+        return fd;
+    }
+    /* No symlink, no mount crossing: the file is where its name says. */
+    struct {
+        unsigned long long flags, mode, resolve;
+    } how = {.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+             .resolve = 0x01 /* NO_XDEV */ | 0x02 /* NO_MAGICLINKS */ | 0x04 /* NO_SYMLINKS */ | 0x08 /* BENEATH */};
+    int fd = (int)syscall(437 /* openat2 */, proc, path, &how, sizeof how);
+    if (fd < 0 && errno == ENOSYS)
+        fd = openat(proc, path, flags | O_NOFOLLOW | O_CLOEXEC);
+    return fd;
 }

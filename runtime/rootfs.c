@@ -96,6 +96,12 @@ int brig_setup_rootfs(struct brig_init *in)
             return brig_fail(errno, "bind the rootfs %s", in->rootfs);
     }
 
+    /* Our own procfs for the writes after pivot_root (sysctl, labels):
+     * made now, while the host's /proc is in view. */
+    if ((cfg->linux_ && cfg->linux_->sysctl.n) || (cfg->process && (cfg->process->apparmor_profile ||
+                                                                     cfg->process->selinux_label)))
+        brig_private_procfs();
+
     cleanup_fd int rootfd = open(in->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return brig_fail(errno, "open rootfs %s", in->rootfs);

@@ -6,11 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "brig/container.h"
@@ -129,14 +127,12 @@ int brig_sysctl_apply(const struct brig_config *cfg)
         cleanup_free char *path = NULL, *dotted = NULL;
         if (key_paths(s->v[i].key, &path, &dotted) < 0)
             return -1;
-        cleanup_free char *full = brig_xasprintf("/proc/sys/%s", path);
-        cleanup_fd int fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* Through our own procfs: the container's /proc may have been
+         * rearranged by then (CVE-2025-52881). */
+        cleanup_free char *rel = brig_xasprintf("sys/%s", path);
+        cleanup_fd int fd = brig_open_proc_file(rel, O_WRONLY);
         if (fd < 0)
-            return brig_fail(errno, "linux.sysctl: %s: open %s", s->v[i].key, full);
-        struct statfs sf;
-        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-            return brig_fail(0, "linux.sysctl: %s: %s is not on procfs (is /proc mounted in the container?)",
-                             s->v[i].key, full);
+            return brig_fail(errno, "linux.sysctl: %s: open /proc/%s", s->v[i].key, rel);
         const char *v = s->v[i].value;
         if (brig_write_all(fd, v, strlen(v)) < 0)
             return brig_fail(errno, "linux.sysctl: write %s to %s", v, s->v[i].key);

@@ -84,6 +84,11 @@ int brig_bind_at(const char *source, int srcfd, int rootfd, const char *dest, in
 int brig_setattr(int fd, uint64_t set, uint64_t clr, unsigned long propagation, bool recursive, const char *dest);
 /* An empty read-only tmpfs on the directory FD stands for (masking). */
 int brig_mount_empty_ro(int fd, const char *dest);
+/* Our own detached procfs (fd, or -1 where fsopen is missing), and a file
+ * in it ("sys/net/ipv4/ip_forward") opened with no link or mount crossed;
+ * without one, the container's /proc checked to be procfs. */
+int brig_private_procfs(void);
+int brig_open_proc_file(const char *path, int flags);
 /* The raw system calls (-1 with errno). */
 int brig_open_tree(int dirfd, const char *path, bool recursive);
 int brig_move_tree(int tree, int dstfd);

@@ -173,3 +173,18 @@ test_lsm_labels_without_the_module_are_refused() {
         refused "linux.mountLabel"
     fi
 }
+
+test_sysctl_in_a_user_namespace_and_without_the_new_mount_api() {
+    cfg '.linux.sysctl = {"net.ipv4.ip_default_ttl": "33"}'
+    inside 'cat /proc/sys/net/ipv4/ip_default_ttl'
+    assert_eq "$output" 33
+    # The fallback (no fsopen): the container's /proc, checked to be procfs.
+    BRIG_TEST_MOUNT_API=legacy inside 'cat /proc/sys/net/ipv4/ip_default_ttl'
+    assert_eq "$output" 33
+    cfg '.linux.namespaces += [{type: "user"}]
+         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    chmod 755 "$TDIR" "$BUNDLE"
+    inside 'cat /proc/sys/net/ipv4/ip_default_ttl'
+    assert_eq "$output" 33
+}
