@@ -1,0 +1,30 @@
+# shellcheck shell=bash
+# The runtime driven by the real clients, podman and containerd
+# (tests/clients/run does the work; each half here stays under the
+# runner's per-test timeout).  Skipped when the client cannot start.
+
+_clients() {
+    local section=$1 log=$TDIR/clients.log last p f s
+    # The clients' own per-case limit stays below the runner's.
+    BRIG_CLIENTS_TIMEOUT=40 bash "$TESTS_DIR/clients/run" --runtime "$BRIG" "$section:" >"$log" 2>&1 || true
+    cat "$log" >&2
+    last=$(tail -n 1 "$log")
+    [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] ||
+        fail "tests/clients/run did not finish: $last"
+    p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+    [ "$f" -eq 0 ] || fail "$f $section case(s) failed"
+    if [ "$p" -eq 0 ] && [ "$s" -gt 0 ]; then
+        skip "$(grep -m1 -o 'cannot start: .*' "$log" | cut -c1-150)"
+    fi
+    [ "$p" -gt 0 ] || fail "no $section case ran"
+}
+
+test_clients_podman() {
+    require_cmd podman conmon
+    _clients podman
+}
+
+test_clients_containerd() {
+    require_cmd containerd ctr containerd-shim-runc-v2
+    _clients containerd
+}
