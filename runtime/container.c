@@ -145,6 +145,10 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
         close(in->lock_fd);
         in->lock_fd = -1;
     }
+    /* Join the cgroup first, as host root: the init inherits it. */
+    if (brig_cgroup_attach(in->cgroup_path, 0) < 0)
+        brig_sync_die(in->sync_fd);
+    in->attach_self = false;
     if (brig_namespaces_join(in) < 0)
         brig_sync_die(in->sync_fd);
     pid_t pid = clone_raw(CLONE_PARENT);
@@ -338,7 +342,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     }
     in.sync_fd = socks[1];
-    bool needs_joiner = in.clone_flags & CLONE_NEWTIME;
+    /* A process that moves itself into a cgroup skips the RCU grace period
+     * the kernel waits for when another process moves it (~10 ms after an
+     * idle moment): the first child joins the cgroup itself.  That child
+     * must still be host root, so a new user namespace takes the joiner. */
+    in.attach_self = true;
+    bool needs_joiner = (in.clone_flags & CLONE_NEWTIME) || in.new_userns;
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         if (in.ns_fds[i] >= 0)
             needs_joiner = true;
@@ -388,15 +397,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         if (brig_write_id_maps(init_pid, cfg) < 0)
             goto fail;
     }
-    if (brig_cgroup_attach(c->state.cgroup_path, init_pid) < 0)
-        goto fail;
     c->state.pid = init_pid;
     c->state.pid_start_time = brig_pid_start_time(init_pid);
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
     init_started = true;
 
-    brig_trace("attached, GO sent");
+    brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
     if (serve_init(c, cfg, socks[0], o) < 0)
         goto fail;

@@ -2,7 +2,7 @@
  *
  * Steps, in order:
  *   1. no host fd survives: everything past the preserved fds gets CLOEXEC
- *   2. wait for GO (id maps written, cgroup joined)
+ *   2. join the cgroup; wait for GO (id maps written)
  *   3. become root of a new user namespace; make the cgroup namespace
  *   4. session, keyring
  *   5. root filesystem: mounts, devices, prestart hooks, pivot_root
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "brig/brig.h"
+#include "brig/cgroup.h"
 #include "brig/container.h"
 #include "brig/hooks.h"
 #include "brig/internal.h"
@@ -110,6 +111,9 @@ void brig_init_main(struct brig_init *in)
     sigemptyset(&startsig);
     sigaddset(&startsig, BRIG_START_SIGNAL);
     sigprocmask(SIG_SETMASK, &startsig, NULL);
+
+    if (in->attach_self && brig_cgroup_attach(in->cgroup_path, 0) < 0)
+        brig_sync_die(sock);
 
     /* 2 */
     if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
