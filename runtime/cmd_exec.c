@@ -250,8 +250,8 @@ static int process_from_cli(struct brig_container *ct, struct exec_args *a, int 
     }
     if (a->nnp >= 0)
         p->no_new_privileges = a->nnp;
-    if (a->tty >= 0)
-        p->terminal = a->tty;
+    /* As runc: a terminal only with --tty, whatever the config's process says. */
+    p->terminal = a->tty == 1;
     if (a->apparmor) {
         free(p->apparmor_profile);
         p->apparmor_profile = brig_xstrdup(a->apparmor);

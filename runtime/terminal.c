@@ -188,8 +188,6 @@ int brig_wait_forward(pid_t pid, const sigset_t *set)
         int sig = sigwaitinfo(set, &si);
         if (sig < 0 || sig == SIGCHLD)
             continue;
-        if (sig == SIGTSTP)
-            sig = SIGSTOP; /* the process may ignore TSTP; the user meant stop */
         kill(pid, sig);
     }
 }

@@ -330,3 +330,18 @@ test_exec_user_without_gid_is_group_zero() {
     assert_eq "$output" "1000
 0"
 }
+
+test_exec_terminal_only_with_tty_flag() {
+    # The config's process has a terminal (given to create through a console
+    # socket); a plain exec does not get one.
+    cfg '.process.terminal = true'
+    ID=$(new_id)
+    set_args sleep 300
+    python3 "$TESTS_DIR/integration/terminal-helper.py" recv "$TDIR/c.sock" "$TDIR/c.out" &
+    wait_for test -S "$TDIR/c.sock"
+    run B run --detach --console-socket "$TDIR/c.sock" --bundle "$BUNDLE" "$ID"
+    assert_ok
+    run B exec "$ID" sh -c 'tty || true'
+    assert_ok
+    assert_eq "$output" "not a tty"
+}
