@@ -15,9 +15,11 @@ setup() {
 
 # findings [LEVEL]: "check path severity" lines of `brig check` on $BUNDLE.
 findings() {
-    run B check --bundle "$BUNDLE" --format json --policy "${1:-restricted}"
-    case $status in 0 | 1) ;; *) fail "brig check failed (status $status): $stderr" ;; esac
-    printf '%s\n' "$output" | jq -r '.findings[] | "\(.check) \(.path) \(.severity)"'
+    local rc=0
+    B check --bundle "$BUNDLE" --format json --policy "${1:-restricted}" >"$TDIR/check.json" \
+        2>"$TDIR/check.err" || rc=$?
+    case $rc in 0 | 1) ;; *) fail "brig check failed (status $rc): $(cat "$TDIR/check.err")" ;; esac
+    jq -r '.findings[] | "\(.check) \(.path) \(.severity)"' "$TDIR/check.json"
 }
 
 # expect FILTER LEVEL "CHECK PATH SEVERITY": on a fresh hardened config
