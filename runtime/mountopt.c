@@ -11,53 +11,6 @@
 #include "brig/internal.h"
 #include "brig/mounts.h"
 
-/* Flag options: SET or CLEAR the mount(2) flag; ATTR is the per-mount
- * attribute that stands for it on a bind (0: a superblock flag a bind
- * mount cannot change). */
-struct flag_opt {
-    const char *name;
-    bool clear;
-    unsigned long ms;
-    uint64_t attr;     /* attribute set (or cleared when CLEAR) */
-    uint64_t atime;    /* atime mode to set, with BRIG_ATTR__ATIME cleared */
-    bool is_atime;
-};
-
-static const struct flag_opt flag_opts[] = {
-    {"ro", false, MS_RDONLY, BRIG_ATTR_RDONLY, 0, false},
-    {"rw", true, MS_RDONLY, BRIG_ATTR_RDONLY, 0, false},
-    {"nosuid", false, MS_NOSUID, BRIG_ATTR_NOSUID, 0, false},
-    {"suid", true, MS_NOSUID, BRIG_ATTR_NOSUID, 0, false},
-    {"nodev", false, MS_NODEV, BRIG_ATTR_NODEV, 0, false},
-    {"dev", true, MS_NODEV, BRIG_ATTR_NODEV, 0, false},
-    {"noexec", false, MS_NOEXEC, BRIG_ATTR_NOEXEC, 0, false},
-    {"exec", true, MS_NOEXEC, BRIG_ATTR_NOEXEC, 0, false},
-    {"nodiratime", false, MS_NODIRATIME, BRIG_ATTR_NODIRATIME, 0, false},
-    {"diratime", true, MS_NODIRATIME, BRIG_ATTR_NODIRATIME, 0, false},
-    {"nosymfollow", false, MS_NOSYMFOLLOW, BRIG_ATTR_NOSYMFOLLOW, 0, false},
-    {"symfollow", true, MS_NOSYMFOLLOW, BRIG_ATTR_NOSYMFOLLOW, 0, false},
-    /* atime modes: one of relatime (the default), noatime, strictatime */
-    {"noatime", false, MS_NOATIME, 0, BRIG_ATTR_NOATIME, true},
-    {"atime", true, MS_NOATIME, 0, BRIG_ATTR_RELATIME, true},
-    {"relatime", false, MS_RELATIME, 0, BRIG_ATTR_RELATIME, true},
-    {"norelatime", true, MS_RELATIME, 0, BRIG_ATTR_STRICTATIME, true},
-    {"strictatime", false, MS_STRICTATIME, 0, BRIG_ATTR_STRICTATIME, true},
-    {"nostrictatime", true, MS_STRICTATIME, 0, BRIG_ATTR_RELATIME, true},
-    /* superblock flags: new mounts only */
-    {"sync", false, MS_SYNCHRONOUS, 0, 0, false},
-    {"async", true, MS_SYNCHRONOUS, 0, 0, false},
-    {"dirsync", false, MS_DIRSYNC, 0, 0, false},
-    {"mand", false, MS_MANDLOCK, 0, 0, false},
-    {"nomand", true, MS_MANDLOCK, 0, 0, false},
-    {"lazytime", false, MS_LAZYTIME, 0, 0, false},
-    {"nolazytime", true, MS_LAZYTIME, 0, 0, false},
-    {"iversion", false, MS_I_VERSION, 0, 0, false},
-    {"noiversion", true, MS_I_VERSION, 0, 0, false},
-    {"silent", false, MS_SILENT, 0, 0, false},
-    {"loud", true, MS_SILENT, 0, 0, false},
-    {"remount", false, MS_REMOUNT, 0, 0, false},
-};
-
 /* Recursive attributes, applied with mount_setattr(AT_RECURSIVE). */
 static const struct {
     const char *name;
@@ -83,16 +36,6 @@ static const struct {
     {"rnostrictatime", BRIG_ATTR_RELATIME, BRIG_ATTR__ATIME},
 };
 
-static const struct {
-    const char *name;
-    unsigned long flags;
-} prop_opts[] = {
-    {"private", MS_PRIVATE},         {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},             {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
-};
-
 static void append_data(char **data, size_t *len, const char *o)
 {
     size_t l = strlen(o);
@@ -103,32 +46,53 @@ static void append_data(char **data, size_t *len, const char *o)
     *len += l;
 }
 
-static bool set_flag_opt(const char *o, struct brig_mount_opts *out)
+/* The mount_setattr() attribute standing for a mount(2) flag on a bind
+ * mount; 0 for superblock flags a bind cannot change. */
+static uint64_t attr_of(unsigned long ms)
 {
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(flag_opts); i++) {
-        const struct flag_opt *f = &flag_opts[i];
-        if (strcmp(o, f->name) != 0)
-            continue;
-        if (f->is_atime) {
-            out->flags &= ~(unsigned long)(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
-            if (!f->clear)
-                out->flags |= f->ms;
-            out->attr_set = (out->attr_set & ~BRIG_ATTR__ATIME) | f->atime;
-            out->attr_clr |= BRIG_ATTR__ATIME;
-            return true;
-        }
-        if (f->clear) {
-            out->flags &= ~f->ms;
-            out->attr_set &= ~f->attr;
-            out->attr_clr |= f->attr;
-        } else {
-            out->flags |= f->ms;
-            out->attr_set |= f->attr;
-            out->attr_clr &= ~f->attr;
-        }
-        return true;
+    switch (ms) {
+    case MS_RDONLY: return BRIG_ATTR_RDONLY;
+    case MS_NOSUID: return BRIG_ATTR_NOSUID;
+    case MS_NODEV: return BRIG_ATTR_NODEV;
+    case MS_NOEXEC: return BRIG_ATTR_NOEXEC;
+    case MS_NODIRATIME: return BRIG_ATTR_NODIRATIME;
+    case MS_NOSYMFOLLOW: return BRIG_ATTR_NOSYMFOLLOW;
+    default: return 0;
     }
-    return false;
+}
+
+/* Apply a flag option libmount named: MS is its flag, INVERT says the
+ * option clears it ("rw", "suid", "atime", ...). */
+static void set_flag(unsigned long ms, bool invert, struct brig_mount_opts *out)
+{
+    const unsigned long atime_flags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+    if (ms & atime_flags) {
+        /* One atime mode at a time; the cleared forms fall back to
+         * relatime, except norelatime which means strictatime. */
+        uint64_t mode;
+        if (ms == MS_NOATIME)
+            mode = invert ? BRIG_ATTR_RELATIME : BRIG_ATTR_NOATIME;
+        else if (ms == MS_RELATIME)
+            mode = invert ? BRIG_ATTR_STRICTATIME : BRIG_ATTR_RELATIME;
+        else
+            mode = invert ? BRIG_ATTR_RELATIME : BRIG_ATTR_STRICTATIME;
+        out->flags &= ~atime_flags;
+        if (!invert)
+            out->flags |= ms;
+        out->attr_set = (out->attr_set & ~BRIG_ATTR__ATIME) | mode;
+        out->attr_clr |= BRIG_ATTR__ATIME;
+        return;
+    }
+    uint64_t attr = attr_of(ms);
+    if (invert) {
+        out->flags &= ~ms;
+        out->attr_set &= ~attr;
+        out->attr_clr |= attr;
+    } else {
+        out->flags |= ms;
+        out->attr_set |= attr;
+        out->attr_clr &= ~attr;
+    }
 }
 
 int brig_parse_mount_options(const struct brig_strv *opts, const char *type, struct brig_mount_opts *out)
@@ -141,14 +105,6 @@ int brig_parse_mount_options(const struct brig_strv *opts, const char *type, str
         const char *o = opts->v[i];
         if (!o[0] || strcmp(o, "defaults") == 0)
             continue;
-        if (strcmp(o, "bind") == 0) {
-            out->bind = true;
-            continue;
-        }
-        if (strcmp(o, "rbind") == 0) {
-            out->bind = out->recursive = true;
-            continue;
-        }
         if (strcmp(o, "tmpcopyup") == 0) {
             out->tmpcopyup = true;
             continue;
@@ -158,18 +114,33 @@ int brig_parse_mount_options(const struct brig_strv *opts, const char *type, str
             out->idmap_recursive = o[0] == 'r';
             continue;
         }
-        if (set_flag_opt(o, out))
+        /* The standard names, from libmount's table. */
+        unsigned long ms;
+        bool invert;
+        int known = brig_mount_option_lookup(o, &ms, &invert);
+        if (known < 0) {
+            brig_mount_opts_free(out);
+            return -1;
+        }
+        if (known && (ms & MS_BIND)) {
+            out->bind = true;
+            out->recursive |= (ms & MS_REC) != 0;
             continue;
-        bool done = false;
-        for (size_t j = 0; j < BRIG_ARRAY_SIZE(prop_opts) && !done; j++)
-            if (strcmp(o, prop_opts[j].name) == 0) {
-                if (out->n_propagation == BRIG_MAX_PROPAGATION) {
-                    brig_mount_opts_free(out);
-                    return brig_fail(0, "options: too many propagation options");
-                }
-                out->propagation[out->n_propagation++] = prop_opts[j].flags;
-                done = true;
+        }
+        if (known && (ms & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))) {
+            if (out->n_propagation == BRIG_MAX_PROPAGATION) {
+                brig_mount_opts_free(out);
+                return brig_fail(0, "options: too many propagation options");
             }
+            out->propagation[out->n_propagation++] = ms;
+            continue;
+        }
+        if (known) {
+            set_flag(ms, invert, out);
+            continue;
+        }
+        /* brig's and runc's own: recursive attributes (rro, rnosuid, ...) */
+        bool done = false;
         for (size_t j = 0; j < BRIG_ARRAY_SIZE(rec_opts) && !done; j++)
             if (strcmp(o, rec_opts[j].name) == 0) {
                 out->rattr_set = (out->rattr_set & ~rec_opts[j].clr & ~rec_opts[j].set) | rec_opts[j].set;
