@@ -82,12 +82,12 @@ static bool mount_option_known(const char *opt)
     bool ok;
     /* idmap needs a bind mount; the others are judged alone. */
     const char *type = strstr(opt, "idmap") ? "bind" : NULL;
-    if (brig_parse_mount_options(&sv, type, &mo) < 0)
+    if (brig_parse_mount_options(&sv, type, &mo) < 0) {
         ok = false;
-    else
+    } else {
         ok = mo.data == NULL;
-    if (ok)
         brig_mount_opts_free(&mo);
+    }
     brig_clear_error();
     return ok;
 }

@@ -29,6 +29,11 @@ if nm -D "$BRIG" 2>/dev/null | grep -q __asan_init || ldd "$BRIG" 2>/dev/null | 
     exit 0
 fi
 
+# create/run/exec re-exec brig from a read-only view of /proc/self/exe
+# (SECURITY.md), which under valgrind is valgrind's tool: the checks here
+# start no container process, so run them without that guard.
+export BRIG_UNSAFE_SELF_EXE=1
+
 W=$(mktemp -d /tmp/brig-vg.XXXXXX) || exit 1
 chmod 755 "$W"
 ROOT=$W/root
@@ -52,7 +57,9 @@ check() {
     shift 2
     "${VG[@]}" --log-file="$log" "$BRIG" "$@" >"$W/out" 2>"$W/err" </dev/null
     rc=$?
-    if [ $rc -eq 99 ] || [ -s "$log" ]; then
+    # Errors are "==PID==" lines; "--PID--" lines are valgrind's own notes
+    # (such as a syscall it does not know, which then fails with ENOSYS).
+    if [ $rc -eq 99 ] || grep -q '^==[0-9]*==' "$log"; then
         printf 'FAIL  %-48s memcheck errors\n' "$name"
         sed 's/^/      /' "$log" | head -n 80
         nfail=$((nfail + 1))
