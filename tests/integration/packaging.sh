@@ -25,7 +25,9 @@ test_every_source_and_header_is_in_makefile_am() {
 
 test_tests_and_scripts_are_distributed() {
     local d
-    for d in tests scripts profiles completions/bash/brig; do
+    local docs=README.md
+    [ -f "$SRC_DIR/SECURITY.md" ] && docs+=" SECURITY.md"
+    for d in tests scripts profiles completions/bash/brig $docs; do
         grep -qE "^(EXTRA_DIST|dist_[a-z]+_DATA) *\\+?=.*(^|[[:space:]])$d([[:space:]\\\\]|\$)" "$MK" ||
             fail "$d is not in EXTRA_DIST"
     done
