@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -117,6 +118,11 @@ int brig_exe_guard(char **argv)
         return 0;
     bool reexeced = getenv(GUARD_ENV) != NULL;
     unsetenv(GUARD_ENV);
+    if (reexeced) {
+        /* execveat named us after the fd ("3"): keep "brig" for ps and pgrep. */
+        const char *slash = strrchr(argv[0], '/');
+        prctl(PR_SET_NAME, slash ? slash + 1 : argv[0], 0, 0, 0);
+    }
     if (brig_exe_is_protected())
         return 0;
     if (reexeced)
