@@ -41,6 +41,7 @@
     "      --cgroup PATH         run in PATH, a sub-cgroup of the container's\n"            \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
+#define EXEC_USAGE_LINE "brig exec [options] ID COMMAND [ARG...] or brig exec [options] --process FILE ID"
 #define EXEC_FAILED 255
 
 enum {
@@ -199,7 +200,7 @@ static int process_from_cli(struct brig_container *ct, struct exec_args *a, int 
         return brig_fail(0, "the container's config has no process to start from: use --process");
     *out = p;
     if (n_args == 0)
-        return brig_fail(0, "no command given (usage: brig exec %s)", EXEC_USAGE);
+        return brig_fail(0, "no command given (usage: %s)", EXEC_USAGE_LINE);
     set_args(p, n_args, args);
     if (a->cwd) {
         if (a->cwd[0] != '/')
@@ -291,7 +292,7 @@ int cmd_exec(int argc, char **argv)
     if (r < 0)
         goto out;
     if (optind >= argc) {
-        brig_fail(0, "expected a container ID (usage: brig exec %s)", EXEC_USAGE);
+        brig_fail(0, "expected a container ID (usage: %s)", EXEC_USAGE_LINE);
         goto out;
     }
     const char *id = argv[optind++];
