@@ -336,6 +336,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (in.start_status_fd == -2)
         goto fail;
 
+    /* The mount option table, loaded here once: the init inherits it. */
+    if (cfg->n_mounts > 0 && brig_mount_options_load() < 0)
+        goto fail;
+
     /* 7. clone */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
         brig_fail(errno, "socketpair");
