@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164,SC2016
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # The runtime driven by the real clients, podman and containerd
 # (tests/clients/run does the work; each half here stays under the
 # runner's per-test timeout).  Skipped when the client cannot start.

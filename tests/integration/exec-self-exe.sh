@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164,SC2016
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # The runtime binary cannot be overwritten from inside a container through
 # /proc/PID/exe (the CVE-2019-5736 class; SECURITY.md).  The attacks run
 # against a copy of the runtime in the test's scratch dir, never against

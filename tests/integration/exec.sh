@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164,SC2016
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # exec: a new process in a running container, with the container's
 # namespaces, cgroup, seccomp filter and process settings.
 
@@ -13,7 +14,7 @@ start_sleeper() {
 
 test_exec_runs_in_every_namespace_of_the_container() {
     start_sleeper
-    local ns want got
+    local ns want
     for ns in pid mnt net ipc uts cgroup user; do
         want=$(ns_id "$INIT_PID" "$ns")
         run B exec "$ID" readlink "/proc/self/ns/$ns"
@@ -298,7 +299,7 @@ test_exec_signals_are_forwarded() {
 
 test_exec_cgroup_subgroup() {
     start_sleeper
-    local line ctrls path dir
+    local ctrls path dir
     # Every hierarchy the container has a cgroup in, from the init's view.
     while IFS=: read -r _ ctrls path; do
         case $ctrls in

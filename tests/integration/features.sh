@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164,SC2016
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # features: the runtime-spec Features structure, valid against the spec's
 # schema and true to what the runtime does.
 

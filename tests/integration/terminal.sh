@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154,SC2164,SC2016
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
 # Terminals: process.terminal with a console socket (create, run -d, exec
 # -d), the foreground relay (run, exec), consoleSize and SIGWINCH.
 
