@@ -21,8 +21,10 @@ run() {
     stderr=$(cat "$e")
     {
         echo "+ $run_cmd  => $status"
-        [ -z "$output" ] || printf '%s\n' "$output" | head -n 40 | sed 's/^/  | /'
-        [ -z "$stderr" ] || printf '%s\n' "$stderr" | head -n 40 | sed 's/^/  ! /'
+        # sed reads all its input (head would close the pipe early and,
+        # under pipefail, fail the test with SIGPIPE on long output).
+        [ -z "$output" ] || sed -n '1,40s/^/  | /p' "$o"
+        [ -z "$stderr" ] || sed -n '1,40s/^/  ! /p' "$e"
     } >&2
     return 0
 }
