@@ -896,10 +896,9 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
                                     const struct brig_device *devs, size_t n_devs,
                                     bool systemd)
 {
-    if (systemd || brig_cg_is_systemd_path(path)) {
-        if (brig_cg_systemd_check() < 0)
-            return -1;
-    }
+    bool sd = systemd || brig_cg_is_systemd_path(path);
+    if (sd && brig_cg_systemd_check() < 0)
+        return -1;
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
         return brig_fail_ctx("cgroups");
@@ -907,6 +906,9 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     if (!p)
         return -1;
     if (check_available(l, res) < 0)
+        return -1;
+    /* systemd makes the unit's cgroup first; the rest is done here, in it */
+    if (sd && brig_cg_systemd_start(path, res, devs, n_devs) < 0)
         return -1;
 
     unsigned v2m = v2_mask(l);
@@ -919,6 +921,8 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
             brig_clear_error();
             return 0;
         }
+        if (sd)
+            goto fail;
         return -1;
     }
     if (l->unified && brig_cg_v2_mkdir(l, p, enable) < 0) {
@@ -930,12 +934,19 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         goto fail;
     }
 
-    /* The spec asks for an error on a cgroup others already use. */
-    if (cgroup_count(l, p) > 0) {
-        return brig_fail(0, "cgroup %s is not empty", p);
+    /* The spec asks for an error on a cgroup others already use (a new
+     * scope holds its holder process only). */
+    if (cgroup_count(l, p) > (sd && brig_cg_systemd_holder() > 0 ? 1 : 0)) {
+        brig_fail(0, "cgroup %s is not empty", p);
+        if (sd)
+            goto fail; /* the unit is ours to stop */
+        return -1;
     }
     if (brig_cgroup_is_frozen(p)) {
-        return brig_fail(0, "cgroup %s is frozen", p);
+        brig_fail(0, "cgroup %s is frozen", p);
+        if (sd)
+            goto fail;
+        return -1;
     }
 
     if (l->n_v1 && brig_cg_v1_apply(l, p, res, false) < 0)
@@ -980,7 +991,11 @@ fail: {
         char saved[BRIG_ERR_MAX];
         int e = brig_last_errno();
         snprintf(saved, sizeof saved, "%s", brig_last_error());
+        if (sd)
+            brig_cg_systemd_release();
         remove_dirs(l, p);
+        if (sd)
+            brig_cg_systemd_stop(path);
         brig_set_error(e, saved);
         return -1;
     }
@@ -993,8 +1008,6 @@ int brig_cgroup_create(const char *path, const struct brig_resources *res, bool 
 
 int brig_cgroup_attach(const char *path, pid_t pid)
 {
-    if (brig_cg_is_systemd_path(path))
-        return brig_cg_systemd_start(path, pid);
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
         return brig_fail_ctx("cgroups");
@@ -1017,6 +1030,9 @@ int brig_cgroup_attach(const char *path, pid_t pid)
             return brig_fail_ctx("join cgroup");
         }
     }
+    /* the scope has its first real member: its holder may go */
+    if (brig_cg_is_systemd_path(path))
+        brig_cg_systemd_release();
     return 0;
 }
 
@@ -1037,6 +1053,42 @@ int brig_cgroup_open_fd(const char *path)
 
 /* rmdir the leaf in every hierarchy; EBUSY is retried briefly because the
  * kernel frees a cgroup a moment after its last task has exited. */
+/* Call FN on every cgroup directory below D (children first), never
+ * following symlinks; DEPTH bounds a hostile or runaway tree. */
+static int walk_children(const char *d, int depth, int (*fn)(const char *dir, void *arg), void *arg)
+{
+    if (depth > 32)
+        return brig_fail(ELOOP, "cgroup tree %s is too deep", d);
+    DIR *dir = opendir(d);
+    if (!dir)
+        return errno == ENOENT ? 0 : brig_fail(errno, "open cgroup %s", d);
+    int ret = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        cleanup_free char *sub = brig_xasprintf("%s/%s", d, de->d_name);
+        if (walk_children(sub, depth + 1, fn, arg) < 0 || fn(sub, arg) < 0)
+            ret = -1;
+    }
+    closedir(dir);
+    return ret;
+}
+
+static int rmdir_retrying(const char *d, void *unused)
+{
+    (void)unused;
+    for (unsigned tries = 0;; tries++) {
+        if (rmdir(d) == 0 || errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || tries >= 100)
+            return brig_fail(errno, "remove cgroup %s", d);
+        brig_cg_sleep_ms(tries < 10 ? 1 : 20);
+    }
+}
+
+/* The container's cgroup and any it made below it (exec --cgroup, a
+ * nested runtime), in every hierarchy. */
 static int remove_dirs(const struct brig_cg_layout *l, const char *path)
 {
     int ret = 0;
@@ -1044,17 +1096,32 @@ static int remove_dirs(const struct brig_cg_layout *l, const char *path)
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, path)
                                            : brig_cg_v2_dir(l, path);
-        for (unsigned tries = 0;; tries++) {
-            if (rmdir(d) == 0 || errno == ENOENT)
-                break;
-            if (errno != EBUSY || tries >= 100) {
-                ret = brig_fail(errno, "remove cgroup %s", d);
-                break;
-            }
-            brig_cg_sleep_ms(tries < 10 ? 1 : 20);
-        }
+        if (walk_children(d, 0, rmdir_retrying, NULL) < 0 || rmdir_retrying(d, NULL) < 0)
+            ret = -1;
     }
     return ret;
+}
+
+struct pid_list {
+    pid_t **pids;
+    size_t *n;
+};
+
+static int read_procs_into(const char *d, void *arg)
+{
+    struct pid_list *pl = arg;
+    brig_cg_read_procs(d, pl->pids, pl->n);
+    return 0;
+}
+
+/* The processes of cgroup D and of every cgroup below it. */
+static void read_procs_tree(const char *d, pid_t **pids, size_t *n)
+{
+    struct pid_list pl = {pids, n};
+    if (!brig_cg_exists(d, NULL))
+        return;
+    brig_cg_read_procs(d, pids, n);
+    walk_children(d, 0, read_procs_into, &pl);
 }
 
 /* Kill everything in the cgroup.  cgroup.kill does it atomically; without
@@ -1080,13 +1147,11 @@ static int kill_all(const struct brig_cg_layout *l, const char *path)
         size_t n = 0;
         for (size_t i = 0; i < l->n_v1; i++) {
             cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, path);
-            if (brig_cg_exists(d, NULL))
-                brig_cg_read_procs(d, &pids, &n);
+            read_procs_tree(d, &pids, &n);
         }
         if (l->unified) {
             cleanup_free char *d = brig_cg_v2_dir(l, path);
-            if (brig_cg_exists(d, NULL))
-                brig_cg_read_procs(d, &pids, &n);
+            read_procs_tree(d, &pids, &n);
         }
         brig_clear_error();
         if (n == 0) {
@@ -1119,10 +1184,19 @@ int brig_cgroup_destroy(const char *path)
     if (!p)
         return -1;
     int r = kill_all(l, p);
+    if (brig_cg_is_systemd_path(path)) {
+        /* systemd removes what it made; brig the rest.  A unit left
+         * behind is systemd's to collect once empty: only a warning. */
+        brig_cg_systemd_release();
+        char saved[BRIG_ERR_MAX];
+        int e = brig_last_errno();
+        snprintf(saved, sizeof saved, "%s", brig_last_error());
+        if (brig_cg_systemd_stop(path) < 0)
+            brig_warn("%s", brig_last_error());
+        brig_set_error(e, saved);
+    }
     if (remove_dirs(l, p) < 0)
         r = -1;
-    if (brig_cg_is_systemd_path(path))
-        brig_cg_systemd_stop(path);
     return r;
 }
 
@@ -1222,6 +1296,9 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res)
     if (!p)
         return -1;
     if (check_available(l, res) < 0)
+        return -1;
+    /* systemd first, or it would put back its own values later */
+    if (brig_cg_is_systemd_path(path) && brig_cg_systemd_update(path, res) < 0)
         return -1;
     unsigned v2m = v2_mask(l);
     if (l->mode == BRIG_CGROUP_HYBRID) {

@@ -322,6 +322,41 @@ test_delete_kills_leftover_processes_and_removes_the_cgroup() {
     assert_eq "$left" "" "cgroup directories left behind"
 }
 
+# A cgroup made below the container's (exec --cgroup, a nested runtime)
+# with a process in it: delete --force kills it and removes both levels.
+test_delete_force_removes_sub_cgroups_and_their_processes() {
+    local id pid d
+    id=$(new_id)
+    add_share
+    sh_args 'sleep 100 & echo $! >/share/child; sleep 100 & wait'
+    run_detached "$id"
+    wait_for test -s "$SHARE/child"
+    pid=$(host_pid_of_child "$id")
+    [ -n "$pid" ] || fail "no host pid for the container's child"
+    for d in /sys/fs/cgroup/memory"$CGP" /sys/fs/cgroup/pids"$CGP" /sys/fs/cgroup/unified"$CGP"; do
+        [ -d "$d" ] || continue
+        mkdir "$d/sub"
+        echo "$pid" >"$d/sub/cgroup.procs"
+    done
+    run B delete --force "$id"
+    assert_ok
+    for _ in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
+    pid_alive "$pid" && fail "the process in the sub-cgroup survived delete --force"
+    local left
+    left=$(ls -d /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup"$CGP" 2>/dev/null || true)
+    assert_eq "$left" "" "cgroup directories left behind"
+}
+
+# The host pid of a process in the container other than its init.
+host_pid_of_child() {
+    local init p
+    init=$(state_of "$1" pid)
+    for p in $(pgrep -P "$init"); do
+        echo "$p"
+        return 0
+    done
+}
+
 test_killed_runtime_leaves_nothing_after_delete_force() {
     local id rpid pid
     id=$(new_id)
