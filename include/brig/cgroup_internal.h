@@ -209,10 +209,46 @@ void brig_cg_v2_stats(const struct brig_cg_layout *l, const char *path, unsigned
 
 /* --- systemd (cgroup_systemd.c) --- */
 
-/* Start a transient scope for PID (create happens at attach time under
- * systemd); fails with a clear message where systemd does not run. */
+/* Whether the systemd driver can be used: a clear error where systemd
+ * does not run (no /run/systemd/system and no DBUS_SYSTEM_BUS_ADDRESS). */
 int brig_cg_systemd_check(void);
-int brig_cg_systemd_start(const char *spec, pid_t pid);
+/* Start the transient unit of SPEC ("slice:prefix:name") over D-Bus with
+ * the properties RES (and the device rules) translate to, and wait for
+ * systemd's job.  A scope's first member is a holder process, which stays
+ * until brig_cg_systemd_release: call it once the container's process is
+ * in the cgroup (brig_cgroup_attach does), or on failure. */
+int brig_cg_systemd_start(const char *spec, const struct brig_resources *res,
+                          const struct brig_device *devs, size_t n_devs);
+/* The holder's pid while it is in the scope, else -1. */
+pid_t brig_cg_systemd_holder(void);
+void brig_cg_systemd_release(void);
+/* SetUnitProperties for new limits (update). */
+int brig_cg_systemd_update(const char *spec, const struct brig_resources *res);
+/* StopUnit; a unit systemd no longer has is not an error. */
 int brig_cg_systemd_stop(const char *spec);
+
+/* What the properties of a unit are made from (pure; for tests too). */
+struct brig_cg_sd_unit {
+    const char *name;         /* for the Description */
+    const char *slice;        /* Slice= of a scope, Wants= of a slice */
+    bool is_slice;            /* the unit is a slice, not a scope */
+    bool transient;           /* StartTransientUnit (else SetUnitProperties) */
+    pid_t pid;                /* PIDs=[pid] of a scope when > 0 */
+    enum brig_cgroup_mode mode;
+    unsigned version;         /* systemd's version; 0 when unknown */
+    const struct brig_device_rule *rules; /* brig_cg_device_rules() */
+    size_t n_rules;
+    const char *proc_devices; /* /proc/devices, to name drivers */
+};
+struct brig_dbus_buf;
+/* Append the a(sv) properties of U with RES to B. */
+void brig_cg_systemd_props(struct brig_dbus_buf *b, const struct brig_cg_sd_unit *u,
+                           const struct brig_resources *res);
+/* CPUQuotaPerSecUSec for a CFS quota and period (10 ms steps, rounded
+ * up; UINT64_MAX for no quota). */
+uint64_t brig_cg_systemd_quota_per_sec(int64_t quota, uint64_t period);
+/* The driver name /proc/devices gives MAJOR of TYPE ('c'/'b'); NULL when
+ * it lists none.  Caller frees. */
+char *brig_cg_systemd_driver_name(const char *proc_devices, char type, int64_t major);
 
 #endif
