@@ -36,6 +36,8 @@ export BRIG_UNSAFE_SELF_EXE=1
 
 W=$(mktemp -d /tmp/brig-vg.XXXXXX) || exit 1
 chmod 755 "$W"
+# A private copy: a rebuild of the original during the run cannot disturb it.
+cp "$BRIG" "$W/brig" && BRIG=$W/brig
 ROOT=$W/root
 mkdir -p "$ROOT"
 ctr_ids=()
