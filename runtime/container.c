@@ -55,30 +55,6 @@ static char *absolute_path(const char *p)
     return brig_xstrdup(buf);
 }
 
-static int write_pid_file(const char *path, pid_t pid)
-{
-    char *tmp = brig_xasprintf("%s.brig-tmp", path);
-    char buf[32];
-    int n = snprintf(buf, sizeof buf, "%d", (int)pid);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        brig_fail(errno, "write pid file %s", path);
-        free(tmp);
-        return -1;
-    }
-    int r = 0;
-    if (brig_write_all(fd, buf, (size_t)n) < 0)
-        r = brig_fail(errno, "write pid file %s", path);
-    close(fd);
-    /* rename() makes it appear whole: clients poll for it. */
-    if (r == 0 && rename(tmp, path) < 0)
-        r = brig_fail(errno, "write pid file %s", path);
-    if (r < 0)
-        unlink(tmp);
-    free(tmp);
-    return r;
-}
-
 static void copy_annotations(const struct brig_config *cfg, struct brig_state *s)
 {
     s->annotations.n = cfg->annotations.n;
@@ -416,7 +392,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* 10. record */
     if (brig_state_save(c) < 0)
         goto fail;
-    if (o->pid_file && write_pid_file(o->pid_file, init_pid) < 0)
+    if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
         goto fail;
     {
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);

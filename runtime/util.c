@@ -226,3 +226,26 @@ int brig_close_from(int from)
     closedir(d);
     return 0;
 }
+
+int brig_write_pid_file(const char *path, pid_t pid)
+{
+    cleanup_free char *tmp = brig_xasprintf("%s.brig-tmp", path);
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+    cleanup_fd int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return brig_fail(errno, "write pid file %s", path);
+    if (brig_write_all(fd, buf, (size_t)n) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return brig_fail(e, "write pid file %s", path);
+    }
+    /* rename(): clients poll for the file and must see it whole. */
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return brig_fail(e, "write pid file %s", path);
+    }
+    return 0;
+}
+

@@ -30,7 +30,6 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
 
 /* Write PID to PATH atomically (a temporary file renamed over it: clients
  * poll for the file and must never read it half-written). */
-int brig_write_pid_file(const char *path, pid_t pid);
 
 /* systemd socket activation: when LISTEN_FDS is set and LISTEN_PID is this
  * process, the number of fds (from 3) to pass on, else 0.  With ENV, the

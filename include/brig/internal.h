@@ -41,6 +41,10 @@ char *brig_now_rfc3339(void);
 /* Parse a non-negative decimal integer; false on garbage or overflow. */
 bool brig_parse_u64(const char *s, uint64_t *out);
 
+/* Write PID to PATH atomically (a temp file renamed into place): clients
+ * poll for the file and must see it whole. */
+int brig_write_pid_file(const char *path, pid_t pid);
+
 /* Close every fd >= from (close_range when available). */
 int brig_close_from(int from);
 
