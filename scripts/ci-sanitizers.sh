@@ -68,7 +68,13 @@ if [ $from_head -eq 1 ]; then
     git -C "$SRCDIR" archive HEAD | tar -C "$builddir" -xf - || fail "git archive HEAD failed"
 elif git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
     (cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
-        xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _ |
+        # no build products: objects and executables left by an earlier build
+        xargs -0 -r sh -c 'for f; do
+            [ -e "$f" ] || continue
+            case $f in *.o | *.a) continue ;; esac
+            [ "$(head -c 4 "$f" | od -An -c | tr -d " ")" = "177ELF" ] && continue
+            printf "%s\0" "$f"
+        done' _ |
         tar --null -T - -cf -) | tar -C "$builddir" -xf - || fail "copying the sources failed"
 else
     (cd "$SRCDIR" && tar --exclude='*.o' --exclude='*.a' --exclude=.git -cf - .) |
