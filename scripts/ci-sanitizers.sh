@@ -34,7 +34,7 @@ set -u
 set -o pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-builddir= keep=0 from_head=0
+builddir='' keep=0 from_head=0
 filters=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -64,6 +64,7 @@ t0=$(date +%s)
 
 # --- copy the sources (tracked and new files; no build products) ----------
 echo "# sanitizer build in $builddir"
+# shellcheck disable=SC2016
 if [ $from_head -eq 1 ]; then
     git -C "$SRCDIR" archive HEAD | tar -C "$builddir" -xf - || fail "git archive HEAD failed"
 elif git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
@@ -83,13 +84,17 @@ fi
 
 # --- build ----------------------------------------------------------------
 log=$builddir/build.log
+# A make rule printing check_PROGRAMS (unit tests, probes): they are built
+# without running `make check`.
+# shellcheck disable=SC2016
+print_check='brig-print-check:\n\t@echo $(check_PROGRAMS)\n'
 (
     cd "$builddir" &&
         ./autogen.sh &&
         ./configure --enable-werror --enable-sanitizers &&
         make -j2 &&
-        # check_PROGRAMS (unit tests, the probe) without running make check
-        make -j2 $(make -s -f Makefile -f <(printf 'brig-print-check:\n\t@echo $(check_PROGRAMS)\n') brig-print-check)
+        read -ra checks <<<"$(make -s -f Makefile -f <(printf '%b' "$print_check") brig-print-check)" &&
+        make -j2 "${checks[@]}"
 ) >"$log" 2>&1 || {
     tail -n 40 "$log"
     fail "the sanitizer build failed (log: $log)"

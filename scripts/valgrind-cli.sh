@@ -49,6 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 npass=0 nfail=0 nskip=0
+# shellcheck disable=SC2054
 VG=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full
     --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
     --track-origins=yes --trace-children=no --child-silent-after-fork=yes --num-callers=30 -q)
