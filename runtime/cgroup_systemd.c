@@ -490,7 +490,8 @@ static int sd_job(struct sd *s, const char *member, const char *unit, const char
                          jobpath, JOB_TIMEOUT_MS / 1000);
     const char *res = job_result(s, jobpath);
     if (strcmp(res, "done") != 0)
-        return brig_fail(0, "systemd: %s %s: job %s", member, unit, res);
+        return brig_fail(0, "systemd: %s %s: job %s ended with result \"%s\"", member, unit,
+                         jobpath, res);
     return 0;
 }
 
@@ -545,7 +546,10 @@ static char *spec_slice(const char *spec)
 static pid_t holder_pid = -1;
 static int holder_fd = -1;
 
-__attribute__((noreturn)) static void holder_main(int fd)
+/* The holder leaves for the root cgroups before it exits: an exited
+ * process keeps its pids charge until reaped, and whoever inherits it (pid
+ * 1, a subreaper) may be slow to. */
+__attribute__((noreturn)) static void holder_main(int fd, char **leave)
 {
     /* Out of brig's session (no terminal signals) and of its files. */
     setsid();
@@ -561,7 +565,41 @@ __attribute__((noreturn)) static void holder_main(int fd)
     char c;
     while (read(3, &c, 1) < 0 && errno == EINTR)
         ;
+    for (size_t i = 0; leave && leave[i]; i++) {
+        int f = open(leave[i], O_WRONLY | O_CLOEXEC);
+        if (f >= 0) {
+            if (write(f, "0", 1) < 0) {
+                /* best effort: then it is reaped where it is */
+            }
+            close(f);
+        }
+    }
     _exit(0);
+}
+
+/* cgroup.procs of every hierarchy's root (NULL-terminated); NULL when
+ * there is no layout. */
+static char **root_procs(void)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l) {
+        brig_clear_error();
+        return NULL;
+    }
+    char **v = brig_xcalloc(l->n_v1 + 2, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < l->n_v1; i++)
+        v[n++] = brig_xasprintf("%s/cgroup.procs", l->v1[i].mnt);
+    if (l->unified)
+        v[n++] = brig_xasprintf("%s/cgroup.procs", l->unified);
+    return v;
+}
+
+static void strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
 }
 
 static int holder_spawn(void)
@@ -575,6 +613,7 @@ static int holder_spawn(void)
         close(sv[1]);
         return brig_fail(e, "systemd: pipe");
     }
+    char **leave = root_procs();
     pid_t mid = fork();
     if (mid == 0) {
         close(sv[0]);
@@ -582,12 +621,13 @@ static int holder_spawn(void)
         pid_t h = fork();
         if (h == 0) {
             close(res[1]);
-            holder_main(sv[1]);
+            holder_main(sv[1], leave);
         }
         int32_t v = h < 0 ? -errno : (int32_t)h;
         _exit(write(res[1], &v, sizeof v) == sizeof v ? 0 : 1);
     }
     int e = errno;
+    strv_free(leave);
     close(sv[1]);
     close(res[1]);
     int32_t v = -EIO;

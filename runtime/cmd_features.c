@@ -187,8 +187,9 @@ static void gen_linux(yajl_gen g)
     yajl_gen_map_open(g);
     brig_json_key_bool(g, "v1", true);
     brig_json_key_bool(g, "v2", true);
-    /* The systemd driver is refused (no D-Bus client yet). */
-    brig_json_key_bool(g, "systemd", false);
+    /* --systemd-cgroup talks to the system instance (runtime/dbus.c);
+     * the user instance (rootless) is not supported. */
+    brig_json_key_bool(g, "systemd", true);
     brig_json_key_bool(g, "systemdUser", false);
     brig_json_key_bool(g, "rdma", true);
     yajl_gen_map_close(g);

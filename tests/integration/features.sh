@@ -72,7 +72,8 @@ test_features_lists_what_brig_does() {
     assert_eq "$(jq '.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null' "$f")" true
     # Supported flags are known flags.
     assert_eq "$(jq '(.linux.seccomp.supportedFlags - .linux.seccomp.knownFlags) | length' "$f")" 0
-    assert_eq "$(jq .linux.cgroup.systemd "$f")" false
+    assert_eq "$(jq .linux.cgroup.systemd "$f")" true
+    assert_eq "$(jq .linux.cgroup.systemdUser "$f")" false
 }
 
 test_features_every_listed_option_is_accepted() {

@@ -1,0 +1,271 @@
+# shellcheck shell=bash
+# The systemd cgroup driver (--systemd-cgroup) against a fake systemd: a
+# private dbus-daemon with a system-bus-like policy (only root may own
+# and call org.freedesktop.systemd1) and tests/integration/fake-systemd.py
+# on it, which makes the unit's cgroups as systemd would and logs every
+# call.  brig finds the bus through DBUS_SYSTEM_BUS_ADDRESS.  This host has
+# no systemd: the real thing is not exercised here.
+
+PY=/usr/bin/python3
+
+# The hierarchies that had a system.slice before the test (the fake and
+# brig make it where missing; teardown removes only those it made).
+setup() {
+    skip_if_runc "runc asks for a running systemd (/run/systemd/system) first"
+    is_crun && skip "crun asks for a running systemd first"
+    command -v dbus-daemon >/dev/null || skip "dbus-daemon not installed (scripts/install-deps.sh)"
+    "$PY" -c 'import dbus, dbus.mainloop.glib; from gi.repository import GLib' 2>/dev/null ||
+        skip "python3-dbus or python3-gi not installed (scripts/install-deps.sh)"
+    SLICES_BEFORE=$(ls -d /sys/fs/cgroup/*/system.slice /sys/fs/cgroup/system.slice 2>/dev/null || true)
+    local dir=$TDIR/dbus
+    mkdir -p "$dir"
+    cat >"$dir/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$dir/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+  </policy>
+  <policy user="root">
+    <allow own="org.freedesktop.systemd1"/>
+    <allow send_destination="org.freedesktop.systemd1"/>
+  </policy>
+</busconfig>
+EOF
+    dbus-daemon --config-file="$dir/bus.conf" --nofork >"$dir/daemon.log" 2>&1 &
+    DAEMON_PID=$!
+    wait_for test -S "$dir/system_bus_socket"
+    export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket
+    SD_LOG=$TDIR/systemd-calls.log
+    : >"$SD_LOG"
+    "$PY" "$TESTS_DIR/integration/fake-systemd.py" "$SD_LOG" >"$dir/fake.out" 2>&1 &
+    FAKE_PID=$!
+    wait_for grep -q READY "$dir/fake.out"
+}
+
+teardown() {
+    local d
+    [ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null
+    [ -z "${DAEMON_PID:-}" ] || kill "$DAEMON_PID" 2>/dev/null
+    wait 2>/dev/null
+    # whatever a failed test left of its units, then the slices it made
+    for d in /sys/fs/cgroup/*/system.slice/*bt"$$"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$$"-* \
+        /sys/fs/cgroup/*/brigtest.slice/* /sys/fs/cgroup/*/brigtest.slice \
+        /sys/fs/cgroup/*/system.slice; do
+        [ -d "$d" ] || continue
+        [[ $d == */system.slice && $SLICES_BEFORE == *"$d"* ]] && continue
+        xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            rmdir "$d" 2>/dev/null && break
+            sleep 0.1
+        done
+    done
+    return 0
+}
+
+# calls NAME [UNIT]: the calls the fake received (JSON lines), optionally
+# only those for UNIT.
+calls() {
+    jq -c --arg c "$1" --arg u "${2:-}" 'select(.call == $c and ($u == "" or .name == $u))' "$SD_LOG"
+}
+
+# holder_gone PID: the scope's holder process has exited (its pid may be
+# someone else's by now).
+holder_gone() {
+    ! pid_alive "$1" || [ "$(cat "/proc/$1/comm" 2>/dev/null)" != brig-scope-hold ]
+}
+
+# holders: how many holder processes run (zombies do not count).
+holders() {
+    local f n=0
+    while read -r f; do
+        f=${f%/comm}
+        if pid_alive "${f#/proc/}"; then n=$((n + 1)); fi
+    done < <(grep -lx brig-scope-hold /proc/[0-9]*/comm 2>/dev/null)
+    echo "$n"
+}
+
+SD() {
+    "$BRIG" --root "$ROOT" --systemd-cgroup "$@"
+}
+
+test_run_in_a_transient_scope() {
+    local id unit
+    id=$(new_id)
+    unit=brig-$id.scope
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    cfg '.linux.resources.memory = {limit: 67108864}'
+    sh_args 'cat /proc/self/cgroup'
+    run SD run --bundle "$BUNDLE" "$id"
+    assert_ok
+    # every hierarchy: those systemd made (memory, name=systemd, cgroup2)
+    # and those brig adds itself (cpuset, freezer)
+    local h
+    for h in memory pids name=systemd cpuset freezer; do
+        grep -q "^[0-9]*:$h:" /proc/self/cgroup || continue
+        assert_match "$output" "[0-9]+:$h:/system.slice/$unit"$'(\n|$)'
+    done
+    if grep -q '^0::' /proc/self/cgroup; then
+        assert_match "$output" "0::/system.slice/$unit"
+    fi
+    # what systemd was asked for
+    local start
+    start=$(calls StartTransientUnit "$unit")
+    [ -n "$start" ] || fail "no StartTransientUnit $unit in $(cat "$SD_LOG")"
+    assert_eq "$(jq -r .mode <<<"$start")" replace
+    assert_eq "$(jq -r .properties.Slice <<<"$start")" system.slice
+    assert_eq "$(jq -r .properties.Delegate <<<"$start")" true
+    assert_eq "$(jq -r .properties.DefaultDependencies <<<"$start")" false
+    assert_eq "$(jq -r '.properties.PIDs | length' <<<"$start")" 1
+    assert_eq "$(jq -r '[.properties.MemoryMax, .properties.MemoryLimit] | map(select(. != null)) | .[0]' \
+        <<<"$start")" 67108864
+    assert_eq "$(jq -r .properties.DevicePolicy <<<"$start")" strict
+    assert_contains "$(jq -c .properties.DeviceAllow <<<"$start")" '["/dev/char/1:3","rwm"]'
+    # run deletes the container: the unit is stopped, nothing is left
+    [ -n "$(calls StopUnit "$unit")" ] || fail "run did not stop $unit"
+    local d
+    for d in /sys/fs/cgroup/*/system.slice/"$unit" /sys/fs/cgroup/system.slice/"$unit"; do
+        assert_not_exists "$d" "$d left behind"
+    done
+}
+
+test_limits_in_the_scope_and_delete_stops_it() {
+    local id unit pid d procs holder
+    id=$(new_id)
+    unit=brig-$id.scope
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    cfg '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 16}'
+    set_args sleep 100
+    run SD run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    pid=$(state_of "$id" pid)
+    assert_contains "$(cat "/proc/$pid/cgroup")" "/system.slice/$unit"
+    # brig's cgroupfs code applied the limits in the unit's cgroup
+    if [ -d /sys/fs/cgroup/memory ]; then
+        assert_eq "$(cat "/sys/fs/cgroup/memory/system.slice/$unit/memory.limit_in_bytes")" 33554432
+        assert_eq "$(cat "/sys/fs/cgroup/pids/system.slice/$unit/pids.max")" 16
+        d=/sys/fs/cgroup/memory/system.slice/$unit
+    else
+        assert_eq "$(cat "/sys/fs/cgroup/system.slice/$unit/memory.max")" 33554432
+        assert_eq "$(cat "/sys/fs/cgroup/system.slice/$unit/pids.max")" 16
+        d=/sys/fs/cgroup/system.slice/$unit
+    fi
+    # the scope's first member (brig's holder) is gone, and charges the
+    # scope nothing even while unreaped: only the container is left
+    local pids_dir=/sys/fs/cgroup/pids/system.slice/$unit
+    [ -d "$pids_dir" ] || pids_dir=/sys/fs/cgroup/system.slice/$unit
+    local i
+    for ((i = 0; i < 10; i++)); do
+        [ "$(cat "$pids_dir/pids.current")" = 1 ] && break
+        sleep 0.05
+    done
+    assert_eq "$(cat "$pids_dir/pids.current")" 1 "pids.current of $unit"
+    procs=$(cat "$d/cgroup.procs")
+    assert_eq "$procs" "$pid" "cgroup.procs of $unit"
+    holder=$(calls StartTransientUnit "$unit" | jq -r '.properties.PIDs[0]')
+    if [ "$holder" -le 0 ] || [ "$holder" = "$pid" ]; then fail "PIDs: $holder"; fi
+    wait_for holder_gone "$holder"
+    # exec'd processes join the scope too
+    run SD exec "$id" cat /proc/self/cgroup
+    assert_ok
+    assert_contains "$output" "/system.slice/$unit"
+    # update tells systemd before writing the files
+    run SD update --memory 64M "$id"
+    assert_ok
+    assert_contains "$(calls SetUnitProperties "$unit")" '"runtime":true'
+    assert_contains "$(calls SetUnitProperties "$unit")" 67108864
+    [ -z "$(calls StopUnit "$unit")" ] || fail "stopped too early"
+    run SD delete -f "$id"
+    assert_ok
+    [ -n "$(calls StopUnit "$unit")" ] || fail "delete did not stop $unit"
+    for d in /sys/fs/cgroup/*/system.slice/"$unit" /sys/fs/cgroup/system.slice/"$unit"; do
+        assert_not_exists "$d" "$d left behind"
+    done
+    ! pid_alive "$pid" || fail "the container's process survived delete"
+}
+
+test_sub_slices_are_nested() {
+    local id unit pid
+    id=$(new_id)
+    unit=c-$id.scope
+    cfg --arg p "brigtest-x$$.slice:c:$id" '.linux.cgroupsPath = $p'
+    set_args sleep 100
+    run SD run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    pid=$(state_of "$id" pid)
+    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$$.slice/$unit"
+    assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$$.slice"
+    run SD delete -f "$id"
+    assert_ok
+    [ -n "$(calls StopUnit "$unit")" ] || fail "delete did not stop $unit"
+}
+
+test_a_unit_that_exists_is_a_clear_error() {
+    local id unit
+    id=$(new_id)
+    unit=brig-$id.scope
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    set_args sleep 100
+    run SD run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    # another container asking for the same unit
+    run SD run -d --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_eq "$stderr" "brig: run: systemd: StartTransientUnit $unit: org.freedesktop.systemd1.UnitExists: Unit $unit already exists."
+    # (a failed leftover would have been reset and the start retried once)
+    [ -n "$(calls ResetFailedUnit "$unit")" ] || fail "no ResetFailedUnit before the retry"
+    assert_eq "$(calls StartTransientUnit "$unit" | wc -l)" 3
+    # the first container is untouched
+    assert_eq "$(status_of "$id")" running
+    [ -z "$(calls StopUnit "$unit")" ] || fail "the failed create stopped the other container's unit"
+}
+
+test_a_failed_job_is_reported_and_leaves_nothing() {
+    local id unit before after
+    id=jobfail$$
+    unit=brig-$id.scope
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    before=$(holders)
+    run SD run --bundle "$BUNDLE" "$id"
+    assert_failed run
+    assert_match "$stderr" "^brig: run: systemd: StartTransientUnit $unit: job /org/freedesktop/systemd1/job/[0-9]+ ended with result \"failed\"\$"
+    # the failed unit is reset, its holder gone, no state left
+    [ -n "$(calls ResetFailedUnit "$unit")" ] || fail "the failed unit was not reset"
+    sleep 0.1
+    after=$(holders)
+    assert_eq "$after" "$before" "holder processes before and after"
+    assert_eq "$(B list -q)" ""
+}
+
+test_an_unreachable_bus_is_a_clear_error() {
+    local id
+    id=$(new_id)
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TDIR/nonexistent run SD run --bundle "$BUNDLE" "$id"
+    assert_failed run
+    assert_eq "$stderr" "brig: run: systemd: D-Bus: connect to unix:path=$TDIR/nonexistent: No such file or directory"
+    assert_eq "$(B list -q)" ""
+}
+
+test_no_systemd_is_a_clear_error() {
+    [ -d /run/systemd/system ] && skip "systemd runs here"
+    local id
+    id=$(new_id)
+    cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
+    unset DBUS_SYSTEM_BUS_ADDRESS
+    run SD run --bundle "$BUNDLE" "$id"
+    assert_failed run
+    assert_contains "$stderr" "systemd is not running on this host"
+}
