@@ -185,6 +185,8 @@ void brig_dbus_buf_free(struct brig_dbus_buf *b)
 
 static void put_raw(struct brig_dbus_buf *b, const void *p, size_t n)
 {
+    if (!n)
+        return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n)
