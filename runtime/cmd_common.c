@@ -7,6 +7,7 @@
 #include "brig/brig.h"
 #include "brig/cmd.h"
 #include "brig/internal.h"
+#include "brig/state.h"
 
 int brig_cmd_usage_error(const char *usage)
 {
@@ -28,4 +29,21 @@ int brig_cmd_help(const char *usage, const char *text)
 {
     printf("usage: brig %s %s\n\n%s", brig_g.command, usage, text);
     return 0;
+}
+
+int brig_cmd_open_id(int argc, char **argv, const char *help, int lock, struct brig_container **out)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            brig_cmd_help("ID", help);
+            return 1;
+        }
+        return brig_fail(0, "unknown option %s", argv[optind - 1]);
+    }
+    const char *id = brig_cmd_one_id(argc, argv, "ID");
+    if (!id)
+        return -1;
+    return brig_container_open(id, lock, out);
 }

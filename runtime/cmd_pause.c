@@ -14,27 +14,19 @@
 
 int cmd_pause(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return brig_cmd_help("ID", "Suspend every process in the container.\n");
-        brig_fail(0, "unknown option %s", argv[optind - 1]);
-        return brig_report_error();
-    }
-    const char *id = brig_cmd_one_id(argc, argv, "ID");
     struct brig_container *ct;
-    if (!id || brig_container_open(id, LOCK_EX, &ct) < 0)
-        return brig_report_error();
+    int opened = brig_cmd_open_id(argc, argv, "Suspend every process in the container.\n", LOCK_EX, &ct);
+    if (opened != 0)
+        return opened > 0 ? 0 : brig_report_error();
     int r = -1;
     enum brig_status st = brig_container_status(ct);
     /* like runc, a created container may be paused too */
     if (st == BRIG_PAUSED)
-        brig_fail(0, "container %s is already paused", id);
+        brig_fail(0, "container %s is already paused", ct->state.id);
     else if (st != BRIG_RUNNING && st != BRIG_CREATED)
-        brig_fail(0, "container %s is not running", id);
+        brig_fail(0, "container %s is not running", ct->state.id);
     else if (!ct->state.cgroup_path)
-        brig_fail(0, "container %s has no cgroup", id);
+        brig_fail(0, "container %s has no cgroup", ct->state.id);
     else
         r = brig_cgroup_freeze(ct->state.cgroup_path, true);
     brig_container_close(ct);

@@ -13,25 +13,17 @@
 
 int cmd_resume(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return brig_cmd_help("ID", "Resume every process of a paused container.\n");
-        brig_fail(0, "unknown option %s", argv[optind - 1]);
-        return brig_report_error();
-    }
-    const char *id = brig_cmd_one_id(argc, argv, "ID");
     struct brig_container *ct;
-    if (!id || brig_container_open(id, LOCK_EX, &ct) < 0)
-        return brig_report_error();
+    int opened = brig_cmd_open_id(argc, argv, "Resume every process of a paused container.\n", LOCK_EX, &ct);
+    if (opened != 0)
+        return opened > 0 ? 0 : brig_report_error();
     int r = -1;
     enum brig_status st = brig_container_status(ct);
     /* ask the freezer itself: a paused "created" container reports created */
     if (st == BRIG_STOPPED || st == BRIG_CREATING)
-        brig_fail(0, "container %s is not running", id);
+        brig_fail(0, "container %s is not running", ct->state.id);
     else if (!ct->state.cgroup_path || !brig_cgroup_is_frozen(ct->state.cgroup_path))
-        brig_fail(0, "container %s is not paused", id);
+        brig_fail(0, "container %s is not paused", ct->state.id);
     else
         r = brig_cgroup_freeze(ct->state.cgroup_path, false);
     brig_container_close(ct);

@@ -13,18 +13,10 @@
 
 int cmd_state(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return brig_cmd_help("ID", "Print the state of a container as JSON.\n");
-        brig_fail(0, "unknown option %s", argv[optind - 1]);
-        return brig_report_error();
-    }
-    const char *id = brig_cmd_one_id(argc, argv, "ID");
     struct brig_container *ct;
-    if (!id || brig_container_open(id, LOCK_SH, &ct) < 0)
-        return brig_report_error();
+    int opened = brig_cmd_open_id(argc, argv, "Print the state of a container as JSON.\n", LOCK_SH, &ct);
+    if (opened != 0)
+        return opened > 0 ? 0 : brig_report_error();
     char *json = brig_state_json_full(ct, brig_container_status(ct));
     brig_container_close(ct);
     if (!json)

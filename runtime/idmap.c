@@ -27,26 +27,6 @@
 #include "brig/internal.h"
 #include "brig/mounts.h"
 
-static int write_map(pid_t pid, const char *file, const struct brig_idmap *m, size_t n)
-{
-    char buf[4096];
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-        if (w < 0 || (size_t)w >= sizeof buf - len)
-            return brig_fail(E2BIG, "%s: too many mappings", file);
-        len += (size_t)w;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-    cleanup_fd int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return brig_fail(errno, "open %s", path);
-    if (write(fd, buf, len) != (ssize_t)len)
-        return brig_fail(errno, "write %s", path);
-    return 0;
-}
-
 /* A user namespace with the mount's own mappings: a child unshares it and
  * waits while we write its maps and open it. */
 static int userns_with_maps(const struct brig_mount *m)
@@ -74,7 +54,7 @@ static int userns_with_maps(const struct brig_mount *m)
     size_t ngm = m->n_gid_mappings ? m->n_gid_mappings : m->n_uid_mappings;
     const struct brig_idmap *um = m->n_uid_mappings ? m->uid_mappings : m->gid_mappings;
     size_t num = m->n_uid_mappings ? m->n_uid_mappings : m->n_gid_mappings;
-    if (write_map(pid, "uid_map", um, num) == 0 && write_map(pid, "gid_map", gm, ngm) == 0) {
+    if (brig_write_id_map(pid, "uid_map", um, num) == 0 && brig_write_id_map(pid, "gid_map", gm, ngm) == 0) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -57,7 +57,7 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
     return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct brig_idmap *m, size_t n)
+int brig_write_id_map(pid_t pid, const char *file, const struct brig_idmap *m, size_t n)
 {
     char buf[4096];
     size_t len = 0;
@@ -90,9 +90,9 @@ int brig_write_id_maps(pid_t pid, const struct brig_config *cfg)
         if (fd >= 0 && write(fd, "deny", 4) < 0)
             return brig_fail(errno, "write %s", path);
     }
-    if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings) < 0)
+    if (brig_write_id_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings) < 0)
         return brig_fail_ctx("linux.uidMappings");
-    if (write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings) < 0)
+    if (brig_write_id_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings) < 0)
         return brig_fail_ctx("linux.gidMappings");
     return 0;
 }

@@ -11,6 +11,12 @@ int brig_cmd_help(const char *usage, const char *text);
 /* Report a usage error; returns 1. */
 int brig_cmd_usage_error(const char *usage);
 
+struct brig_container;
+/* For commands that take nothing but an ID: handle --help (printing HELP),
+ * take the ID, open the container with LOCK.  Returns 0 with *out set, 1
+ * when help was printed, -1 with an error recorded. */
+int brig_cmd_open_id(int argc, char **argv, const char *help, int lock, struct brig_container **out);
+
 struct brig_create_opts;
 /* Options create and run share (cmd_create.c).  Returns 1 for --help. */
 #include <stdbool.h>

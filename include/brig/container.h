@@ -88,6 +88,8 @@ char *brig_lookup_executable(const struct brig_process *p); /* NULL with error *
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);
 int brig_namespaces_join(struct brig_init *in);
 int brig_write_id_maps(pid_t pid, const struct brig_config *cfg);
+/* Write one map ("uid_map" or "gid_map") of PID in a single write. */
+int brig_write_id_map(pid_t pid, const char *file, const struct brig_idmap *m, size_t n);
 int brig_set_hostname(const struct brig_config *cfg);
 
 /* Hooks (hooks.c).  STATE_JSON goes to each hook's stdin. */
