@@ -551,17 +551,27 @@ static int holder_fd = -1;
  * 1, a subreaper) may be slow to. */
 __attribute__((noreturn)) static void holder_main(int fd, char **leave)
 {
-    /* Out of brig's session (no terminal signals) and of its files. */
-    setsid();
-    prctl(PR_SET_NAME, "brig-scope-hold", 0, 0, 0);
-    if (chdir("/") < 0)
-        _exit(1);
-    if (fd != 3 && dup2(fd, 3) < 0)
+    /* Out of brig's session (no terminal signals), handlers and files.
+     * Nothing here can be reported: the holder only waits, whatever fails. */
+    if (setsid() < 0) {
+        /* already a session leader: cannot be, it was just forked */
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    if (prctl(PR_SET_NAME, "brig-scope-hold", 0, 0, 0) < 0) {
+        /* only a name for ps */
+    }
+    if (chdir("/") < 0 || (fd != 3 && dup2(fd, 3) < 0))
         _exit(1);
     brig_close_from(4);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int i = 0; null >= 0 && i < 3; i++)
-        dup2(null, i);
+        if (dup2(null, i) < 0)
+            _exit(1);
     char c;
     while (read(3, &c, 1) < 0 && errno == EINTR)
         ;
