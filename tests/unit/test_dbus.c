@@ -9,6 +9,11 @@
  * fields). */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "brig/brig.h"
 #include "brig/cgroup_internal.h"
 #include "brig/dbus.h"
@@ -757,6 +762,161 @@ static void test_device_properties(void)
     brig_cg_device_rules_free(rules, n);
 }
 
+/* ---- a connection, against a scripted server ---- */
+
+static int srv_read_msg(int fd, struct brig_dbus_msg *m)
+{
+    uint8_t head[16];
+    size_t total;
+    if (brig_read_all(fd, head, 16) != 16 || brig_dbus_msg_size(head, 16, &total) < 0)
+        return -1;
+    uint8_t *raw = brig_xmalloc(total);
+    memcpy(raw, head, 16);
+    if (brig_read_all(fd, raw + 16, total - 16) != (ssize_t)(total - 16)) {
+        free(raw);
+        return -1;
+    }
+    return brig_dbus_decode(raw, total, m);
+}
+
+static int srv_send(int fd, const struct brig_dbus_msg *m, const struct brig_dbus_buf *body, bool split)
+{
+    struct brig_dbus_buf out = {0};
+    int r = brig_dbus_encode(m, body, &out);
+    /* in pieces: the client must put a message together from several reads */
+    for (size_t off = 0; r == 0 && off < out.len;) {
+        size_t n = split ? (out.len - off > 7 ? 7 : out.len - off) : out.len;
+        r = brig_write_all(fd, out.data + off, n);
+        off += n;
+        if (split)
+            usleep(1000);
+    }
+    brig_dbus_buf_free(&out);
+    return r;
+}
+
+/* The server side: SASL, Hello (answered after a signal, in pieces), a
+ * method call to the client (which must refuse it), an error reply.
+ * Exit status: the step that went wrong, 0 when all went as expected. */
+static int scripted_server(int lfd)
+{
+    int fd = accept(lfd, NULL, NULL);
+    if (fd < 0)
+        return 1;
+    char line[128], want[64], uid[16];
+    size_t n = 0;
+    while (n < sizeof line - 1 && read(fd, line + n, 1) == 1 && !(n && line[n] == '\n'))
+        n++;
+    line[n + 1] = '\0';
+    snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
+    strcpy(want, "AUTH EXTERNAL ");
+    for (size_t i = 0; uid[i]; i++)
+        snprintf(want + strlen(want), 3, "%02x", (unsigned char)uid[i]);
+    strcat(want, "\r\n");
+    if (line[0] != '\0' || strcmp(line + 1, want) != 0)
+        return 2;
+    if (brig_write_all(fd, "OK 0123456789abcdef0123456789abcdef\r\n", 37) < 0)
+        return 3;
+    char begin[7];
+    if (brig_read_all(fd, begin, 7) != 7 || memcmp(begin, "BEGIN\r\n", 7) != 0)
+        return 4;
+    struct brig_dbus_msg m;
+    if (srv_read_msg(fd, &m) < 0 || strcmp(m.member, "Hello") != 0 ||
+        strcmp(m.destination, "org.freedesktop.DBus") != 0)
+        return 5;
+    uint32_t hello = m.serial;
+    brig_dbus_msg_free(&m);
+    struct brig_dbus_buf body = {0};
+    brig_dbus_put_str(&body, "early");
+    struct brig_dbus_msg sig = {.type = BRIG_DBUS_SIGNAL, .serial = 1, .path = "/a",
+                                .interface = "com.example.I", .member = "Sig", .signature = "s"};
+    /* a signal before Hello's reply: skipped while waiting for it */
+    if (srv_send(fd, &sig, &body, false) < 0)
+        return 6;
+    brig_dbus_buf_free(&body);
+    brig_dbus_put_str(&body, ":1.5");
+    struct brig_dbus_msg reply = {.type = BRIG_DBUS_METHOD_RETURN, .serial = 2,
+                                  .reply_serial = hello, .signature = "s"};
+    if (srv_send(fd, &reply, &body, true) < 0)
+        return 7;
+    brig_dbus_buf_free(&body);
+    if (srv_read_msg(fd, &m) < 0 || strcmp(m.member, "Frob") != 0)
+        return 8;
+    sig.signature = NULL; /* then, with the call under way: a signal, a call to the client, the error */
+    uint32_t frob = m.serial;
+    brig_dbus_msg_free(&m);
+    struct brig_dbus_msg call = {.type = BRIG_DBUS_METHOD_CALL, .serial = 3, .path = "/",
+                                 .member = "AreYouThere"};
+    brig_dbus_put_str(&body, "no such thing");
+    struct brig_dbus_msg err = {.type = BRIG_DBUS_ERROR, .serial = 4, .reply_serial = frob,
+                                .error_name = "com.example.Nope", .signature = "s"};
+    sig.serial = 5;
+    if (srv_send(fd, &sig, NULL, false) < 0 || srv_send(fd, &call, NULL, false) < 0 ||
+        srv_send(fd, &err, &body, true) < 0)
+        return 9;
+    brig_dbus_buf_free(&body);
+    if (srv_read_msg(fd, &m) < 0 || m.type != BRIG_DBUS_ERROR || m.reply_serial != 3 ||
+        strcmp(m.error_name, "org.freedesktop.DBus.Error.UnknownMethod") != 0)
+        return 10;
+    brig_dbus_msg_free(&m);
+    close(fd);
+    return 0;
+}
+
+static void count_signal(const struct brig_dbus_msg *m, void *arg)
+{
+    if (m->member && strcmp(m->member, "Sig") == 0)
+        (*(int *)arg)++;
+}
+
+/* SASL EXTERNAL, Hello, a reply put together from 7-byte pieces,
+ * signals and a call to us while a call waits, error replies, alternative
+ * addresses. */
+static void test_connection(void)
+{
+    char addr[64], name[40];
+    snprintf(name, sizeof name, "brig-test-dbus-%d", (int)getpid());
+    snprintf(addr, sizeof addr, "unix:abstract=%s", name);
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    memcpy(sa.sun_path + 1, name, strlen(name));
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) < 0 || listen(lfd, 1) < 0) {
+        unit_skip("no abstract unix socket here");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(scripted_server(lfd));
+    close(lfd);
+
+    struct brig_dbus *c = NULL;
+    /* a first address that cannot work, then the right one */
+    cleanup_free char *both = brig_xasprintf("unix:path=/nonexistent/x;%s", addr);
+    int r = brig_dbus_connect(both, true, 5000, &c);
+    CHECK_MSG(r == 0, "connect: %s", brig_last_error());
+    int signals = 0;
+    if (r == 0) {
+        CHECK_STR(brig_dbus_unique_name(c), ":1.5");
+        brig_dbus_on_signal(c, count_signal, &signals);
+        r = brig_dbus_call(c, "com.example", "/x", "com.example.I", "Frob", NULL, NULL, NULL, 5000);
+        CHECK(r < 0);
+        CHECK_STR(brig_last_error(), "com.example.Nope: no such thing");
+        CHECK_STR(brig_dbus_last_error_name(c), "com.example.Nope");
+        CHECK_INT(signals, 1); /* the one that came while Frob waited */
+        brig_dbus_close(c);
+    }
+    int st = -1;
+    waitpid(pid, &st, 0);
+    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "scripted server: status 0x%x", st);
+
+    /* nothing listens: the error names the address */
+    CHECK(brig_dbus_connect("unix:path=/nonexistent/sock", true, 1000, &c) < 0);
+    CHECK_STR(brig_last_error(), "D-Bus: connect to unix:path=/nonexistent/sock: No such file or directory");
+    CHECK(brig_dbus_connect("tcp:host=localhost,port=1", true, 1000, &c) < 0);
+    CHECK_STR_CONTAINS(brig_last_error(), "only unix: addresses");
+}
+
 int main(void)
 {
     RUN(test_encode_start_transient_unit);
@@ -771,5 +931,6 @@ int main(void)
     RUN(test_scope_properties_v2);
     RUN(test_quota_per_sec);
     RUN(test_device_properties);
+    RUN(test_connection);
     return unit_finish();
 }
