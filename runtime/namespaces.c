@@ -37,7 +37,7 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
             int type = ioctl(fd, NS_GET_NSTYPE);
             if (type >= 0 && type != ns->clone_flag) {
                 close(fd);
-                return brig_fail(0, "linux.namespaces[%zu].path: %s is not a %s namespace", i, ns->path,
+                return brig_fail(0, "linux.namespaces[%zu].path: %s is not a namespace of type %s", i, ns->path,
                                  brig_ns_type_name(ns->type));
             }
             in->ns_fds[ns->type] = fd;

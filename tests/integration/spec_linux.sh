@@ -114,19 +114,30 @@ test_spec_rootfs_propagation() {
 test_spec_namespace_path_of_the_wrong_type_is_an_error() {
     # config-linux.md (namespaces): the runtime MUST generate an error if
     # path is not associated with a namespace of type type.
-    local pair type wrong id
+    local pair type wrong id ns
     set_args true
+    cfg 'del(.hostname)'
+    # Each case starts from the bundle's own namespaces, so that only the
+    # one wrong path decides it.
+    ns=$(jq -c '.linux.namespaces' "$BUNDLE/config.json")
+    # Control: the same edit with a path of the right type is accepted.
+    id=$(new_id)
+    cfg --argjson ns "$ns" --arg p "/proc/$$/ns/ipc" \
+        '.linux.namespaces = [$ns[] | select(.type != "ipc")] + [{type: "ipc", path: $p}]'
+    run B create --bundle "$BUNDLE" "$id"
+    assert_ok
+    B delete --force "$id" >/dev/null 2>&1
     for pair in cgroup:ipc ipc:mnt mount:net network:pid pid:uts uts:cgroup; do
         type=${pair%:*} wrong=${pair#*:}
         id=$(new_id)
-        cfg 'del(.hostname)'
-        cfg --arg t "$type" --arg p "/proc/$$/ns/$wrong" \
-            '.linux.namespaces = [.linux.namespaces[] | select(.type != $t)] + [{type: $t, path: $p}]'
+        cfg --argjson ns "$ns" --arg t "$type" --arg p "/proc/$$/ns/$wrong" \
+            '.linux.namespaces = [$ns[] | select(.type != $t)] + [{type: $t, path: $p}]'
         run B create --bundle "$BUNDLE" "$id"
         if [ "$status" = 0 ]; then
             B delete --force "$id" >/dev/null 2>&1
             fail "a $type namespace path to a $wrong namespace was accepted"
         fi
+        is_runc || is_crun || assert_contains "$stderr" "is not a namespace of type $type"
     done
 }
 
