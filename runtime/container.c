@@ -70,8 +70,13 @@ static char *owner_name(void)
     uid_t uid = geteuid();
     if (uid == 0)
         return brig_xstrdup("");
-    struct passwd *pw = getpwuid(uid);
-    return pw ? brig_xstrdup(pw->pw_name) : brig_xasprintf("%u", (unsigned)uid);
+    /* /etc/passwd read directly: no NSS modules in a static binary. */
+    cleanup_file FILE *f = fopen("/etc/passwd", "re");
+    struct passwd *pw;
+    while (f && (pw = fgetpwent(f)))
+        if (pw->pw_uid == uid)
+            return brig_xstrdup(pw->pw_name);
+    return brig_xasprintf("%u", (unsigned)uid);
 }
 
 /* The config as created, kept in the state so that start, exec and delete
@@ -310,10 +315,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* start waits on this for startContainer and poststart hooks (hooks.h) */
     in.start_status_fd = brig_start_status_prepare(c, cfg);
     if (in.start_status_fd == -2)
-        goto fail;
-
-    /* The mount option table, loaded here once: the init inherits it. */
-    if (cfg->n_mounts > 0 && brig_mount_options_load() < 0)
         goto fail;
 
     /* 7. clone */

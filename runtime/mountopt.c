@@ -118,10 +118,6 @@ int brig_parse_mount_options(const struct brig_strv *opts, const char *type, str
         unsigned long ms;
         bool invert;
         int known = brig_mount_option_lookup(o, &ms, &invert);
-        if (known < 0) {
-            brig_mount_opts_free(out);
-            return -1;
-        }
         if (known && (ms & MS_BIND)) {
             out->bind = true;
             out->recursive |= (ms & MS_REC) != 0;

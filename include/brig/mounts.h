@@ -54,10 +54,9 @@ struct brig_mount_opts {
 int brig_parse_mount_options(const struct brig_strv *opts, const char *type, struct brig_mount_opts *out);
 void brig_mount_opts_free(struct brig_mount_opts *o);
 
-/* libmount's table of option names (libmount.c, loaded on first use).
- * lookup: 1 and the MS_* flag(s) when NAME is a flag option, INVERT when it
- * clears them; 0 for a name libmount does not know; -1 on error. */
-int brig_mount_options_load(void);
+/* libmount's table of option names (libmount.c, generated at build time):
+ * 1 and the MS_* flag(s) when NAME is a flag option, INVERT when it clears
+ * them; 0 for a name libmount does not know. */
 int brig_mount_option_lookup(const char *name, unsigned long *flags, bool *invert);
 
 /* --- resolution inside the rootfs (resolve.c) --- */
