@@ -115,7 +115,11 @@ build() {
 }
 
 # Leak checking stays on (the default) for the fuzzers.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:allocator_may_return_null=0}
+# fast_unwind_on_malloc=0: full stacks through libseccomp (built without
+# frame pointers), so the suppression below can name the function.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:allocator_may_return_null=0:fast_unwind_on_malloc=0}
+# Leaks inside libseccomp itself are named in fuzz/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRCDIR/fuzz/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run() {
