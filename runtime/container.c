@@ -190,7 +190,8 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
             break;
         }
         case BRIG_SYNC_PTY:
-            if (brig_terminal_deliver(fd, o->console_socket, o->console_master) < 0)
+            if (brig_terminal_deliver(fd, o->console_socket, o->console_master) < 0 ||
+                brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
         case BRIG_SYNC_READY:

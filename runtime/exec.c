@@ -329,7 +329,8 @@ static int serve_child(const struct exec_ctx *x, struct brig_container *c, int *
             brig_set_error(m.value, m.text);
             return -1;
         case BRIG_SYNC_PTY:
-            if (brig_terminal_deliver(fd, x->o->console_socket, x->o->detach ? NULL : master) < 0)
+            if (brig_terminal_deliver(fd, x->o->console_socket, x->o->detach ? NULL : master) < 0 ||
+                brig_sync_send(x->sync_fd, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
         case BRIG_SYNC_SECCOMP_FD: {

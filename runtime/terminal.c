@@ -74,7 +74,10 @@ int brig_terminal_setup(int sync_fd, const struct brig_process *p)
     char name[64] = "/dev/ptmx";
     if (ptsname_r(master, name, sizeof name) != 0)
         snprintf(name, sizeof name, "/dev/ptmx");
-    if (brig_sync_send(sync_fd, BRIG_SYNC_PTY, 0, name, master) < 0)
+    /* Wait until the runtime has the master (and, relaying, has given it
+     * the host terminal's size): the program may ask for its size at once. */
+    if (brig_sync_send(sync_fd, BRIG_SYNC_PTY, 0, name, master) < 0 ||
+        brig_sync_expect(sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
         return -1;
     for (int fd = 0; fd < 3; fd++)
         if (dup2(slave, fd) < 0)
@@ -125,6 +128,8 @@ int brig_console_socket_send(const char *path, int master)
     return 0;
 }
 
+static void copy_winsize(int from, int to);
+
 int brig_terminal_deliver(int master, const char *console_socket, int *keep)
 {
     if (master < 0)
@@ -138,6 +143,9 @@ int brig_terminal_deliver(int master, const char *console_socket, int *keep)
         if (*keep >= 0)
             close(*keep);
         *keep = master;
+        int host_tty = isatty(STDIN_FILENO) ? STDIN_FILENO : (isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1);
+        if (host_tty >= 0)
+            copy_winsize(host_tty, master);
         return 0;
     }
     close(master);

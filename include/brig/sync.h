@@ -12,7 +12,7 @@ enum brig_sync_type {
     BRIG_SYNC_USERNS_DONE,
     BRIG_SYNC_PID,          /* joiner -> runtime: value = init pid */
     BRIG_SYNC_HOOKS,        /* init -> runtime: run prestart/createRuntime hooks */
-    BRIG_SYNC_HOOKS_DONE,
+    BRIG_SYNC_HOOKS_DONE,   /* runtime -> init: hooks run; also the ack of SECCOMP_FD and PTY */
     BRIG_SYNC_SECCOMP_FD,   /* init -> runtime: the seccomp listener fd */
     BRIG_SYNC_PTY,          /* init -> runtime: the pty master */
     BRIG_SYNC_READY,        /* init -> runtime: only execve is left */
