@@ -113,8 +113,10 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$s
 run_suite() { # ASAN_OPTIONS FILTER...
     local opts=$1
     shift
+    # An instrumented brig is several times slower: the client tests (podman
+    # runs a dozen containers) need more than the usual 60 s per test.
     ASAN_OPTIONS=$opts BRIG_BUILDDIR=$builddir BRIG=$builddir/brig \
-        bash "$builddir/tests/run-tests.sh" "$@"
+        BRIG_TEST_TIMEOUT=${BRIG_TEST_TIMEOUT:-240} bash "$builddir/tests/run-tests.sh" "$@"
 }
 
 status=0
