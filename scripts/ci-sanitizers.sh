@@ -121,8 +121,9 @@ run_suite() { # ASAN_OPTIONS FILTER...
 
 status=0
 # Unit tests with leak detection.
-if [ ${#filters[@]} -eq 0 ] || printf '%s\n' "${filters[@]}" | grep -q unit; then
-    unit_out=$(run_suite "$common:detect_leaks=1" unit 2>&1)
+if [ ${#filters[@]} -eq 0 ] || printf '%s\n' "${filters[@]}" | grep -q 'unit:'; then
+    # "unit:" (not "unit"): integration tests may have "unit" in their name.
+    unit_out=$(run_suite "$common:detect_leaks=1" unit: 2>&1)
     rc=$?
     printf '%s\n' "$unit_out" | sed '$d'
     unit_summary=$(printf '%s\n' "$unit_out" | tail -n 1)
