@@ -14,12 +14,7 @@
 #define CREATE_USAGE "[options] ID"
 #define CREATE_HELP                                                                                \
     "Options:\n"                                                                                   \
-    "  -b, --bundle DIR          the bundle (default: the current directory)\n"                    \
-    "      --pid-file FILE       write the container process's pid to FILE\n"                      \
-    "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
-    "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
-    "      --no-new-keyring      keep the caller's session keyring\n"                              \
-    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"                \
+    BRIG_CREATE_OPTIONS_HELP                                                                       \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_DETACH, OPT_KEEP };

@@ -22,12 +22,7 @@
 #define RUN_HELP                                                                                   \
     "Create and start a container; wait for it unless --detach.\n\n"                               \
     "Options:\n"                                                                                   \
-    "  -b, --bundle DIR          the bundle (default: the current directory)\n"                    \
-    "      --pid-file FILE       write the container process's pid to FILE\n"                      \
-    "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
-    "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
-    "      --no-new-keyring      keep the caller's session keyring\n"                              \
-    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"                \
+    BRIG_CREATE_OPTIONS_HELP                                                                       \
     "  -d, --detach              do not wait for the container\n"                                  \
     "      --keep                do not delete the container after it exits\n"                     \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"

@@ -18,6 +18,15 @@ struct brig_container;
 int brig_cmd_open_id(int argc, char **argv, const char *help, int lock, struct brig_container **out);
 
 struct brig_create_opts;
+/* --help lines of the options create and run share. */
+#define BRIG_CREATE_OPTIONS_HELP                                                                   \
+    "  -b, --bundle DIR          the bundle (default: the current directory)\n"                    \
+    "      --pid-file FILE       write the container process's pid to FILE\n"                      \
+    "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
+    "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
+    "      --no-new-keyring      keep the caller's session keyring\n"                              \
+    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"
+
 /* Options create and run share (cmd_create.c).  Returns 1 for --help. */
 #include <stdbool.h>
 int brig_parse_create_opts(int argc, char **argv, struct brig_create_opts *o, bool *detach, bool *keep);
