@@ -1006,7 +1006,14 @@ int brig_cgroup_create(const char *path, const struct brig_resources *res, bool 
     return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd);
 }
 
-int brig_cgroup_attach(const char *path, pid_t pid)
+/* PID 0 means the caller, which must be single-threaded (a freshly cloned
+ * init or joiner).  It then writes "0" to each v1 hierarchy's "tasks": the
+ * kernel moves just the calling thread without taking the global
+ * threadgroup lock, whose first writer after an idle moment waits a whole
+ * RCU grace period (~10-15 ms of wall time).  cgroup.procs (v2, or another
+ * process) takes that lock.  SKIP_UNIFIED: the caller was cloned into the
+ * unified cgroup already (brig_cgroup_unified_fd). */
+static int attach(const char *path, pid_t pid, bool skip_unified)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
@@ -1016,11 +1023,11 @@ int brig_cgroup_attach(const char *path, pid_t pid)
         return -1;
     char pidstr[24];
     snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
-    size_t n = l->n_v1 + (l->unified ? 1 : 0);
+    size_t n = l->n_v1 + (l->unified && !skip_unified ? 1 : 0);
     for (size_t i = 0; i < n; i++) {
-        cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, p)
-                                           : brig_cg_v2_dir(l, p);
-        if (brig_cg_write(d, "cgroup.procs", pidstr) < 0) {
+        bool v1 = i < l->n_v1;
+        cleanup_free char *d = v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, p) : brig_cg_v2_dir(l, p);
+        if (brig_cg_write(d, v1 && pid == 0 ? "tasks" : "cgroup.procs", pidstr) < 0) {
             /* rootless without a cgroup of its own (see create) */
             if (rootless() && (no_access(brig_last_errno()) || brig_last_errno() == ENOENT)) {
                 brig_debug("rootless: %s", brig_last_error());
@@ -1034,6 +1041,28 @@ int brig_cgroup_attach(const char *path, pid_t pid)
     if (brig_cg_is_systemd_path(path))
         brig_cg_systemd_release();
     return 0;
+}
+
+int brig_cgroup_attach(const char *path, pid_t pid)
+{
+    return attach(path, pid, false);
+}
+
+int brig_cgroup_attach_self(const char *path, bool in_unified)
+{
+    return attach(path, 0, in_unified);
+}
+
+int brig_cgroup_unified_fd(const char *path)
+{
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l || !l->unified || brig_cg_is_systemd_path(path))
+        return -1;
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    cleanup_free char *d = brig_cg_v2_dir(l, p);
+    return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 int brig_cgroup_open_fd(const char *path)

@@ -109,6 +109,35 @@ static pid_t clone_raw(unsigned long flags)
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* clone_raw, born in the v2 cgroup CGFD (CLONE_INTO_CGROUP): no migration,
+ * so no wait on the kernel's global migration lock.  Sets *INTO when it
+ * did; falls back to clone_raw on kernels without it (before 5.7). */
+static pid_t clone_into_cgroup(unsigned long flags, int cgfd, bool *into)
+{
+    *into = false;
+#ifdef SYS_clone3
+    if (cgfd >= 0) {
+        /* struct clone_args of linux/sched.h (5.7), spelled out: that
+         * header's CLONE_* clash with glibc's */
+        struct {
+            uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+                set_tid, set_tid_size, cgroup;
+        } a = {.flags = flags | 0x200000000ULL /* CLONE_INTO_CGROUP */, .exit_signal = SIGCHLD,
+               .cgroup = (uint64_t)cgfd};
+        pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+        if (pid >= 0) {
+            *into = true;
+            return pid;
+        }
+        if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+            return -1;
+    }
+#else
+    (void)cgfd;
+#endif
+    return clone_raw(flags);
+}
+
 static void kill_and_reap(pid_t pid)
 {
     if (pid <= 0)
@@ -127,7 +156,7 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
         in->lock_fd = -1;
     }
     /* Join the cgroup first, as host root: the init inherits it. */
-    if (brig_cgroup_attach(in->cgroup_path, 0) < 0)
+    if (brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
         brig_sync_die(in->sync_fd);
     in->attach_self = false;
     if (brig_namespaces_join(in) < 0)
@@ -212,6 +241,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
     struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .notify_fd = -1, .start_status_fd = -1, .opts = o};
+    cleanup_fd int cgfd = -1; /* the v2 cgroup to clone into */
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
@@ -329,19 +359,20 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * idle moment): the first child joins the cgroup itself.  That child
      * must still be host root, so a new user namespace takes the joiner. */
     in.attach_self = true;
+    cgfd = brig_cgroup_unified_fd(in.cgroup_path);
     bool needs_joiner = (in.clone_flags & CLONE_NEWTIME) || in.new_userns;
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         if (in.ns_fds[i] >= 0)
             needs_joiner = true;
     if (needs_joiner) {
-        joiner_pid = clone_raw(0);
+        joiner_pid = clone_into_cgroup(0, cgfd, &in.in_unified);
         if (joiner_pid == 0) {
             close(socks[0]);
             joiner_main(&in);
         }
     } else {
         /* The cgroup namespace is made by the init once it is in its cgroup. */
-        init_pid = clone_raw(in.clone_flags & ~(unsigned long)CLONE_NEWCGROUP);
+        init_pid = clone_into_cgroup(in.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd, &in.in_unified);
         if (init_pid == 0) {
             close(socks[0]);
             brig_init_main(&in);

@@ -6,7 +6,8 @@
  *   3. seccomp filter (cached), the init's root
  *   4. non-dumpable; fork into the init's
  *      pid namespace                  ---->  host fds marked close-on-exec; wait
- *   5. child into the cgroup; GO      ---->  6. every other namespace at once
+ *   5. GO                             ---->  6. into the cgroup (itself), then every
+ *                                               other namespace at once
  *                                               (setns on the pidfd), root = the init's
  *                                            7. session, keyring, terminal (PTY back)
  *   (deliver the pty, hand on the     <----  8. personality, LSM labels, rlimits,
@@ -74,6 +75,7 @@ struct exec_ctx {
     int lock_fd;
     int keep_fds;         /* fds below this stay open across execve */
     int n_listen;
+    const char *cgroup;   /* joined by the child itself (see cgroup.h) */
 };
 
 /* --- small shared helpers ------------------------------------------------ */
@@ -182,7 +184,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 
     if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
         _exit(1);
-    if (join_namespaces(x) < 0 || enter_root(x) < 0)
+    /* Join the cgroup ourselves, still host root: a self-move of a
+     * single-threaded process skips the kernel's migration lock on v1. */
+    if (brig_cgroup_attach_self(x->cgroup, false) < 0 || join_namespaces(x) < 0 || enter_root(x) < 0)
         brig_sync_die(sock);
     if ((x->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         brig_fail(errno, "become root in the container's user namespace");
@@ -391,6 +395,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     if (rootfd < 0)
         return brig_fail(errno, "open the container's root %s", path);
     x.rootfd = rootfd;
+    x.cgroup = cgroup;
     struct brig_bpf bpf = {0};
     if (cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0)
@@ -438,7 +443,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
 
     /* 5 */
     int master = -1;
-    if (brig_cgroup_attach(cgroup, pid) < 0 || brig_sync_send(x.sync_fd, BRIG_SYNC_GO, 0, NULL, -1) < 0) {
+    if (brig_sync_send(x.sync_fd, BRIG_SYNC_GO, 0, NULL, -1) < 0) {
         kill_reap(pid);
         goto fail;
     }

@@ -112,7 +112,7 @@ void brig_init_main(struct brig_init *in)
     sigaddset(&startsig, BRIG_START_SIGNAL);
     sigprocmask(SIG_SETMASK, &startsig, NULL);
 
-    if (in->attach_self && brig_cgroup_attach(in->cgroup_path, 0) < 0)
+    if (in->attach_self && brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
     /* 2 */

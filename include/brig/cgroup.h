@@ -41,6 +41,16 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
 /* Move PID into the cgroup at PATH (every hierarchy). */
 int brig_cgroup_attach(const char *path, pid_t pid);
 
+/* Move the calling process, which must be single-threaded, into the cgroup
+ * at PATH without the kernel's global migration lock where it can (v1).
+ * IN_UNIFIED: it was cloned into the v2 cgroup already. */
+int brig_cgroup_attach_self(const char *path, bool in_unified);
+
+/* The v2 (or hybrid's unified) directory of PATH as an O_DIRECTORY fd for
+ * clone3's CLONE_INTO_CGROUP, which joins without the migration lock; -1
+ * when there is none (v1 only, systemd scopes, not created). */
+int brig_cgroup_unified_fd(const char *path);
+
 /* On cgroup v2: an O_DIRECTORY fd for CLONE_INTO_CGROUP, or -1 when not
  * usable (v1 or hybrid with v1 controllers in use). */
 int brig_cgroup_open_fd(const char *path);

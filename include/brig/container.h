@@ -38,6 +38,7 @@ struct brig_init {
     uint64_t start_cookie;    /* what start's signal must carry */
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     bool attach_self;         /* the init joins the cgroup itself (see container.c) */
+    bool in_unified;          /* ...and was cloned into the v2 one already */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
     int start_status_fd;      /* hooks.h: held open until execve, or -1 */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
