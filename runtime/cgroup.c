@@ -915,7 +915,8 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     unsigned enable = l->mode == BRIG_CGROUP_V2
                           ? v2m
                           : v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
-    if (l->n_v1 && brig_cg_v1_mkdir(l, p) < 0) {
+    bool fresh = true; /* every leaf made here: nobody can be in it */
+    if (l->n_v1 && brig_cg_v1_mkdir(l, p, &fresh) < 0) {
         if (rootless() && no_access(brig_last_errno()) && !wants_limits(res)) {
             brig_debug("rootless: no cgroup (%s)", brig_last_error());
             brig_clear_error();
@@ -925,7 +926,7 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
             goto fail;
         return -1;
     }
-    if (l->unified && brig_cg_v2_mkdir(l, p, enable) < 0) {
+    if (l->unified && brig_cg_v2_mkdir(l, p, enable, &fresh) < 0) {
         if (rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1) {
             brig_debug("rootless: no cgroup (%s)", brig_last_error());
             brig_clear_error();
@@ -936,7 +937,7 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
 
     /* The spec asks for an error on a cgroup others already use (a new
      * scope holds its holder process only). */
-    if (cgroup_count(l, p) > (sd && brig_cg_systemd_holder() > 0 ? 1 : 0)) {
+    if ((sd || !fresh) && cgroup_count(l, p) > (sd && brig_cg_systemd_holder() > 0 ? 1 : 0)) {
         brig_fail(0, "cgroup %s is not empty", p);
         if (sd)
             goto fail; /* the unit is ours to stop */
@@ -1125,6 +1126,10 @@ static int remove_dirs(const struct brig_cg_layout *l, const char *path)
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, path)
                                            : brig_cg_v2_dir(l, path);
+        /* Usually a leaf: a single rmdir.  EBUSY means cgroups below it,
+         * or its last task still leaving. */
+        if (rmdir(d) == 0 || errno == ENOENT)
+            continue;
         if (walk_children(d, 0, rmdir_retrying, NULL) < 0 || rmdir_retrying(d, NULL) < 0)
             ret = -1;
     }
@@ -1333,7 +1338,7 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res)
     if (l->mode == BRIG_CGROUP_HYBRID) {
         /* enable on demand, as create does */
         unsigned en = v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
-        if (en && brig_cg_v2_mkdir(l, p, en) < 0)
+        if (en && brig_cg_v2_mkdir(l, p, en, NULL) < 0)
             return -1;
     }
     if (l->n_v1 && brig_cg_v1_apply(l, p, res, true) < 0)

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,10 @@
 #include "brig/json.h"
 
 /* A new cpuset cgroup starts with empty cpus and mems, and nothing can join
- * it until they are filled: copy them from the parent. */
-static int cpuset_inherit(const char *dir)
+ * it until they are filled: copy them from the parent.  FRESH: DIR was just
+ * made, so its own values need no look (empty, or the parent's already
+ * with cgroup.clone_children). */
+static int cpuset_inherit(const char *dir, bool fresh)
 {
     cleanup_free char *parent = brig_xstrdup(dir);
     char *slash = strrchr(parent, '/');
@@ -25,10 +28,10 @@ static int cpuset_inherit(const char *dir)
     *slash = '\0';
     static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(files); i++) {
-        cleanup_free char *cur = brig_cg_read(dir, files[i]);
-        if (!cur)
+        cleanup_free char *cur = fresh ? NULL : brig_cg_read(dir, files[i]);
+        if (!fresh && !cur)
             return -1;
-        if (cur[strspn(cur, " \n")] != '\0')
+        if (cur && cur[strspn(cur, " \n")] != '\0')
             continue; /* already set */
         cleanup_free char *val = brig_cg_read(parent, files[i]);
         if (!val)
@@ -40,8 +43,10 @@ static int cpuset_inherit(const char *dir)
     return 0;
 }
 
+/* 1: the leaf was made here, 0: it existed, -1: error. */
 static int mkdir_hier(const char *mnt, const char *path, bool cpuset)
 {
+    int made = 0;
     cleanup_free char *full = brig_xasprintf("%s%s", mnt, path);
     size_t base = strlen(mnt);
     for (char *p = full + base + 1;; p++) {
@@ -49,22 +54,27 @@ static int mkdir_hier(const char *mnt, const char *path, bool cpuset)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(full, 0755) < 0 && errno != EEXIST)
+        made = mkdir(full, 0755) == 0;
+        if (!made && errno != EEXIST)
             return brig_fail(errno, "create cgroup %s", full);
-        if (cpuset && cpuset_inherit(full) < 0)
+        if (cpuset && cpuset_inherit(full, made) < 0)
             return -1;
         *p = c;
         if (c == '\0')
             break;
     }
-    return 0;
+    return made;
 }
 
-int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path)
+int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path, bool *fresh)
 {
-    for (size_t i = 0; i < l->n_v1; i++)
-        if (mkdir_hier(l->v1[i].mnt, path, l->v1[i].ctrls & BRIG_CG_BIT(BRIG_CG_CPUSET)) < 0)
+    for (size_t i = 0; i < l->n_v1; i++) {
+        int r = mkdir_hier(l->v1[i].mnt, path, l->v1[i].ctrls & BRIG_CG_BIT(BRIG_CG_CPUSET));
+        if (r < 0)
             return -1;
+        if (r == 0 && fresh)
+            *fresh = false;
+    }
     return 0;
 }
 
@@ -363,11 +373,27 @@ int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
     struct brig_device_rule *ex = brig_cg_device_v1_list(r, n, &allow_all, &exact, &nex);
     if (!exact)
         brig_debug("device rules: cgroup v1 cannot express a rule that narrows an earlier one; denying more");
-    /* "a" sets the default and clears every exception; then the exceptions */
-    int ret = brig_cg_write(d, allow_all ? "devices.allow" : "devices.deny", "a");
-    for (size_t i = 0; ret == 0 && i < nex; i++) {
-        cleanup_free char *s = brig_cg_device_rule_str(&ex[i]);
-        ret = brig_cg_write(d, ex[i].allow ? "devices.allow" : "devices.deny", s);
+    /* "a" sets the default and clears every exception; then the exceptions.
+     * Each write is one rule: one open of each file serves them all. */
+    cleanup_fd int allow = -1, deny = -1;
+    cleanup_free char *pa = brig_xasprintf("%s/devices.allow", d);
+    cleanup_free char *pd = brig_xasprintf("%s/devices.deny", d);
+    int ret = 0;
+    for (size_t i = 0; ret == 0 && i <= nex; i++) {
+        bool al = i == 0 ? allow_all : ex[i - 1].allow;
+        cleanup_free char *s = i == 0 ? brig_xstrdup("a") : brig_cg_device_rule_str(&ex[i - 1]);
+        int *fd = al ? &allow : &deny;
+        const char *p = al ? pa : pd;
+        if (*fd < 0 && (*fd = open(p, O_WRONLY | O_CLOEXEC)) < 0) {
+            ret = brig_fail(errno, "open %s", p);
+            break;
+        }
+        ssize_t w;
+        do
+            w = write(*fd, s, strlen(s));
+        while (w < 0 && errno == EINTR);
+        if (w < 0 || (size_t)w != strlen(s))
+            ret = brig_fail(w < 0 ? errno : EIO, "write \"%s\" to %s", s, p);
     }
     brig_cg_device_rules_free(ex, nex);
     return ret < 0 ? brig_fail_ctx("devices") : 0;

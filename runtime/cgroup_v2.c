@@ -65,7 +65,7 @@ static void enable_ctrls(const char *dir, unsigned want)
     brig_clear_error();
 }
 
-int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask)
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask, bool *fresh)
 {
     cleanup_free char *full = brig_cg_v2_dir(l, path);
     size_t base = strlen(l->unified);
@@ -76,8 +76,11 @@ int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned 
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(full, 0755) < 0 && errno != EEXIST)
+        bool made = mkdir(full, 0755) == 0;
+        if (!made && errno != EEXIST)
             return brig_fail(errno, "create cgroup %s", full);
+        if (c == '\0' && !made && fresh)
+            *fresh = false;
         /* enable for the next level down, but never in the leaf: a cgroup
          * with controllers in subtree_control cannot hold processes */
         if (c != '\0' && (mask & real_ctrls))

@@ -82,7 +82,7 @@ int cmd_run(int argc, char **argv)
         return brig_report_error();
     pid_t pid = c->state.pid;
     struct brig_config *cfg;
-    if (brig_container_config(c, &cfg) == 0) {
+    if (c->has_poststart && brig_container_config(c, &cfg) == 0) {
         brig_container_poststart(c, cfg);
         brig_config_free(cfg);
     }

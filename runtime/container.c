@@ -38,6 +38,7 @@
 #include "brig/policy.h"
 #include "brig/sync.h"
 #include "brig/exec.h"
+#include "brig/exe_guard.h"
 #include "brig/terminal.h"
 
 
@@ -81,11 +82,6 @@ static char *owner_name(void)
 
 /* The config as created, kept in the state so that start, exec and delete
  * see what create saw. */
-static int keep_config(struct brig_container *c, const char *bundle)
-{
-    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
-    return brig_read_file(path, &c->state.config_json, NULL);
-}
 
 int brig_container_config(const struct brig_container *c, struct brig_config **out)
 {
@@ -136,6 +132,21 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgfd, bool *into)
     (void)cgfd;
 #endif
     return clone_raw(flags);
+}
+
+/* No container process can reach a brig process (its /proc/PID/exe) before
+ * the init execs the container's program when: brig runs in the host's pid
+ * namespace (a container cannot see it; a brig run by a container's own
+ * program, e.g. via /proc/self/exe, is never there); the init is born into
+ * a new pid namespace; it goes straight on to exec (run: no waiting in the
+ * created state for `exec` to join); and no startContainer hook (the
+ * container's own binaries) runs before.  `run` then waits for the init's
+ * execve while holding the state lock, so no `exec` can come in between. */
+static bool init_unseen(const struct brig_config *cfg, const struct brig_create_opts *o)
+{
+    const struct brig_namespace *pidns = brig_config_namespace(cfg, BRIG_NS_PID);
+    return o->start_now && cfg->process && pidns && !pidns->path &&
+           !(cfg->hooks && cfg->hooks->start_container.n) && brig_in_host_pid_ns();
 }
 
 static void kill_and_reap(pid_t pid)
@@ -254,8 +265,14 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     bundle = absolute_path(o->bundle ? o->bundle : ".");
     if (!bundle)
         return brig_fail_ctx("bundle");
-    if (brig_config_load(bundle, &cfg) < 0)
-        return -1;
+    /* read once: parsed here, kept verbatim in the state */
+    cleanup_free char *config_text = NULL;
+    {
+        cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
+        size_t len = 0;
+        if (brig_read_file(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
+            return -1;
+    }
     /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
     if (brig_policy_apply(cfg, bundle) < 0)
         goto fail;
@@ -278,6 +295,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     in.cfg = cfg;
     in.bundle = bundle;
     in.rootfs = rootfs;
+    /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
+     * needed when no container process can see a brig process before the
+     * init has exec'd; nothing has been made yet that a re-exec would lose. */
+    in.unguarded = init_unseen(cfg, o);
+    if (!in.unguarded && brig_exe_guard(brig_g.argv) < 0)
+        goto fail;
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;
     int n_listen = cfg->process ? brig_listen_fds(&cfg->process->env) : 0;
@@ -310,7 +333,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
     if (!c->state.cgroup_path)
         goto fail;
-    if (keep_config(c, bundle) < 0 || brig_state_save(c) < 0)
+    c->state.config_json = config_text;
+    config_text = NULL;
+    c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
+    if (brig_state_save(c) < 0)
         goto fail;
 
     brig_trace("state dir");
@@ -431,6 +457,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
         if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
             goto fail;
+    }
+    /* An unguarded init closes its end at execve (close-on-exec): until
+     * then we hold the state lock, which exec needs (init_unseen). */
+    if (in.unguarded) {
+        char b;
+        while (recv(socks[0], &b, 1, 0) < 0 && errno == EINTR)
+            ;
     }
 
     close(socks[0]);

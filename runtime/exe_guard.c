@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002
 #define MOUNT_ATTR_NODEV 0x00000004
+#endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
 #endif
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -62,6 +66,17 @@ bool brig_exe_is_protected(void)
 {
     cleanup_fd int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     return fd >= 0 && fd_protected(fd);
+}
+
+bool brig_in_host_pid_ns(void)
+{
+    /* The initial pid namespace has a fixed inode (PROC_PID_INIT_INO); the
+     * statfs check rules out a look-alike file mounted over /proc. */
+    cleanup_fd int fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    struct statfs sf;
+    struct stat st;
+    return fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && fstat(fd, &st) == 0 &&
+           st.st_ino == 0xEFFFFFFCU;
 }
 
 static int readonly_mount_of_self(void)

@@ -189,7 +189,9 @@ void brig_init_main(struct brig_init *in)
     static struct brig_sync_msg ack;
     if (brig_sync_expect(sock, BRIG_SYNC_READY_ACK, &ack, NULL) < 0)
         _exit(1);
-    close(sock);
+    /* Unguarded, execve closes it (close-on-exec): the runtime waits for that. */
+    if (!in->unguarded)
+        close(sock);
 
     /* 9 */
     /* Without a process we wait all the same: start refuses, delete kills. */

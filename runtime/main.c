@@ -181,10 +181,16 @@ int main(int argc, char **argv)
             int cmd_argc = argc - optind;
             char **cmd_argv = argv + optind;
             brig_g.command = name;
-            /* Commands that start container processes run from a read-only
-             * view of brig's binary (exe_guard.h, SECURITY.md). */
-            if ((commands[i].fn == cmd_create || commands[i].fn == cmd_run || commands[i].fn == cmd_exec) &&
-                !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
+            brig_g.argv = argv;
+            /* Commands that start processes a container can see run from a
+             * read-only view of brig's binary (exe_guard.h, SECURITY.md):
+             * exec always; create and run decide once the config is read
+             * (brig_container_create); start and delete, which run hooks,
+             * when brig itself runs inside some container. */
+            bool guard = commands[i].fn == cmd_exec ||
+                         ((commands[i].fn == cmd_start || commands[i].fn == cmd_delete) &&
+                          !brig_in_host_pid_ns());
+            if (guard && !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
                 return brig_report_error();
             optind = 0; /* full re-initialisation of getopt for the command */
             opterr = 0;

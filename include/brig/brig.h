@@ -20,6 +20,7 @@ struct brig_globals {
     int rootless;            /* --rootless: -1 auto, 0 false, 1 true */
     int policy;              /* --policy: enum brig_policy_mode, -1 when not given */
     const char *command;     /* the command being run, for messages */
+    char **argv;             /* main's, for the exe guard's re-exec */
 };
 
 extern struct brig_globals brig_g;

@@ -183,7 +183,8 @@ void brig_cg_sleep_ms(unsigned ms);
 int brig_cg_hugetlb_apply(const char *dir, const struct brig_resources *res, bool v2);
 int brig_cg_rdma_apply(const char *dir, const struct brig_resources *res);
 
-int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path);
+/* FRESH (may be NULL) is cleared when the leaf existed already. */
+int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path, bool *fresh);
 int brig_cg_v1_apply(const struct brig_cg_layout *l, const char *path,
                      const struct brig_resources *res, bool update);
 int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
@@ -194,7 +195,7 @@ void brig_cg_v1_stats(const struct brig_cg_layout *l, const char *path, yajl_gen
 /* --- v2 (cgroup_v2.c) --- */
 
 /* mkdir -p and enable the controllers in MASK along the way. */
-int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask);
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask, bool *fresh);
 /* Apply the resources whose controllers are in MASK. */
 int brig_cg_v2_apply(const struct brig_cg_layout *l, const char *path,
                      const struct brig_resources *res, unsigned mask);

@@ -39,6 +39,8 @@ struct brig_init {
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     bool attach_self;         /* the init joins the cgroup itself (see container.c) */
     bool in_unified;          /* ...and was cloned into the v2 one already */
+    bool unguarded;           /* runs the host's brig binary: keeps the sync
+                                 socket until execve (see container.c) */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
     int start_status_fd;      /* hooks.h: held open until execve, or -1 */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */

@@ -26,4 +26,8 @@ bool brig_exe_is_protected(void);
  * (for the regression test's control run only). */
 int brig_exe_guard(char **argv);
 
+/* Whether brig runs in the host's (initial) pid namespace, where no
+ * container process can see it.  False when it cannot tell. */
+bool brig_in_host_pid_ns(void);
+
 #endif

@@ -160,3 +160,106 @@ test_exec_readonly_installed_runtime_is_not_reexeced() {
     run "$copy" --root "$ROOT" delete --force "$id"
     assert_ok
 }
+
+# --- when `run` may skip the re-exec (container.c, init_unseen) -----------
+
+_on_ro_mount() {
+    python3 -c 'import os, sys; print(bool(os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY))' "$1"
+}
+
+# _run_bg ID: `brig run` of $BUNDLE in the background until the container
+# runs; leaves the runtime process's pid in $rt_pid (the init's parent).
+_run_bg() {
+    local pid
+    B run --bundle "$BUNDLE" "$1" >/dev/null 2>&1 &
+    defer "B delete --force '$1' >/dev/null 2>&1"
+    wait_status "$1" running
+    pid=$(state_of "$1" pid)
+    rt_pid=$(awk '{print $4}' "/proc/$pid/stat")
+}
+
+_require_brig_writable() {
+    skip_if_runc "brig's own mechanism"
+    if is_crun; then skip "brig's own mechanism"; fi
+    require_cmd python3
+    [ "$(_on_ro_mount "$BRIG")" = False ] || skip "$BRIG is installed read-only already"
+}
+
+test_run_into_a_new_pid_namespace_needs_no_reexec() {
+    # From the host's pid namespace into a new one, with no startContainer
+    # hook, no container process can see a brig process before the init
+    # has exec'd: brig runs from its own binary (the saving is ~0.4 ms).
+    _require_brig_writable
+    local id
+    id=$(new_id)
+    set_args sleep 30
+    _run_bg "$id"
+    assert_eq "$(_on_ro_mount "/proc/$rt_pid/exe")" False "run did not re-exec"
+    assert_eq "$(readlink "/proc/$rt_pid/exe")" "$(readlink -f "$BRIG")"
+}
+
+test_run_returns_only_after_the_unguarded_init_has_execed() {
+    # `run -d` holds the state lock until the init is the container's
+    # program: an `exec` cannot join while the init is still brig.
+    _require_brig_writable
+    local id pid
+    id=$(new_id)
+    set_args sleep 30
+    run B run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    defer "B delete --force '$id' >/dev/null 2>&1"
+    pid=$(state_of "$id" pid)
+    assert_ne "$(stat -L -c %d:%i "/proc/$pid/exe")" "$(stat -L -c %d:%i "$BRIG")" \
+        "the init runs the container's program when run -d returns"
+    run B exec "$id" sh -c 'cat /proc/1/exe >/dev/null && echo opened'
+    assert_ok
+    assert_eq "$output" opened "pid 1's exe is the container's own program"
+}
+
+test_run_with_a_start_container_hook_is_guarded() {
+    # startContainer hooks are the container's binaries, run by the init
+    # before it execs: brig must run from the read-only view.
+    _require_brig_writable
+    local id
+    id=$(new_id)
+    set_args sleep 30
+    cfg '.hooks.startContainer = [{path: "/bin/true"}]'
+    _run_bg "$id"
+    assert_eq "$(_on_ro_mount "/proc/$rt_pid/exe")" True "run re-exec'd from a read-only view"
+}
+
+test_run_joining_a_pid_namespace_is_guarded() {
+    # Joining a pid namespace: its processes see the init while it is brig.
+    _require_brig_writable
+    local a b apid
+    a=$(new_id)
+    b=$(new_id)
+    set_args sleep 30
+    create_ctr "$a"
+    defer "B delete --force '$a' >/dev/null 2>&1"
+    apid=$(state_of "$a" pid)
+    cfg --arg p "/proc/$apid/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+    _run_bg "$b"
+    assert_eq "$(_on_ro_mount "/proc/$rt_pid/exe")" True "run re-exec'd from a read-only view"
+}
+
+test_run_outside_the_host_pid_namespace_is_guarded() {
+    # A brig that runs in some container's pid namespace (e.g. executed by
+    # a container's program through /proc/self/exe) always re-execs.
+    _require_brig_writable
+    require_cmd unshare pgrep
+    local id p i rt=
+    id=$(new_id)
+    set_args sleep 30
+    unshare --pid --fork --mount-proc "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 &
+    defer "kill $! 2>/dev/null; B delete --force '$id' >/dev/null 2>&1"
+    for ((i = 0; i < 100; i++)); do
+        [ -z "$rt" ] || break
+        for p in $(pgrep -f -- "$id"); do
+            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brig ] && [ -e "$ROOT/$id/state.json" ] && rt=$p
+        done
+        sleep 0.05
+    done
+    [ -n "$rt" ] || fail "no brig process for $id"
+    assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig in a nested pid namespace re-exec'd"
+}
