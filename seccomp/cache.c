@@ -31,7 +31,7 @@
 
 /* Bump when compile.c would turn the same profile into a different filter,
  * so that caches written by an older brig are not used. */
-#define COMPILER_REV 2
+#define COMPILER_REV 3
 #define CACHE_FORMAT 1
 #define CACHE_MAX_ENTRIES 64
 #define CACHE_MAGIC "BRIGBPF"

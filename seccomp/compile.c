@@ -330,6 +330,14 @@ static int add_rules(scmp_filter_ctx ctx, const struct brig_seccomp *sc, uint32_
 
 int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf *out)
 {
+    if (brig_seccomp_compile_unoptimized(sc, out) < 0)
+        return -1;
+    brig_seccomp_optimize(out);
+    return 0;
+}
+
+int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_bpf *out)
+{
     unsigned int flags;
     bool listener;
     uint32_t default_act;

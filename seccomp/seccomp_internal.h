@@ -38,4 +38,12 @@ bool brig_seccomp_wants_enosys(enum brig_seccomp_action def);
 int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *tokens, size_t n_tokens,
                             struct brig_bpf *prog);
 
+/* Shrink PROG's syscall-number dispatch (optimize.c); leaves PROG as it is
+ * when it cannot prove the result equivalent. */
+void brig_seccomp_optimize(struct brig_bpf *prog);
+
+/* brig_seccomp_compile_uncached without that step: libseccomp's program
+ * (with the ENOSYS stub), for comparisons in tests. */
+int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_bpf *out);
+
 #endif

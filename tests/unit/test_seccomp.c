@@ -31,6 +31,7 @@
 #include "brig/internal.h"
 #include "brig/seccomp.h"
 #include "unit.h"
+#include "../../seccomp/seccomp_internal.h"
 
 struct brig_globals brig_g;
 
@@ -1131,6 +1132,130 @@ static void test_runtime_default(void)
     brig_bpf_free(&b);
 }
 
+/* A classic-BPF interpreter of its own, as the kernel runs a seccomp
+ * program on seccomp_data D (16 words); ~0u on anything unexpected. */
+static uint32_t bpf_run(const struct brig_bpf *b, const uint32_t d[16])
+{
+    uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+    for (size_t pc = 0, steps = 0; pc < b->len && steps < 100000; steps++) {
+        const struct sock_filter *i = &b->insns[pc++];
+        uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+        switch (BPF_CLASS(i->code)) {
+        case BPF_LD:
+            if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k < 64 && i->k % 4 == 0)
+                a = d[i->k / 4];
+            else if (i->code == (BPF_LD | BPF_IMM))
+                a = i->k;
+            else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
+                a = mem[i->k];
+            else
+                return ~0u;
+            break;
+        case BPF_LDX:
+            if (i->code == (BPF_LDX | BPF_IMM))
+                x = i->k;
+            else if (i->code == (BPF_LDX | BPF_MEM) && i->k < BPF_MEMWORDS)
+                x = mem[i->k];
+            else
+                return ~0u;
+            break;
+        case BPF_ST:
+            if (i->k >= BPF_MEMWORDS)
+                return ~0u;
+            mem[i->k] = a;
+            break;
+        case BPF_STX:
+            if (i->k >= BPF_MEMWORDS)
+                return ~0u;
+            mem[i->k] = x;
+            break;
+        case BPF_ALU:
+            switch (BPF_OP(i->code)) {
+            case BPF_AND: a &= src; break;
+            case BPF_OR: a |= src; break;
+            case BPF_ADD: a += src; break;
+            case BPF_SUB: a -= src; break;
+            case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+            case BPF_LSH: a = src < 32 ? a << src : 0; break;
+            default: return ~0u;
+            }
+            break;
+        case BPF_JMP:
+            switch (BPF_OP(i->code)) {
+            case BPF_JA: pc += i->k; break;
+            case BPF_JEQ: pc += a == src ? i->jt : i->jf; break;
+            case BPF_JGT: pc += a > src ? i->jt : i->jf; break;
+            case BPF_JGE: pc += a >= src ? i->jt : i->jf; break;
+            case BPF_JSET: pc += (a & src) ? i->jt : i->jf; break;
+            default: return ~0u;
+            }
+            break;
+        case BPF_RET:
+            return BPF_RVAL(i->code) == BPF_A ? a : i->k;
+        case BPF_MISC:
+            if (i->code == (BPF_MISC | BPF_TAX))
+                x = a;
+            else
+                a = x;
+            break;
+        default:
+            return ~0u;
+        }
+    }
+    return ~0u;
+}
+
+/* brig shrinks libseccomp's dispatch on the syscall number (optimize.c):
+ * the RuntimeDefault program gets much shorter and decides every call
+ * exactly as libseccomp's does -- every number near one the profile names,
+ * a sample of the rest, each architecture, and arguments that take both
+ * ways through the argument checks. */
+static void test_optimized_filter_is_equivalent(void)
+{
+    struct brig_seccomp *sc = NULL;
+    CHECK_MSG(brig_seccomp_runtime_default(&sc) == 0, "%s", ERR);
+    if (!sc)
+        return;
+    struct brig_bpf raw, opt;
+    CHECK_MSG(brig_seccomp_compile_unoptimized(sc, &raw) == 0, "%s", ERR);
+    CHECK_MSG(brig_seccomp_compile_uncached(sc, &opt) == 0, "%s", ERR);
+    brig_seccomp_free(sc);
+    CHECK_MSG(opt.len * 2 < raw.len, "%u instructions from %u", opt.len, raw.len);
+    static const uint32_t arches[] = {0xc000003eu /* x86_64, x32 */, 0x40000003u /* i386 */,
+                                      0xc00000b7u /* aarch64 */, 0x12345678u, 0};
+    unsigned long checked = 0, differ = 0;
+    unsigned seed = 1;
+    for (size_t ai = 0; ai < BRIG_ARRAY_SIZE(arches); ai++) {
+        for (uint64_t nr = 0; nr <= UINT32_MAX;) {
+            for (int pat = 0; pat < 4; pat++) {
+                uint32_t d[16] = {(uint32_t)nr, arches[ai]};
+                for (int k = 4; k < 16; k++)
+                    d[k] = pat == 0 ? 0 : pat == 1 ? ~0u : (uint32_t)rand_r(&seed);
+                checked++;
+                uint32_t r1 = bpf_run(&raw, d), r2 = bpf_run(&opt, d);
+                if (r1 != r2 || r1 == ~0u) {
+                    if (differ++ < 5)
+                        UNIT_FAIL("arch %#x nr %#llx: %#x unoptimized, %#x optimized", arches[ai],
+                                  (unsigned long long)nr, r1, r2);
+                }
+            }
+            /* every number up to 1100 and just above the x32 bit, then strides */
+            if (nr < 1100 || (nr >= 0x40000000 && nr < 0x40000000 + 1100))
+                nr++;
+            else if (nr < 0x40000000)
+                nr = nr + 7919 > 0x40000000 ? 0x40000000 : nr + 7919;
+            else
+                nr += 104729;
+        }
+    }
+    CHECK_MSG(differ == 0, "%lu of %lu inputs decided differently", differ, checked);
+    /* installed, it is a working filter */
+    int st = in_child(&opt, call_runtime_default, NULL);
+    CHECK_MSG(exit_code(st) == 0, "failing step %d (status %#x)", exit_code(st), st);
+    brig_bpf_free(&raw);
+    brig_bpf_free(&opt);
+}
+
 /* The compiled-in profile is the shipped file (rebuilt when it changes). */
 static void test_embedded_profile_is_the_file(void)
 {
@@ -1171,6 +1296,7 @@ int main(int argc, char **argv)
     RUN(test_enosys_for_newer_syscalls);
     RUN(test_notify_listener);
     RUN(test_send_listener);
+    RUN(test_optimized_filter_is_equivalent);
     RUN(test_cache_round_trip);
     RUN(test_cache_rejects_damage);
     RUN(test_parsed_profile);
