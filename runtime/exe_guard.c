@@ -70,13 +70,17 @@ bool brig_exe_is_protected(void)
 
 bool brig_in_host_pid_ns(void)
 {
+    static int known = -1;
+    if (known >= 0)
+        return known;
     /* The initial pid namespace has a fixed inode (PROC_PID_INIT_INO); the
      * statfs check rules out a look-alike file mounted over /proc. */
     cleanup_fd int fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     struct statfs sf;
     struct stat st;
-    return fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && fstat(fd, &st) == 0 &&
-           st.st_ino == 0xEFFFFFFCU;
+    known = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && fstat(fd, &st) == 0 &&
+            st.st_ino == 0xEFFFFFFCU;
+    return known;
 }
 
 static int readonly_mount_of_self(void)

@@ -108,6 +108,12 @@ int main(int argc, char **argv)
         brig_tracing = true;
         brig_trace("main");
     }
+    /* A brig outside the host's pid namespace may be visible to container
+     * processes (it may even be one, run through /proc/self/exe): it moves
+     * to a read-only view of its binary before it does anything that could
+     * block or start a process, whatever the command (exe_guard.h). */
+    if (!brig_in_host_pid_ns() && brig_exe_guard(argv) < 0)
+        return brig_report_error();
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
@@ -182,15 +188,11 @@ int main(int argc, char **argv)
             char **cmd_argv = argv + optind;
             brig_g.command = name;
             brig_g.argv = argv;
-            /* Commands that start processes a container can see run from a
-             * read-only view of brig's binary (exe_guard.h, SECURITY.md):
-             * exec always; create and run decide once the config is read
-             * (brig_container_create); start and delete, which run hooks,
-             * when brig itself runs inside some container. */
-            bool guard = commands[i].fn == cmd_exec ||
-                         ((commands[i].fn == cmd_start || commands[i].fn == cmd_delete) &&
-                          !brig_in_host_pid_ns());
-            if (guard && !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
+            /* In the host's pid namespace, commands that start processes a
+             * container can see run from a read-only view of brig's binary
+             * too: exec always; create and run decide once the config is
+             * read (brig_container_create). */
+            if (commands[i].fn == cmd_exec && !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
                 return brig_report_error();
             optind = 0; /* full re-initialisation of getopt for the command */
             opterr = 0;

@@ -55,16 +55,18 @@ EOF
 
 # _attack [ENV=VALUE...]: run the attack with the runtime copy; leaves the
 # attacker's report in $grab and $result, and whether the copy changed in
-# $changed.
+# $changed.  The ENV also goes to the exec'd process, so that the brig the
+# attack runs inside the container sees it too.
 _attack() {
-    local id before after i
+    local id before after i kv envs=()
+    for kv in "$@"; do envs+=(--env "$kv"); done
     cp "$BRIG" "$RT_COPY"
     rm -f "$SHARE"/*
     before=$(sha256sum <"$RT_COPY")
     id=$(new_id)
     run env "$@" "$RT_COPY" --root "$ROOT" run -d --bundle "$BUNDLE" "$id"
     assert_ok
-    run env "$@" timeout 30 "$RT_COPY" --root "$ROOT" exec "$id" /evil
+    run env "$@" timeout 30 "$RT_COPY" --root "$ROOT" exec "${envs[@]}" "$id" /evil
     for ((i = 0; i < 200; i++)); do
         [ -s "$SHARE/result" ] && break
         [ "$(cat "$SHARE/grab" 2>/dev/null)" = grabbed ] || [ ! -s "$SHARE/grab" ] || break
@@ -178,6 +180,10 @@ _run_bg() {
     rt_pid=$(awk '{print $4}' "/proc/$pid/stat")
 }
 
+_require_host_pid_ns() {
+    [ "$(stat -L -c %i /proc/self/ns/pid)" = 4026531836 ] || skip "not in the host's pid namespace"
+}
+
 _require_brig_writable() {
     skip_if_runc "brig's own mechanism"
     if is_crun; then skip "brig's own mechanism"; fi
@@ -190,6 +196,7 @@ test_run_into_a_new_pid_namespace_needs_no_reexec() {
     # hook, no container process can see a brig process before the init
     # has exec'd: brig runs from its own binary (the saving is ~0.4 ms).
     _require_brig_writable
+    _require_host_pid_ns
     local id
     id=$(new_id)
     set_args sleep 30
@@ -202,6 +209,7 @@ test_run_returns_only_after_the_unguarded_init_has_execed() {
     # `run -d` holds the state lock until the init is the container's
     # program: an `exec` cannot join while the init is still brig.
     _require_brig_writable
+    _require_host_pid_ns
     local id pid
     id=$(new_id)
     set_args sleep 30
@@ -262,4 +270,56 @@ test_run_outside_the_host_pid_namespace_is_guarded() {
     done
     [ -n "$rt" ] || fail "no brig process for $id"
     assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig in a nested pid namespace re-exec'd"
+}
+
+test_any_command_outside_the_host_pid_namespace_is_guarded_first() {
+    # Outside the host's pid namespace brig moves to the read-only view
+    # before anything that could block (here: opening its --log, a FIFO),
+    # whatever the command: a container's program that runs brig through
+    # /proc/self/exe never leaves the host binary waiting in its reach.
+    _require_brig_writable
+    require_cmd unshare pgrep mkfifo
+    local fifo=$TDIR/log-fifo p i rt=
+    mkfifo "$fifo"
+    unshare --pid --fork --mount-proc "$BRIG" --root "$ROOT" --log "$fifo" list >/dev/null 2>&1 &
+    defer "kill $! 2>/dev/null; exec 9<>'$fifo'; exec 9<&-"
+    for ((i = 0; i < 100; i++)); do
+        for p in $(pgrep -f -- "--log $fifo"); do
+            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brig ] && rt=$p
+        done
+        [ -z "$rt" ] || break
+        sleep 0.05
+    done
+    [ -n "$rt" ] || fail "no brig process waiting on its log"
+    assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig blocked on its log runs from a read-only view"
+}
+
+test_run_of_an_entrypoint_that_is_brig_itself_leaves_the_binary_out_of_reach() {
+    # run skips its own re-exec (new pid namespace, host pid namespace), so
+    # an entrypoint whose interpreter is /proc/self/exe makes the container's
+    # pid 1 the host's brig binary.  That brig is outside the host's pid
+    # namespace: it moves to a sealed copy before blocking on its --log
+    # FIFO, so no container process can reach the binary through it.
+    _require_brig_writable
+    require_cmd sha256sum
+    local id pid i
+    _setup_attack
+    mkfifo "$BUNDLE/rootfs/fifo"
+    printf '#!/proc/self/exe --log=/fifo\n' >"$BUNDLE/rootfs/evil1"
+    chmod 755 "$BUNDLE/rootfs/evil1"
+    set_args /evil1
+    id=$(new_id)
+    run "$RT_COPY" --root "$ROOT" run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    defer "'$RT_COPY' --root '$ROOT' delete --force '$id' >/dev/null 2>&1"
+    pid=$(state_of "$id" pid)
+    for ((i = 0; i < 100; i++)); do
+        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- --log=/fifo && break
+        sleep 0.05
+    done
+    assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "--log=/fifo" "pid 1 runs brig, waiting on its log"
+    assert_ne "$(stat -L -c %d:%i "/proc/$pid/exe")" "$(stat -L -c %d:%i "$RT_COPY")" \
+        "pid 1's exe is not the host's binary"
+    run python3 -c 'import os, sys; os.open(sys.argv[1], os.O_WRONLY)' "/proc/$pid/exe"
+    assert_ne "$status" 0 "pid 1's exe cannot be opened for writing"
 }
