@@ -6,10 +6,12 @@
  * /proc/self/exe (or an ELF whose PT_INTERP is), the kernel runs brig's
  * own executable inside the container, where a container process can take
  * a handle on it and, once no brig runs any more, write through it.  The
- * guard makes that handle useless: commands that start container processes
- * run brig from a read-only view of its binary (a detached read-only bind
- * mount, or a sealed memfd copy), so /proc/self/exe can never be opened
- * for writing. */
+ * guard makes that handle useless: brig runs from a read-only view of its
+ * binary (a detached read-only bind mount, or a sealed memfd copy), so
+ * /proc/self/exe can never be opened for writing.  Who calls it: main, for
+ * every command outside the host's pid namespace and for exec;
+ * brig_container_create, for create and for run unless no container
+ * process can see brig (SECURITY.md, "The runtime binary"). */
 #ifndef BRIG_EXE_GUARD_H
 #define BRIG_EXE_GUARD_H
 
