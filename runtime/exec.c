@@ -207,7 +207,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
         snprintf(kv, sizeof kv, "LISTEN_PID=%d", (int)getpid());
         brig_env_set(&p->env, kv);
     }
-    if (p->terminal && brig_terminal_setup(sock, p) < 0)
+    if (p->terminal && brig_terminal_setup(sock, p, false) < 0)
         brig_sync_die(sock);
 
     /* The init's own setup steps, on a config whose process is ours:

@@ -153,7 +153,7 @@ void brig_init_main(struct brig_init *in)
     if (brig_finish_rootfs(in) < 0)
         brig_sync_die(sock);
     /* The pty comes from the container's devpts, hence after pivot_root. */
-    if (cfg->process && cfg->process->terminal && brig_terminal_setup(sock, cfg->process) < 0)
+    if (cfg->process && cfg->process->terminal && brig_terminal_setup(sock, cfg->process, true) < 0)
         brig_sync_die(sock);
 
     brig_trace("init: rootfs finished");

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,10 +21,21 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "brig/brig.h"
 #include "brig/internal.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
 
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -47,7 +61,53 @@ static int open_peer(int master)
     return fd;
 }
 
-int brig_terminal_setup(int sync_fd, const struct brig_process *p)
+/* /dev/console is the container's pty (runtime-spec, default devices): a
+ * bind mount of the pty we opened, taken from its fd and put on an fd of
+ * the mount point opened without following links -- never a path the
+ * container could have swapped for a symlink (CVE-2025-52565).  The mount
+ * point is made in /dev when missing; an existing /dev/console that is a
+ * symlink or anything but a file or device node is the image's own and is
+ * left alone (nothing is mounted). */
+static int bind_console(int pty)
+{
+    cleanup_fd int dev = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dev < 0)
+        return brig_fail(errno, "terminal: open /dev");
+    int fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno == EROFS) {
+        brig_debug("terminal: no /dev/console: /dev is read-only");
+        return 0;
+    } else if (errno != EEXIST) {
+        return brig_fail(errno, "terminal: create /dev/console");
+    }
+    cleanup_fd int target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (target < 0 || fstat(target, &st) < 0)
+        return brig_fail(errno, "terminal: open /dev/console");
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+        brig_debug("terminal: /dev/console in the image is not a file or device: left alone");
+        return 0;
+    }
+    cleanup_fd int tree = (int)syscall(SYS_open_tree, pty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree >= 0) {
+        if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return brig_fail(errno, "terminal: mount the pty on /dev/console");
+        return 0;
+    }
+    if (errno != ENOSYS)
+        return brig_fail(errno, "terminal: clone a mount of the pty");
+    /* Before 5.2: the same by the fds' magic links in our own /proc. */
+    char from[64], to[64];
+    snprintf(from, sizeof from, "/proc/self/fd/%d", pty);
+    snprintf(to, sizeof to, "/proc/self/fd/%d", target);
+    if (mount(from, to, NULL, MS_BIND, NULL) < 0)
+        return brig_fail(errno, "terminal: mount the pty on /dev/console");
+    return 0;
+}
+
+int brig_terminal_setup(int sync_fd, const struct brig_process *p, bool console)
 {
     /* /dev/ptmx is the container's (a link to pts/ptmx normally): the pty
      * belongs to the container's devpts instance, not the host's. */
@@ -71,6 +131,8 @@ int brig_terminal_setup(int sync_fd, const struct brig_process *p)
      * its user's, as on a login. */
     if (fchown(slave, p->user.uid, p->user.gid) < 0 && errno != EINVAL)
         return brig_fail(errno, "terminal: chown the pty to %u:%u", p->user.uid, p->user.gid);
+    if (console && bind_console(slave) < 0)
+        return -1;
     char name[64] = "/dev/ptmx";
     if (ptsname_r(master, name, sizeof name) != 0)
         snprintf(name, sizeof name, "/dev/ptmx");

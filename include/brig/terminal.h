@@ -17,8 +17,9 @@
 /* In the container, after pivot_root and as session leader: make the pty,
  * size it (process.consoleSize), make the slave fds 0-2 and the controlling
  * terminal (owned by the process's user), and send the master over SYNC_FD
- * as BRIG_SYNC_PTY.  Errors are recorded. */
-int brig_terminal_setup(int sync_fd, const struct brig_process *p);
+ * as BRIG_SYNC_PTY.  CONSOLE (the init, still privileged): bind the pty
+ * onto /dev/console as well.  Errors are recorded. */
+int brig_terminal_setup(int sync_fd, const struct brig_process *p, bool console);
 
 /* In the runtime: connect to the unix socket PATH and send MASTER with
  * SCM_RIGHTS. */

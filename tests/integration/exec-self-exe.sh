@@ -251,24 +251,33 @@ test_run_joining_a_pid_namespace_is_guarded() {
     assert_eq "$(_on_ro_mount "/proc/$rt_pid/exe")" True "run re-exec'd from a read-only view"
 }
 
+# _find_brig PATTERN: the pid of the brig process whose command line has
+# PATTERN, in $rt (waits up to 5 s).
+_find_brig() {
+    local p i
+    rt=
+    for ((i = 0; i < 100; i++)); do
+        for p in $(pgrep -f -- "$1"); do
+            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brig ] && rt=$p
+        done
+        [ -z "$rt" ] || return 0
+        sleep 0.05
+    done
+    fail "no brig process with \"$1\" in its command line"
+}
+
 test_run_outside_the_host_pid_namespace_is_guarded() {
     # A brig that runs in some container's pid namespace (e.g. executed by
     # a container's program through /proc/self/exe) always re-execs.
     _require_brig_writable
     require_cmd unshare pgrep
-    local id p i rt=
+    local id
     id=$(new_id)
     set_args sleep 30
     unshare --pid --fork --mount-proc "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 &
     defer "kill $! 2>/dev/null; B delete --force '$id' >/dev/null 2>&1"
-    for ((i = 0; i < 100; i++)); do
-        [ -z "$rt" ] || break
-        for p in $(pgrep -f -- "$id"); do
-            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brig ] && [ -e "$ROOT/$id/state.json" ] && rt=$p
-        done
-        sleep 0.05
-    done
-    [ -n "$rt" ] || fail "no brig process for $id"
+    wait_for test -e "$ROOT/$id/state.json"
+    _find_brig "$id"
     assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig in a nested pid namespace re-exec'd"
 }
 
@@ -279,18 +288,11 @@ test_any_command_outside_the_host_pid_namespace_is_guarded_first() {
     # /proc/self/exe never leaves the host binary waiting in its reach.
     _require_brig_writable
     require_cmd unshare pgrep mkfifo
-    local fifo=$TDIR/log-fifo p i rt=
+    local fifo=$TDIR/log-fifo
     mkfifo "$fifo"
     unshare --pid --fork --mount-proc "$BRIG" --root "$ROOT" --log "$fifo" list >/dev/null 2>&1 &
     defer "kill $! 2>/dev/null; exec 9<>'$fifo'; exec 9<&-"
-    for ((i = 0; i < 100; i++)); do
-        for p in $(pgrep -f -- "--log $fifo"); do
-            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = brig ] && rt=$p
-        done
-        [ -z "$rt" ] || break
-        sleep 0.05
-    done
-    [ -n "$rt" ] || fail "no brig process waiting on its log"
+    _find_brig "--log $fifo"
     assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig blocked on its log runs from a read-only view"
 }
 
