@@ -146,7 +146,7 @@ static bool init_unseen(const struct brig_config *cfg, const struct brig_create_
 {
     const struct brig_namespace *pidns = brig_config_namespace(cfg, BRIG_NS_PID);
     return o->start_now && cfg->process && pidns && !pidns->path &&
-           !(cfg->hooks && cfg->hooks->start_container.n) && brig_in_host_pid_ns();
+           !(cfg->hooks && cfg->hooks->start_container.n) && brig_in_host_pid_ns() == 1;
 }
 
 static void kill_and_reap(pid_t pid)

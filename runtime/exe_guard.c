@@ -68,18 +68,21 @@ bool brig_exe_is_protected(void)
     return fd >= 0 && fd_protected(fd);
 }
 
-bool brig_in_host_pid_ns(void)
+int brig_in_host_pid_ns(void)
 {
-    static int known = -1;
-    if (known >= 0)
+    static int known = -2;
+    if (known != -2)
         return known;
     /* The initial pid namespace has a fixed inode (PROC_PID_INIT_INO); the
      * statfs check rules out a look-alike file mounted over /proc. */
     cleanup_fd int fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     struct statfs sf;
     struct stat st;
-    known = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && fstat(fd, &st) == 0 &&
-            st.st_ino == 0xEFFFFFFCU;
+    if (fd < 0)
+        known = -1;
+    else
+        known = fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && fstat(fd, &st) == 0 &&
+                st.st_ino == 0xEFFFFFFCU;
     return known;
 }
 

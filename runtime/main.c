@@ -111,8 +111,10 @@ int main(int argc, char **argv)
     /* A brig outside the host's pid namespace may be visible to container
      * processes (it may even be one, run through /proc/self/exe): it moves
      * to a read-only view of its binary before it does anything that could
-     * block or start a process, whatever the command (exe_guard.h). */
-    if (!brig_in_host_pid_ns() && brig_exe_guard(argv) < 0)
+     * block or start a process, whatever the command (exe_guard.h).
+     * Without /proc there is no telling, and no guard to be had: create,
+     * run and exec refuse then (brig_exe_guard), the rest go on. */
+    if (brig_in_host_pid_ns() == 0 && brig_exe_guard(argv) < 0)
         return brig_report_error();
     int c;
     opterr = 0;

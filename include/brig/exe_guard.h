@@ -29,7 +29,7 @@ bool brig_exe_is_protected(void);
 int brig_exe_guard(char **argv);
 
 /* Whether brig runs in the host's (initial) pid namespace, where no
- * container process can see it.  False when it cannot tell. */
-bool brig_in_host_pid_ns(void);
+ * container process can see it: 1 yes, 0 no, -1 cannot tell (no /proc). */
+int brig_in_host_pid_ns(void);
 
 #endif
