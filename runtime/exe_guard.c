@@ -150,6 +150,11 @@ int brig_exe_guard(char **argv)
     if (reexeced)
         return brig_fail(0, "cannot run from a read-only view of the brig binary "
                             "(protection against CVE-2019-5736)");
+    /* Until the re-exec (a whole copy, for the sealed memfd) no process
+     * without CAP_SYS_PTRACE may open our /proc/PID/exe; execve makes the
+     * new image dumpable again. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return brig_fail(errno, "prctl PR_SET_DUMPABLE");
     if (setenv(GUARD_ENV, "1", 1) < 0)
         return brig_fail(errno, "setenv");
     /* Each way returns only when it failed. */
