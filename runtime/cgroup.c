@@ -1014,7 +1014,52 @@ int brig_cgroup_create(const char *path, const struct brig_resources *res, bool 
  * RCU grace period (~10-15 ms of wall time).  cgroup.procs (v2, or another
  * process) takes that lock.  SKIP_UNIFIED: the caller was cloned into the
  * unified cgroup already (brig_cgroup_unified_fd). */
-static int attach(const char *path, pid_t pid, bool skip_unified)
+/* exec --cgroup SPECS: "[CONTROLLER[,CONTROLLER...]:]SUB".  The SUB for
+ * hierarchy I (v1), or for the unified one (I == n_v1): the last spec that
+ * names one of its controllers, else the last without controllers, else
+ * "" (the container's own cgroup).  NULL with an error on a bad spec. */
+static const char *sub_for(const struct brig_cg_layout *l, size_t i, char *const *specs, size_t n)
+{
+    const char *any = "", *named = NULL;
+    for (size_t s = 0; s < n; s++) {
+        const char *colon = strchr(specs[s], ':');
+        const char *sub = colon ? colon + 1 : specs[s];
+        if (!colon) {
+            any = sub;
+            continue;
+        }
+        if (!l->n_v1) {
+            brig_fail(0, "--cgroup %s: controllers can be named on cgroup v1 only", specs[s]);
+            return NULL;
+        }
+        for (const char *c = specs[s]; c < colon;) {
+            size_t len = strcspn(c, ",:");
+            bool known = false, hit = false;
+            for (size_t k = 0; k < BRIG_CG_NCTRL; k++)
+                if (ctrl_v1[k] && strlen(ctrl_v1[k]) == len && strncmp(c, ctrl_v1[k], len) == 0) {
+                    known = true;
+                    hit = i < l->n_v1 && (l->v1[i].ctrls & BRIG_CG_BIT(k));
+                }
+            for (size_t h = 0; h < l->n_v1; h++) {
+                const char *nm = l->v1[h].name;
+                if (nm && len == 5 + strlen(nm) && strncmp(c, "name=", 5) == 0 && strncmp(c + 5, nm, len - 5) == 0) {
+                    known = true;
+                    hit = hit || h == i;
+                }
+            }
+            if (!known) {
+                brig_fail(0, "--cgroup %s: unknown controller \"%.*s\"", specs[s], (int)len, c);
+                return NULL;
+            }
+            if (hit)
+                named = sub;
+            c += len + (c[len] == ',');
+        }
+    }
+    return named ? named : any;
+}
+
+static int attach(const char *path, pid_t pid, bool skip_unified, char *const *specs, size_t n_specs)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
@@ -1027,7 +1072,15 @@ static int attach(const char *path, pid_t pid, bool skip_unified)
     size_t n = l->n_v1 + (l->unified && !skip_unified ? 1 : 0);
     for (size_t i = 0; i < n; i++) {
         bool v1 = i < l->n_v1;
-        cleanup_free char *d = v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, p) : brig_cg_v2_dir(l, p);
+        const char *sub = sub_for(l, i, specs, n_specs);
+        if (!sub)
+            return -1;
+        while (*sub == '/')
+            sub++;
+        cleanup_free char *q = *sub ? brig_xasprintf("%s/%s", p, sub) : brig_xstrdup(p);
+        cleanup_free char *d = v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, q) : brig_cg_v2_dir(l, q);
+        if (*sub && !brig_cg_exists(d, NULL))
+            return brig_fail(ENOENT, "--cgroup: no cgroup %s", d);
         if (brig_cg_write(d, v1 && pid == 0 ? "tasks" : "cgroup.procs", pidstr) < 0) {
             /* rootless without a cgroup of its own (see create) */
             if (rootless() && (no_access(brig_last_errno()) || brig_last_errno() == ENOENT)) {
@@ -1046,12 +1099,17 @@ static int attach(const char *path, pid_t pid, bool skip_unified)
 
 int brig_cgroup_attach(const char *path, pid_t pid)
 {
-    return attach(path, pid, false);
+    return attach(path, pid, false, NULL, 0);
 }
 
 int brig_cgroup_attach_self(const char *path, bool in_unified)
 {
-    return attach(path, 0, in_unified);
+    return attach(path, 0, in_unified, NULL, 0);
+}
+
+int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n)
+{
+    return attach(path, 0, false, specs, n);
 }
 
 int brig_cgroup_unified_fd(const char *path)

@@ -38,7 +38,9 @@
     "      --pid-file FILE       write the process's pid to FILE\n"                               \
     "      --preserve-fds N      pass N more fds (from fd 3, after LISTEN_FDS) in\n"              \
     "      --ignore-paused       allow exec in a paused container (it waits for resume)\n"        \
-    "      --cgroup PATH         run in PATH, a sub-cgroup of the container's\n"            \
+    "      --cgroup [CTRL,...:]PATH  run in PATH, an existing sub-cgroup of the\n"             \
+    "                            container's (for the v1 controllers CTRL only;\n"          \
+    "                            may be repeated)\n"                                        \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
 #define EXEC_USAGE_LINE "brig exec [options] ID COMMAND [ARG...] or brig exec [options] --process FILE ID"
@@ -69,6 +71,7 @@ struct exec_args {
     struct brig_strv env;
     struct brig_strv caps;
     struct brig_strv gids;
+    struct brig_strv cgroups;
 };
 
 static void strv_push(struct brig_strv *s, const char *v)
@@ -156,7 +159,7 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
                 return -1;
             a->o.ignore_paused = v;
             break;
-        case OPT_CGROUP: a->o.cgroup = optarg; break;
+        case OPT_CGROUP: strv_push(&a->cgroups, optarg); break;
         case OPT_NO_SUBREAPER: break; /* brig never interposes a reaper */
         case 'h': return 1;
         default: return brig_fail(0, "unknown option %s", argv[optind - 1]);
@@ -283,6 +286,7 @@ int cmd_exec(int argc, char **argv)
         free(a.env.v);
         free(a.caps.v);
         free(a.gids.v);
+        free(a.cgroups.v);
         return brig_cmd_help(EXEC_USAGE, EXEC_HELP);
     }
     struct brig_container *ct = NULL;
@@ -311,6 +315,8 @@ int cmd_exec(int argc, char **argv)
         goto out;
     }
     a.o.process = p;
+    a.o.cgroups = a.cgroups.v;
+    a.o.n_cgroups = a.cgroups.n;
     status = brig_exec(ct, cfg, &a.o);
 out:
     if (status < 0) {
@@ -324,5 +330,6 @@ out:
     free(a.env.v);
     free(a.caps.v);
     free(a.gids.v);
+    free(a.cgroups.v);
     return status;
 }

@@ -186,7 +186,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
         _exit(1);
     /* Join the cgroup ourselves, still host root: a self-move of a
      * single-threaded process skips the kernel's migration lock on v1. */
-    if (brig_cgroup_attach_self(x->cgroup, false) < 0 || join_namespaces(x) < 0 || enter_root(x) < 0)
+    if (brig_cgroup_attach_self_sub(x->cgroup, x->o->cgroups, x->o->n_cgroups) < 0 || join_namespaces(x) < 0 ||
+        enter_root(x) < 0)
         brig_sync_die(sock);
     if ((x->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         brig_fail(errno, "become root in the container's user namespace");
@@ -273,28 +274,23 @@ static int differing_namespaces(pid_t pid, int *flags)
 
 /* --cgroup SUB: a sub-cgroup of the container's; "ctrl,ctrl:SUB" too when
  * the path is the same for every controller listed. */
-static char *exec_cgroup(const struct brig_container *c, const char *sub)
+/* --cgroup [CTRL,...:]SUB: SUB stays inside the container's cgroup (the
+ * rest is checked where it is joined, cgroup.h). */
+static int check_cgroup_specs(char *const *specs, size_t n)
 {
-    if (!sub || !sub[0])
-        return brig_xstrdup(c->state.cgroup_path);
-    const char *colon = strchr(sub, ':');
-    if (colon)
-        sub = colon + 1;
-    while (*sub == '/')
-        sub++;
-    for (const char *s = sub; *s;) {
-        size_t n = strcspn(s, "/");
-        if (n == 2 && strncmp(s, "..", 2) == 0) {
-            brig_fail(0, "--cgroup %s: must stay inside the container's cgroup", sub);
-            return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *colon = strchr(specs[i], ':');
+        const char *sub = colon ? colon + 1 : specs[i];
+        for (const char *s = sub; *s;) {
+            while (*s == '/')
+                s++;
+            size_t len = strcspn(s, "/");
+            if ((len == 2 && strncmp(s, "..", 2) == 0) || (len == 1 && *s == '.'))
+                return brig_fail(0, "--cgroup %s: must name a cgroup inside the container's", specs[i]);
+            s += len;
         }
-        s += n;
-        while (*s == '/')
-            s++;
     }
-    if (!*sub)
-        return brig_xstrdup(c->state.cgroup_path);
-    return brig_xasprintf("%s/%s", c->state.cgroup_path, sub);
+    return 0;
 }
 
 static int check_status(const struct brig_container *c, const struct brig_exec_opts *o)
@@ -386,8 +382,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     /* 2-3 */
     if (differing_namespaces(c->state.pid, &x.ns_flags) < 0)
         return -1;
-    cleanup_free char *cgroup = exec_cgroup(c, o->cgroup);
-    if (!cgroup)
+    if (check_cgroup_specs(o->cgroups, o->n_cgroups) < 0)
         return -1;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/root", (int)c->state.pid);
@@ -395,7 +390,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     if (rootfd < 0)
         return brig_fail(errno, "open the container's root %s", path);
     x.rootfd = rootfd;
-    x.cgroup = cgroup;
+    x.cgroup = c->state.cgroup_path;
     struct brig_bpf bpf = {0};
     if (cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0)

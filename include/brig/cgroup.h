@@ -46,6 +46,14 @@ int brig_cgroup_attach(const char *path, pid_t pid);
  * IN_UNIFIED: it was cloned into the v2 cgroup already. */
 int brig_cgroup_attach_self(const char *path, bool in_unified);
 
+/* brig_cgroup_attach_self for exec --cgroup: each of SPECS is
+ * "[CONTROLLER[,CONTROLLER...]:]SUB" (controllers on v1 only, "name=X" for
+ * a named hierarchy); in each hierarchy the process joins the existing SUB
+ * below PATH that names that hierarchy's controller, else the SUB given
+ * without controllers, else PATH itself.  SUBs are checked by the caller
+ * (relative, no ".."). */
+int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
+
 /* The v2 (or hybrid's unified) directory of PATH as an O_DIRECTORY fd for
  * clone3's CLONE_INTO_CGROUP, which joins without the migration lock; -1
  * when there is none (v1 only, systemd scopes, not created). */

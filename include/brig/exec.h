@@ -17,7 +17,8 @@ struct brig_exec_opts {
     struct brig_process *process; /* the process to run, complete */
     const char *console_socket;   /* with process->terminal: where the pty goes */
     const char *pid_file;
-    const char *cgroup;           /* --cgroup: a sub-cgroup of the container's */
+    char **cgroups;               /* --cgroup: [CTRL,...:]SUB, sub-cgroups of the container's */
+    size_t n_cgroups;
     bool detach;                  /* return once the process runs */
     bool ignore_paused;
     int preserve_fds;             /* fds 3 .. 3+N-1 (after LISTEN_FDS) pass in */

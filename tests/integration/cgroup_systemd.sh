@@ -181,6 +181,14 @@ test_limits_in_the_scope_and_delete_stops_it() {
     run SD exec "$id" cat /proc/self/cgroup
     assert_ok
     assert_contains "$output" "/system.slice/$unit"
+    # ... or a sub-cgroup of it
+    local spec=sub
+    [ "$pids_dir" = "/sys/fs/cgroup/system.slice/$unit" ] || spec=pids:sub # v1: that controller only
+    mkdir "$pids_dir/sub"
+    run SD exec --cgroup "$spec" "$id" cat /proc/self/cgroup
+    rmdir "$pids_dir/sub"
+    assert_ok
+    assert_contains "$output" "/system.slice/$unit/sub"
     # update tells systemd before writing the files
     run SD update --memory 64M "$id"
     assert_ok

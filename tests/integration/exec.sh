@@ -324,6 +324,31 @@ test_exec_cgroup_subgroup() {
     assert_ne "$status" 0
 }
 
+test_exec_cgroup_per_controller() {
+    # v1: --cgroup CTRL,...:SUB moves the process to SUB in those
+    # controllers' hierarchies only; the option may be repeated.
+    start_sleeper
+    local pids mem cpu
+    pids=$(grep -E '^[0-9]+:pids:' "/proc/$INIT_PID/cgroup" | cut -d: -f3)
+    mem=$(grep -E '^[0-9]+:memory:' "/proc/$INIT_PID/cgroup" | cut -d: -f3)
+    cpu=$(grep -E '^[0-9]+:cpu(,cpuacct)?:' "/proc/$INIT_PID/cgroup" | head -n 1 | cut -d: -f3)
+    [ -n "$pids" ] && [ -n "$mem" ] && [ -n "$cpu" ] || skip "no v1 pids, memory and cpu hierarchies"
+    mkdir "/sys/fs/cgroup/pids$pids/a" "/sys/fs/cgroup/memory$mem/b"
+    defer "rmdir '/sys/fs/cgroup/pids$pids/a' '/sys/fs/cgroup/memory$mem/b'"
+    run B exec --cgroup pids:a --cgroup memory:b "$ID" cat /proc/self/cgroup
+    assert_ok
+    assert_contains "$output" "pids:$pids/a"
+    assert_contains "$output" "memory:$mem/b"
+    printf '%s\n' "$output" | grep -qx "[0-9]*:cpu[^:]*:$cpu" || fail "other controllers stay in the container's cgroup"
+    # a sub-cgroup that does not exist, an unknown controller: errors
+    run B exec --cgroup pids:nosuch "$ID" true
+    assert_ne "$status" 0
+    assert_contains "$stderr" "nosuch"
+    run B exec --cgroup bogus:a "$ID" true
+    assert_ne "$status" 0
+    assert_contains "$stderr" 'unknown controller "bogus"'
+}
+
 test_exec_user_without_gid_is_group_zero() {
     start_sleeper
     run B exec -u 1000 "$ID" sh -c 'id -u; id -g'
