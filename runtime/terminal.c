@@ -13,7 +13,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,19 +22,10 @@
 
 #include "brig/brig.h"
 #include "brig/internal.h"
+#include "brig/mounts.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -90,9 +80,9 @@ static int bind_console(int pty)
         brig_debug("terminal: /dev/console in the image is not a file or device: left alone");
         return 0;
     }
-    cleanup_fd int tree = (int)syscall(SYS_open_tree, pty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    cleanup_fd int tree = brig_open_tree(pty, "", false);
     if (tree >= 0) {
-        if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        if (brig_move_tree(tree, target) < 0)
             return brig_fail(errno, "terminal: mount the pty on /dev/console");
         return 0;
     }
