@@ -2,7 +2,9 @@
  * resources, seccomp, ...).  See config_priv.h for the conventions. */
 #include "config.h"
 
+#include <errno.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "brig/config.h"
@@ -522,6 +524,84 @@ static int parse_personality(struct cfg_ctx *c, yajl_val o, struct brig_personal
     return 0;
 }
 
+/* set_mempolicy(2)'s modes and flags (linux/mempolicy.h values). */
+static const struct cfg_name mempolicy_modes[] = {
+    {"MPOL_DEFAULT", 0},        {"MPOL_PREFERRED", 1},       {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3},     {"MPOL_LOCAL", 4},           {"MPOL_PREFERRED_MANY", 5},
+    {"MPOL_WEIGHTED_INTERLEAVE", 6}, {NULL, 0},
+};
+static const struct cfg_name mempolicy_flags[] = {
+    {"MPOL_F_STATIC_NODES", 1 << 15},
+    {"MPOL_F_RELATIVE_NODES", 1 << 14},
+    {"MPOL_F_NUMA_BALANCING", 1 << 13},
+    {NULL, 0},
+};
+
+/* "0-3,7": node numbers and ranges into MASK. */
+static int parse_nodes(struct cfg_ctx *c, const char *s, struct brig_memory_policy *mp)
+{
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (end == p || *p < '0' || *p > '9' || errno)
+            goto bad;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (*p < '0' || *p > '9')
+                goto bad;
+            b = strtoul(p, &end, 10);
+            if (errno || b < a)
+                goto bad;
+            p = end;
+        }
+        if (b >= BRIG_MAX_NUMA_NODES)
+            return cfg_err_key(c, "nodes", "node %lu is beyond the %d brig supports", b, BRIG_MAX_NUMA_NODES - 1);
+        for (unsigned long n = a; n <= b; n++)
+            mp->nodes[n / (8 * sizeof(unsigned long))] |= 1UL << (n % (8 * sizeof(unsigned long)));
+        mp->has_nodes = true;
+        if (*p == ',' && p[1])
+            p++;
+        else if (*p)
+            goto bad;
+    }
+    return 0;
+bad:;
+    char q[CFG_QUOTE_MAX];
+    return cfg_err_key(c, "nodes", "\"%s\" is not a list of nodes such as \"0-3,7\"", cfg_quote(s, q, sizeof q));
+}
+
+static int parse_memory_policy(struct cfg_ctx *c, yajl_val o, struct brig_memory_policy *mp)
+{
+    char *mode = NULL, *nodes = NULL;
+    struct brig_strv flags = {0};
+    int r = -1;
+    if (cfg_enum(c, o, "mode", true, mempolicy_modes, "memory policy mode", &mp->mode, &mode) < 0 ||
+        cfg_str(c, o, "nodes", false, &nodes) < 0 ||
+        cfg_enum_strv(c, o, "flags", mempolicy_flags, "memory policy flag", &flags) < 0)
+        goto out;
+    for (size_t i = 0; i < flags.n; i++)
+        mp->flags |= (unsigned)cfg_lookup(mempolicy_flags, flags.v[i])->value;
+    if (nodes && parse_nodes(c, nodes, mp) < 0)
+        goto out;
+    /* set_mempolicy(2): these take no nodes, those at least one */
+    bool none = mp->mode == 0 || mp->mode == 4;
+    bool some = mp->mode == 2 || mp->mode == 3 || mp->mode == 5 || mp->mode == 6;
+    if (none && mp->has_nodes)
+        cfg_err_key(c, "nodes", "%s takes no nodes", mode);
+    else if (some && !mp->has_nodes)
+        cfg_err_key(c, "nodes", "%s needs at least one node", mode);
+    else
+        r = 0;
+out:
+    free(mode);
+    free(nodes);
+    cfg_strv_clear(&flags);
+    return r;
+}
+
 static int parse_time_offset(struct cfg_ctx *c, yajl_val o, const char *key, struct brig_time_offset *t)
 {
     yajl_val v;
@@ -619,6 +699,7 @@ int cfg_parse_linux(struct cfg_ctx *c, yajl_val o, struct brig_linux *l)
         cfg_str(c, o, "mountLabel", false, &l->mount_label) < 0)
         return -1;
     SUB_OBJECT(c, o, "personality", &l->personality, parse_personality);
+    SUB_OBJECT(c, o, "memoryPolicy", &l->memory_policy, parse_memory_policy);
 
     yajl_val t;
     int r = cfg_object(c, o, "timeOffsets", false, &t);
@@ -659,6 +740,7 @@ void cfg_linux_clear(struct brig_linux *l)
         cfg_strv_clear(&l->personality->flags);
     }
     free(l->personality);
+    free(l->memory_policy);
     cfg_map_clear(&l->net_devices);
     memset(l, 0, sizeof *l);
 }

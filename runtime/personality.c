@@ -104,6 +104,8 @@ int brig_apply_identity(const struct brig_init *in)
         if (personality(dom) < 0)
             return brig_fail(errno, "linux.personality: set %s", pe->domain);
     }
+    if (brig_apply_memory_policy(cfg) < 0)
+        return -1;
     const struct brig_process *p = cfg->process;
     if (!p)
         return 0;

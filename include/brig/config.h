@@ -316,6 +316,15 @@ struct brig_personality {
     struct brig_strv flags;
 };
 
+/* linux.memoryPolicy: set_mempolicy(2) for the container's processes. */
+#define BRIG_MAX_NUMA_NODES 1024
+struct brig_memory_policy {
+    int mode;          /* MPOL_DEFAULT ... MPOL_WEIGHTED_INTERLEAVE */
+    unsigned flags;    /* MPOL_F_* */
+    unsigned long nodes[BRIG_MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
+    bool has_nodes;    /* at least one node given */
+};
+
 struct brig_time_offset {
     bool set;
     int64_t secs;
@@ -340,6 +349,7 @@ struct brig_linux {
     struct brig_strv readonly_paths;
     char *mount_label;
     struct brig_personality *personality;
+    struct brig_memory_policy *memory_policy;
     struct brig_time_offset time_monotonic;
     struct brig_time_offset time_boottime;
     /* linux.netDevices: key = host interface, value = name in the container

@@ -120,6 +120,8 @@ int brig_sysctl_apply(const struct brig_config *cfg);
 /* --- personality, I/O priority, scheduler (personality.c), LSM (lsm.c) --- */
 int brig_identity_validate(const struct brig_config *cfg);
 int brig_apply_identity(const struct brig_init *in);
+/* linux.memoryPolicy (mempolicy.c). */
+int brig_apply_memory_policy(const struct brig_config *cfg);
 int brig_lsm_validate(const struct brig_config *cfg);
 /* Set the process's AppArmor profile / SELinux label for its execve. */
 int brig_lsm_apply(const struct brig_process *p);

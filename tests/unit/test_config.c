@@ -1096,7 +1096,7 @@ static void test_null_unknown_duplicates(void)
 
     /* Unknown fields anywhere are ignored. */
     c = parse_ok(DOC("'future':{'a':[1,{'b':null}]},'process':{'cwd':'/','args':['sh'],'x':1,"
-                     "'user':{'uid':0,'gid':0,'sid':'S-1'}},'linux':{'intelRdt':{},'memoryPolicy':{}},"
+                     "'user':{'uid':0,'gid':0,'sid':'S-1'}},'linux':{'intelRdt':{},'futureThing':{}},"
                      "'windows':{'layerFolders':[]},'solaris':{},'vm':{'kernel':{}}"));
     brig_config_free(c);
 
@@ -1435,6 +1435,49 @@ static void test_reference_bad(void)
 
 /* ---- robustness: every prefix and a few thousand mutations ---- */
 
+/* linux.memoryPolicy: modes, flags and node lists into set_mempolicy's
+ * arguments; errors name the field. */
+static void test_memory_policy(void)
+{
+    struct brig_config *c = parse_ok(LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-2,5,64',"
+                                           "'flags':['MPOL_F_STATIC_NODES']}"));
+    const struct brig_memory_policy *mp = c && c->linux_ ? c->linux_->memory_policy : NULL;
+    CHECK(mp != NULL);
+    if (mp) {
+        CHECK_INT(mp->mode, 3);
+        CHECK_UINT(mp->flags, 1u << 15);
+        CHECK(mp->has_nodes);
+        CHECK_UINT(mp->nodes[0], 0x27);
+        CHECK_UINT(mp->nodes[1], sizeof(unsigned long) == 8 ? 1 : 0);
+    }
+    brig_config_free(c);
+    c = parse_ok(LINUX("'memoryPolicy':{'mode':'MPOL_LOCAL'}"));
+    mp = c && c->linux_ ? c->linux_->memory_policy : NULL;
+    CHECK(mp && mp->mode == 4 && !mp->has_nodes && mp->flags == 0);
+    brig_config_free(c);
+    c = parse_ok(LINUX("'memoryPolicy':{'mode':'MPOL_PREFERRED','nodes':''}"));
+    CHECK(c && c->linux_->memory_policy && !c->linux_->memory_policy->has_nodes);
+    brig_config_free(c);
+
+    parse_err(LINUX("'memoryPolicy':{}"), "linux.memoryPolicy.mode: required");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_NONE'}"),
+              "linux.memoryPolicy.mode: unknown memory policy mode \"MPOL_NONE\"");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND'}"),
+              "linux.memoryPolicy.nodes: MPOL_BIND needs at least one node");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT','nodes':'0'}"),
+              "linux.memoryPolicy.nodes: MPOL_DEFAULT takes no nodes");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'1-0'}"),
+              "linux.memoryPolicy.nodes: \"1-0\" is not a list of nodes such as \"0-3,7\"");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0,'}"),
+              "linux.memoryPolicy.nodes: \"0,\" is not a list of nodes such as \"0-3,7\"");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'-1'}"),
+              "linux.memoryPolicy.nodes: \"-1\" is not a list of nodes such as \"0-3,7\"");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'4096'}"),
+              "linux.memoryPolicy.nodes: node 4096 is beyond the 1023 brig supports");
+    parse_err(LINUX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0','flags':['MPOL_F_X']}"),
+              "linux.memoryPolicy.flags[0]: unknown memory policy flag \"MPOL_F_X\"");
+}
+
 static void test_mutations(void)
 {
     size_t len;
@@ -1512,6 +1555,7 @@ int main(void)
     RUN(test_load);
     RUN(test_reference_good);
     RUN(test_reference_bad);
+    RUN(test_memory_policy);
     RUN(test_mutations);
     return unit_finish();
 }
