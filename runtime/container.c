@@ -261,6 +261,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
 
+    /* create's init waits where exec can join: always guarded, before
+     * the config is even read (the re-exec would read it again) */
+    if (!o->start_now && brig_exe_guard(brig_g.argv) < 0)
+        return -1;
     /* 1. the config */
     bundle = absolute_path(o->bundle ? o->bundle : ".");
     if (!bundle)
@@ -299,7 +303,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * needed when no container process can see a brig process before the
      * init has exec'd; nothing has been made yet that a re-exec would lose. */
     in.unguarded = init_unseen(cfg, o);
-    if (!in.unguarded && brig_exe_guard(brig_g.argv) < 0)
+    if (!in.unguarded && o->start_now && brig_exe_guard(brig_g.argv) < 0)
         goto fail;
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;
