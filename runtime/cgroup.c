@@ -639,22 +639,27 @@ bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out)
 
 /* ---- file helpers ---- */
 
-int brig_cg_write(const char *dir, const char *file, const char *s)
+int brig_cg_write_fd(int fd, const char *path, const char *s)
 {
-    cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
-    cleanup_fd int fd = open(p, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return brig_fail(errno, "open %s", p);
     size_t len = strlen(s);
     ssize_t w;
     do
         w = write(fd, s, len);
     while (w < 0 && errno == EINTR);
     if (w < 0)
-        return brig_fail(errno, "write \"%s\" to %s", s, p);
+        return brig_fail(errno, "write \"%s\" to %s", s, path);
     if ((size_t)w != len)
-        return brig_fail(EIO, "short write \"%s\" to %s", s, p);
+        return brig_fail(EIO, "short write \"%s\" to %s", s, path);
     return 0;
+}
+
+int brig_cg_write(const char *dir, const char *file, const char *s)
+{
+    cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
+    cleanup_fd int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", p);
+    return brig_cg_write_fd(fd, p, s);
 }
 
 int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
@@ -1007,13 +1012,6 @@ int brig_cgroup_create(const char *path, const struct brig_resources *res, bool 
     return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd);
 }
 
-/* PID 0 means the caller, which must be single-threaded (a freshly cloned
- * init or joiner).  It then writes "0" to each v1 hierarchy's "tasks": the
- * kernel moves just the calling thread without taking the global
- * threadgroup lock, whose first writer after an idle moment waits a whole
- * RCU grace period (~10-15 ms of wall time).  cgroup.procs (v2, or another
- * process) takes that lock.  SKIP_UNIFIED: the caller was cloned into the
- * unified cgroup already (brig_cgroup_unified_fd). */
 /* exec --cgroup SPECS: "[CONTROLLER[,CONTROLLER...]:]SUB".  The SUB for
  * hierarchy I (v1), or for the unified one (I == n_v1): the last spec that
  * names one of its controllers, else the last without controllers, else
@@ -1059,6 +1057,13 @@ static const char *sub_for(const struct brig_cg_layout *l, size_t i, char *const
     return named ? named : any;
 }
 
+/* PID 0 means the caller, which must be single-threaded (a freshly cloned
+ * init or joiner).  It then writes "0" to each v1 hierarchy's "tasks": the
+ * kernel moves just the calling thread without taking the global
+ * threadgroup lock, whose first writer after an idle moment waits a whole
+ * RCU grace period (~10-15 ms of wall time).  cgroup.procs (v2, or another
+ * process) takes that lock.  SKIP_UNIFIED: the caller was cloned into the
+ * unified cgroup already (brig_cgroup_unified_fd). */
 static int attach(const char *path, pid_t pid, bool skip_unified, char *const *specs, size_t n_specs)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
@@ -1122,21 +1127,6 @@ int brig_cgroup_unified_fd(const char *path)
         return -1;
     cleanup_free char *d = brig_cg_v2_dir(l, p);
     return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-int brig_cgroup_open_fd(const char *path)
-{
-    const struct brig_cg_layout *l = brig_cg_layout();
-    if (!l || l->mode != BRIG_CGROUP_V2 || brig_cg_is_systemd_path(path))
-        return -1;
-    cleanup_free char *p = fs_path(path);
-    if (!p)
-        return -1;
-    cleanup_free char *d = brig_cg_v2_dir(l, p);
-    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return brig_fail(errno, "open %s", d);
-    return fd;
 }
 
 /* rmdir the leaf in every hierarchy; EBUSY is retried briefly because the

@@ -384,16 +384,10 @@ int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
         cleanup_free char *s = i == 0 ? brig_xstrdup("a") : brig_cg_device_rule_str(&ex[i - 1]);
         int *fd = al ? &allow : &deny;
         const char *p = al ? pa : pd;
-        if (*fd < 0 && (*fd = open(p, O_WRONLY | O_CLOEXEC)) < 0) {
+        if (*fd < 0 && (*fd = open(p, O_WRONLY | O_CLOEXEC)) < 0)
             ret = brig_fail(errno, "open %s", p);
-            break;
-        }
-        ssize_t w;
-        do
-            w = write(*fd, s, strlen(s));
-        while (w < 0 && errno == EINTR);
-        if (w < 0 || (size_t)w != strlen(s))
-            ret = brig_fail(w < 0 ? errno : EIO, "write \"%s\" to %s", s, p);
+        else
+            ret = brig_cg_write_fd(*fd, p, s);
     }
     brig_cg_device_rules_free(ex, nex);
     return ret < 0 ? brig_fail_ctx("devices") : 0;

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -80,20 +79,8 @@ static int bind_console(int pty)
         brig_debug("terminal: /dev/console in the image is not a file or device: left alone");
         return 0;
     }
-    cleanup_fd int tree = brig_open_tree(pty, "", false);
-    if (tree >= 0) {
-        if (brig_move_tree(tree, target) < 0)
-            return brig_fail(errno, "terminal: mount the pty on /dev/console");
-        return 0;
-    }
-    if (errno != ENOSYS)
-        return brig_fail(errno, "terminal: clone a mount of the pty");
-    /* Before 5.2: the same by the fds' magic links in our own /proc. */
-    char from[64], to[64];
-    snprintf(from, sizeof from, "/proc/self/fd/%d", pty);
-    snprintf(to, sizeof to, "/proc/self/fd/%d", target);
-    if (mount(from, to, NULL, MS_BIND, NULL) < 0)
-        return brig_fail(errno, "terminal: mount the pty on /dev/console");
+    if (brig_bind_at("the pty", pty, -1, "/dev/console", target, false, 0, 0) < 0)
+        return brig_fail_ctx("terminal");
     return 0;
 }
 

@@ -59,9 +59,6 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
  * when there is none (v1 only, systemd scopes, not created). */
 int brig_cgroup_unified_fd(const char *path);
 
-/* On cgroup v2: an O_DIRECTORY fd for CLONE_INTO_CGROUP, or -1 when not
- * usable (v1 or hybrid with v1 controllers in use). */
-int brig_cgroup_open_fd(const char *path);
 
 /* Kill whatever is left in the cgroup and remove it from every hierarchy.
  * Missing directories are not an error. */

@@ -160,6 +160,8 @@ int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
 
 /* Write S to DIR/FILE; errors read "write memory.max in /sys/...: ...". */
 int brig_cg_write(const char *dir, const char *file, const char *s);
+/* One write of S to the open interface file FD (PATH for messages). */
+int brig_cg_write_fd(int fd, const char *path, const char *s);
 int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Read DIR/FILE (trailing newline kept); NULL with an error. */

@@ -183,8 +183,8 @@ int main(int argc, char **argv)
     check(brig_cgroup_update(path, &badres) < 0, "a unified key with a slash is refused");
     check(brig_cgroup_create("/", NULL, false) < 0, "the root cgroup is refused");
 
-    int fd = brig_cgroup_open_fd(path);
-    check(fd >= 0, "open_fd gives a directory fd on v2");
+    int fd = brig_cgroup_unified_fd(path);
+    check(fd >= 0, "unified_fd gives a directory fd on v2");
     if (fd >= 0)
         close(fd);
 
