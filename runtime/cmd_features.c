@@ -203,22 +203,17 @@ static void gen_linux(yajl_gen g)
     yajl_gen_map_close(g);
     enabled(g, "netDevices", false);
     /* linux.memoryPolicy (mempolicy.c): what the config parser accepts */
-    static const char *const mpol_modes[] = {"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
-                                             "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED",
-                                             "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
-    static const char *const mpol_flags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
-                                             "MPOL_F_STATIC_NODES"};
     brig_json_key(g, "memoryPolicy");
     yajl_gen_map_open(g);
     brig_json_key(g, "modes");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(mpol_modes); i++)
-        brig_json_str(g, mpol_modes[i]);
+    for (size_t i = 0; brig_memory_policy_mode(i); i++)
+        brig_json_str(g, brig_memory_policy_mode(i));
     yajl_gen_array_close(g);
     brig_json_key(g, "flags");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(mpol_flags); i++)
-        brig_json_str(g, mpol_flags[i]);
+    for (size_t i = 0; brig_memory_policy_flag(i); i++)
+        brig_json_str(g, brig_memory_policy_flag(i));
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);

@@ -537,6 +537,16 @@ static const struct cfg_name mempolicy_flags[] = {
     {NULL, 0},
 };
 
+const char *brig_memory_policy_mode(size_t i)
+{
+    return i < BRIG_ARRAY_SIZE(mempolicy_modes) ? mempolicy_modes[i].name : NULL;
+}
+
+const char *brig_memory_policy_flag(size_t i)
+{
+    return i < BRIG_ARRAY_SIZE(mempolicy_flags) ? mempolicy_flags[i].name : NULL;
+}
+
 /* "0-3,7": node numbers and ranges into MASK. */
 static int parse_nodes(struct cfg_ctx *c, const char *s, struct brig_memory_policy *mp)
 {

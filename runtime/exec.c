@@ -272,8 +272,6 @@ static int differing_namespaces(pid_t pid, int *flags)
     return 0;
 }
 
-/* --cgroup SUB: a sub-cgroup of the container's; "ctrl,ctrl:SUB" too when
- * the path is the same for every controller listed. */
 /* --cgroup [CTRL,...:]SUB: SUB stays inside the container's cgroup (the
  * rest is checked where it is joined, cgroup.h). */
 static int check_cgroup_specs(char *const *specs, size_t n)

@@ -325,6 +325,11 @@ struct brig_memory_policy {
     bool has_nodes;    /* at least one node given */
 };
 
+/* The I-th mode or flag name linux.memoryPolicy accepts; NULL past the
+ * last (for `brig features`). */
+const char *brig_memory_policy_mode(size_t i);
+const char *brig_memory_policy_flag(size_t i);
+
 struct brig_time_offset {
     bool set;
     int64_t secs;
