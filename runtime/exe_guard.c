@@ -22,18 +22,8 @@
 
 #include "brig/exe_guard.h"
 #include "brig/internal.h"
+#include "brig/mounts.h"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#define MOUNT_ATTR_NOSUID 0x00000002
-#define MOUNT_ATTR_NODEV 0x00000004
-#endif
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
@@ -48,10 +38,6 @@
 #define GUARD_ENV "_BRIG_EXE_GUARDED"
 
 extern char **environ;
-
-struct mount_attr_ {
-    uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
 
 static bool fd_protected(int fd)
 {
@@ -88,20 +74,16 @@ int brig_in_host_pid_ns(void)
 
 static int readonly_mount_of_self(void)
 {
-#if defined(SYS_open_tree) && defined(SYS_mount_setattr)
-    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    int fd = brig_open_tree(AT_FDCWD, "/proc/self/exe", false);
     if (fd < 0)
         return -1;
-    struct mount_attr_ a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0) {
+    if (brig_setattr_raw(fd, "", AT_EMPTY_PATH, BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV, 0, 0, -1) < 0) {
+        int e = errno;
         close(fd);
+        errno = e;
         return -1;
     }
     return fd;
-#else
-    errno = ENOSYS;
-    return -1;
-#endif
 }
 
 static int sealed_copy_of_self(void)
