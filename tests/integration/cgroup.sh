@@ -271,13 +271,25 @@ test_events_stats_and_stream() {
 
 test_events_stream_ends_when_the_container_stops() {
     skip_if_runc "runc events keeps running"
-    local id
+    local id ev evpid i
     id=$(new_id)
-    set_args sleep 1
+    add_share
+    # stops when told to, once the stream runs (not after a delay: a slow
+    # host may start the stream after the container has stopped)
+    sh_args 'while [ ! -e /share/go ]; do sleep 0.05; done'
     run_detached "$id"
-    run timeout 10 "$BRIG" --root "$ROOT" events --interval 200ms "$id"
-    assert_ok
-    assert_contains "$output" '"type":"stats"'
+    ev=$TDIR/events.out
+    timeout 30 "$BRIG" --root "$ROOT" events --interval 200ms "$id" >"$ev" 2>&1 &
+    evpid=$!
+    defer "kill $evpid 2>/dev/null; wait $evpid 2>/dev/null"
+    wait_for grep -q '"type":"stats"' "$ev"
+    touch "$SHARE/go"
+    for ((i = 0; i < 300; i++)); do
+        kill -0 "$evpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    wait "$evpid"
+    assert_eq "$?" 0 "events exit status: $(cat "$ev")"
 }
 
 test_default_devices_are_the_only_ones_allowed() {

@@ -26,13 +26,14 @@ mirror() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# What the chosen tests use (tests/vm/README.md), podman and containerd for
+# What the chosen tests use (tests/vm/README.md), podman (netavark: debootstrap
+# does not resolve its virtual container-network-stack) and containerd for
 # the client tests, and the runtime libraries of
 # the dynamically linked test helpers too, so a host-built binary runs.
 PKGS="linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus
   busybox-static jq iproute2 procps util-linux psmisc python3 python3-dbus
   python3-gi coreutils kmod e2fsprogs libcap2-bin strace runc
-  libseccomp2 libcap2 libyajl2 libmount1 uidmap podman containerd"
+  libseccomp2 libcap2 libyajl2 libmount1 uidmap podman netavark containerd"
 
 mkdir -p "$cache/debs"
 work=$cache/build.$$
