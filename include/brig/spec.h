@@ -18,6 +18,9 @@ struct brig_spec_opts {
     /* The host is pure cgroup v2: runc's profile then has a cgroup
      * namespace too, as `runc spec` writes there (cmd_spec.c asks). */
     bool host_cgroup_v2;
+    /* --monitor: the calls the seccomp agent's built-in rules name become
+     * SCMP_ACT_NOTIFY, handed to the agent at this listenerPath. */
+    const char *monitor;
 };
 
 /* The limits of the hardened profile (documented in README.md). */
