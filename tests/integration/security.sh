@@ -10,20 +10,20 @@ BENCH=$SRC_DIR/tests/security/isolation-bench
 probe_bin() {
     local p=$BRIG_BUILDDIR/tests/security/probe s=$SRC_DIR/tests/security
     if [ -x "$p" ] && [ "$p" -nt "$s/probe.c" ] && [ "$p" -nt "$s/probe_kernel.c" ] &&
-        [ "$p" -nt "$s/probe_files.c" ]; then
+        [ "$p" -nt "$s/probe_files.c" ] && [ "$p" -nt "$s/probe_helpers.c" ]; then
         echo "$p"
         return
     fi
     p=$TDIR/probe
     [ -x "$p" ] || gcc -std=gnu11 -O2 -static -o "$p" "$s/probe.c" "$s/probe_kernel.c" \
-        "$s/probe_files.c" >&2 || fail "cannot build the probe statically"
+        "$s/probe_files.c" "$s/probe_helpers.c" >&2 || fail "cannot build the probe statically"
     echo "$p"
 }
 
 # bench ARGS...: the bench against the runtime under test, JSON report in
 # $output (via `run`); fails the test when the container did not run.
 bench() {
-    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --json "$@"
+    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --suite container --json "$@"
     case $status in
         0 | 1) ;;
         3) fail "the container did not run under $BRIG_NAME: $(printf '%s\n' "$output" | jq -r '.runs[0].stderr')" ;;
