@@ -111,3 +111,24 @@ test_probe_notices_a_leaky_chroot() {
             fail "$n did not notice the leaky chroot: $output"
     done
 }
+
+# The scenario suites (hostile configs, the runtime re-entered through
+# #!/proc/self/exe, startContainer hooks, containers of one uid against each
+# other) reach a verdict for each of their probes under the runtime under
+# test: none is an error, none is missing.  What the verdicts are is
+# RESULTS.md's business (brig does not block them all yet).
+test_scenarios_reach_a_verdict() {
+    local want n bad
+    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --suite policy,environment,hooks,multi --json
+    [ "$status" = 0 ] || fail "isolation-bench failed (status $status): $stderr"
+    n=$(find "$SRC_DIR/tests/security/policy-corpus" -name '*.json' 2>/dev/null | wc -l)
+    want=$((n + 9))
+    [ "$n" -gt 0 ] || want=10 # the corpus row says n/a
+    assert_eq "$(printf '%s\n' "$output" | jq '.runs[0].probes | length')" "$want" "scenario probes"
+    bad=$(printf '%s\n' "$output" | jq -r '.runs[0].probes[] | select(.result == "error" or .result == "missing")
+        | "  \(.probe): \(.result) - \(.detail)"')
+    [ -z "$bad" ] || fail "scenarios without a verdict:"$'\n'"$bad"
+    # and the table says why for each that was not blocked
+    printf '%s\n' "$output" | jq -e '[.runs[0].probes[] | select(.result != "blocked") | select((.detail // "") == "")] | length == 0' \
+        >/dev/null || fail "a verdict without a reason: $output"
+}

@@ -286,8 +286,12 @@ sc_self_exe() {
     : >"$out"
     local rtx=("$rtc" --root "$work/state-$i") envargs=() e
     for e in "$@"; do envargs+=(--env "$e"); done
-    if ! timeout 30 "${rtx[@]}" create --bundle "$sc_dir" "$sc_id" </dev/null >"$sc_dir/init.out" 2>"$sc_dir/err" ||
-        ! timeout 30 "${rtx[@]}" start "$sc_id" 2>>"$sc_dir/err"; then
+    if ! timeout 30 "${rtx[@]}" create --bundle "$sc_dir" "$sc_id" </dev/null >"$sc_dir/init.out" 2>"$sc_dir/err"; then
+        emit "$i" "env/$name" environment error "$tried" "create failed: $(first_line "$sc_dir/err")"
+        timeout 30 "${rtx[@]}" delete --force "$sc_id" >/dev/null 2>&1
+        return
+    fi
+    if ! timeout 30 "${rtx[@]}" start "$sc_id" 2>>"$sc_dir/err"; then
         judge_exe "$i" "$name" "$tried" "$out" "$rtc" "start: $(first_line "$sc_dir/err")"
         timeout 30 "${rtx[@]}" delete --force "$sc_id" >/dev/null 2>&1
         return
@@ -474,6 +478,20 @@ sc_multi() { # I
     sc_cgroup_parent "$1" cgroup_populated_parent .
     sc_cgroup_parent "$1" cgroup_populated_parent_hostpid '.linux.namespaces |= map(select(.type != "pid"))'         " (the container shares the host's pid namespace)"
     sc_cross_kill "$1"
+    return 0
+}
+
+# Can the runtime run a plain container here at all?  If not, a scenario
+# would mistake its failure for a refusal.  Prints the reason when not.
+sc_control() { # I
+    local i=$1
+    sc_bundle "$i" control hardened_config '.process.args = ["true"]' || { echo "no config"; return 1; }
+    if ! (cd "$sc_dir" && rt "$i" run --bundle "$sc_dir" "$sc_id") </dev/null >/dev/null 2>"$sc_dir/err"; then
+        rt "$i" delete --force "$sc_id" >/dev/null 2>&1
+        first_line "$sc_dir/err"
+        return 1
+    fi
+    rt "$i" delete --force "$sc_id" >/dev/null 2>&1
     return 0
 }
 
