@@ -122,8 +122,8 @@ test_scenarios_reach_a_verdict() {
     run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --suite policy,environment,hooks,multi --json
     [ "$status" = 0 ] || fail "isolation-bench failed (status $status): $stderr"
     n=$(find "$SRC_DIR/tests/security/policy-corpus" -name '*.json' 2>/dev/null | wc -l)
-    want=$((n + 9))
-    [ "$n" -gt 0 ] || want=10 # the corpus row says n/a
+    want=$((n + 10))
+    [ "$n" -gt 0 ] || want=11 # the corpus row says n/a
     assert_eq "$(printf '%s\n' "$output" | jq '.runs[0].probes | length')" "$want" "scenario probes"
     bad=$(printf '%s\n' "$output" | jq -r '.runs[0].probes[] | select(.result == "error" or .result == "missing")
         | "  \(.probe): \(.result) - \(.detail)"')

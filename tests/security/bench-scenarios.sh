@@ -359,37 +359,42 @@ sc_hooks() { # I
 
 # ---- multi: containers of one uid against each other -----------------------
 
-# A cgroup of ours, in every hierarchy, with a child that holds a host
-# process of ours (a sleep): the "populated parent" of a hostile cgroupsPath.
-populated_parent() { # I; sets pp_name
-    pp_name=ibench-$$-$1-pp
-    [ -f "$work/pp-$1.pid" ] && kill -0 "$(cat "$work/pp-$1.pid")" 2>/dev/null && return 0
-    local m
+# A cgroup of ours, in every hierarchy, holding a host process of ours (a
+# sleep): in its child cgroup "sibling" (the "populated parent" of a hostile
+# cgroupsPath), or in the cgroup itself with KIND "occupied".  Sets pp_name
+# and pp_pidfile.
+populated_parent() { # I [KIND]
+    local kind=${2:-pp} m dest
+    pp_name=ibench-$$-$1-$kind
+    pp_pidfile=$work/$kind-$1.pid
+    [ -f "$pp_pidfile" ] && kill -0 "$(cat "$pp_pidfile")" 2>/dev/null && return 0
     sleep 300 </dev/null >/dev/null 2>&1 &
-    echo $! >"$work/pp-$1.pid"
+    echo $! >"$pp_pidfile"
     echo $! >>"$work/sleepers"
     grep -qx "$pp_name" "$work/cgroups" 2>/dev/null || echo "$pp_name" >>"$work/cgroups"
     for m in $(cg_mounts); do
-        mkdir -p "$m/$pp_name/sibling" 2>/dev/null || continue
+        dest=$m/$pp_name/sibling
+        [ "$kind" = occupied ] && dest=$m/$pp_name
+        mkdir -p "$dest" 2>/dev/null || continue
         if [ -f "$m/cpuset.cpus" ]; then
             cat "$m/cpuset.cpus" >"$m/$pp_name/cpuset.cpus" 2>/dev/null
             cat "$m/cpuset.mems" >"$m/$pp_name/cpuset.mems" 2>/dev/null
-            cat "$m/cpuset.cpus" >"$m/$pp_name/sibling/cpuset.cpus" 2>/dev/null
-            cat "$m/cpuset.mems" >"$m/$pp_name/sibling/cpuset.mems" 2>/dev/null
+            cat "$m/cpuset.cpus" >"$dest/cpuset.cpus" 2>/dev/null
+            cat "$m/cpuset.mems" >"$dest/cpuset.mems" 2>/dev/null
         fi
-        echo "$(cat "$work/pp-$1.pid")" >"$m/$pp_name/sibling/cgroup.procs" 2>/dev/null
+        cat "$pp_pidfile" >"$dest/cgroup.procs" 2>/dev/null
     done
     return 0
 }
 
-# sc_cgroup_parent I NAME JQ-NS-FILTER: cgroupsPath names our populated
-# parent; create, start, delete --force; is the process in the child alive?
+# sc_cgroup_parent I NAME KIND JQ-NS-FILTER WHAT: cgroupsPath names our
+# populated cgroup; create, start, delete --force; is our process alive?
 sc_cgroup_parent() {
-    local i=$1 name=$2 nsfilter=$3 tried pid rc
+    local i=$1 name=$2 kind=$3 nsfilter=$4 tried pid rc
     selected_scenario "multi/$name" || return 0
-    tried="cgroupsPath names a cgroup whose child cgroup holds another process (ours)${4:-}; create, start, delete --force: is that process alive?"
-    populated_parent "$i"
-    pid=$(cat "$work/pp-$i.pid")
+    tried="cgroupsPath names a cgroup $5; create, start, delete --force: is that process alive?"
+    populated_parent "$i" "$kind"
+    pid=$(cat "$pp_pidfile")
     sc_bundle "$i" "$name" hardened_config '.process.args = ["sleep", "30"] | .linux.cgroupsPath = $cg | '"$nsfilter" --arg cg "/$pp_name" ||
         { emit "$i" "multi/$name" multi error "$tried" "no config"; return; }
     # the container's own cgroup is ours: never track it for removal twice
@@ -475,8 +480,12 @@ sc_cross_kill() { # I
 
 sc_multi() { # I
     sc_rt_signals "$1"
-    sc_cgroup_parent "$1" cgroup_populated_parent .
-    sc_cgroup_parent "$1" cgroup_populated_parent_hostpid '.linux.namespaces |= map(select(.type != "pid"))'         " (the container shares the host's pid namespace)"
+    local hostpid='.linux.namespaces |= map(select(.type != "pid"))'
+    sc_cgroup_parent "$1" cgroup_populated_parent pp . "whose child cgroup holds another process (ours)"
+    sc_cgroup_parent "$1" cgroup_populated_parent_hostpid pp "$hostpid" \
+        "whose child cgroup holds another process (ours); the container shares the host's pid namespace"
+    sc_cgroup_parent "$1" cgroup_occupied_hostpid occupied "$hostpid" \
+        "that holds another process (ours) itself; the container shares the host's pid namespace"
     sc_cross_kill "$1"
     return 0
 }
