@@ -67,7 +67,7 @@ first_line() {
 # wait_for FILE PATTERN TENTHS: poll until the file has a line matching.
 wait_for() {
     local n=$3
-    while [ $n -gt 0 ]; do
+    while [ "$n" -gt 0 ]; do
         grep -q -- "$2" "$1" 2>/dev/null && return 0
         sleep 0.1
         n=$((n - 1))
@@ -272,7 +272,8 @@ sc_self_exe() {
         args='["/evil"]'
     fi
     [ $# -gt 0 ] && tried+=" (image ENV: $*)"
-    local rtc=$work/rtcopy-$i/$(basename "${runtimes[$i]}")
+    local rtc
+    rtc=$work/rtcopy-$i/$(basename "${runtimes[$i]}")
     if [ ! -x "$rtc" ]; then
         mkdir -p "$work/rtcopy-$i" && cp "${runtimes[$i]}" "$rtc" ||
             { emit "$i" "env/$name" environment error "$tried" "cannot copy the runtime"; return; }
@@ -368,7 +369,7 @@ populated_parent() { # I [KIND]
     pp_name=ibench-$$-$1-$kind
     pp_pidfile=$work/$kind-$1.pid
     [ -f "$pp_pidfile" ] && kill -0 "$(cat "$pp_pidfile")" 2>/dev/null && return 0
-    sleep 300 </dev/null >/dev/null 2>&1 &
+    sleep 300 >/dev/null 2>&1 &
     echo $! >"$pp_pidfile"
     echo $! >>"$work/sleepers"
     grep -qx "$pp_name" "$work/cgroups" 2>/dev/null || echo "$pp_name" >>"$work/cgroups"
