@@ -153,7 +153,7 @@ sc_policy() { # I
         tried=$(jq -r '.comment // .["//"] // ._comment // .description // "a hostile config" | if type == "array" then join(" ") else . end' "$f" 2>/dev/null) ||
             tried="(not JSON)"
         if ! has_policy "$i"; then
-            emit "$i" "$name" policy escaped "$tried" "accepted: $(basename "${runtimes[$i]}") has no policy layer (not run)"
+            emit "$i" "$name" policy escaped "$tried" "accepted: $(basename "${real_rt[$i]}") has no policy layer (not run)"
             continue
         fi
         dir=$work/pol-$i-$n
@@ -272,12 +272,15 @@ sc_self_exe() {
         args='["/evil"]'
     fi
     [ $# -gt 0 ] && tried+=" (image ENV: $*)"
-    local rtc
-    rtc=$work/rtcopy-$i/$(basename "${runtimes[$i]}")
+    local rtc rtcall
+    rtc=$work/rtcopy-$i/$(basename "${real_rt[$i]}")
     if [ ! -x "$rtc" ]; then
-        mkdir -p "$work/rtcopy-$i" && cp "${runtimes[$i]}" "$rtc" ||
+        mkdir -p "$work/rtcopy-$i" && cp "${real_rt[$i]}" "$rtc" ||
             { emit "$i" "env/$name" environment error "$tried" "cannot copy the runtime"; return; }
+        [ "${runtimes[$i]}" = "${real_rt[$i]}" ] || v1_wrap "$rtc" "$work/rtcopy-$i/wrap"
     fi
+    rtcall=$rtc
+    [ "${runtimes[$i]}" = "${real_rt[$i]}" ] || rtcall=$work/rtcopy-$i/wrap/$(basename "$rtc")
     sc_bundle "$i" "$name" runc_default_config '.process.args = $args | .process.env += $env' \
         --argjson env "$env_json" --argjson args "$args" ||
         { emit "$i" "env/$name" environment error "$tried" "no config"; return; }
@@ -285,7 +288,7 @@ sc_self_exe() {
     out=$sc_dir/out
     [ "$how" = exec ] && out=$sc_dir/init.out
     : >"$out"
-    local rtx=("$rtc" --root "$work/state-$i") envargs=() e
+    local rtx=("$rtcall" --root "$work/state-$i") envargs=() e
     for e in "$@"; do envargs+=(--env "$e"); done
     if ! timeout 30 "${rtx[@]}" create --bundle "$sc_dir" "$sc_id" </dev/null >"$sc_dir/init.out" 2>"$sc_dir/err"; then
         emit "$i" "env/$name" environment error "$tried" "create failed: $(first_line "$sc_dir/err")"
