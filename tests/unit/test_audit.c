@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -331,9 +334,58 @@ static void test_namespaces(void)
     CHECK(f.n == 1 && strcmp(f.v[0].check, "host-network-namespace") == 0 &&
           strncmp(f.v[0].path, "linux.namespaces[", 17) == 0 && strstr(f.v[0].path, "].path"));
     brig_findings_free(&f);
-    /* A pod's sandbox namespace is not the host's. */
-    set_ns_path(cfg, BRIG_NS_NETWORK, "/var/run/netns/cni-1234");
-    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* Any spelling of the host's namespace is the host's: another pid of
+     * the init namespace, the runtime's own, a symlink to it. */
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/proc/self/ns/net");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    char link[] = "/tmp/brig-audit-nsXXXXXX";
+    CHECK(mkdtemp(link) != NULL);
+    cleanup_free char *l = brig_xasprintf("%s/net", link);
+    CHECK(symlink("/proc/self/ns/net", l) == 0);
+    set_ns_path(cfg, BRIG_NS_NETWORK, l);
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    unlink(l);
+    rmdir(link);
+    /* A path that cannot be examined cannot be proven another namespace;
+     * nor can a file that is not a namespace. */
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/var/run/netns/cni-brig-absent-1234");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/etc/hostname");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    /* A pod's sandbox namespace (another process's own) is not the host's. */
+    int pfd[2];
+    CHECK(pipe(pfd) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        char c = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 'y' : 'n';
+        if (write(pfd[1], &c, 1) != 1)
+            _exit(1);
+        close(pfd[1]);
+        pause();
+        _exit(0);
+    }
+    close(pfd[1]);
+    char c = 'n';
+    CHECK(read(pfd[0], &c, 1) == 1);
+    close(pfd[0]);
+    struct stat init_ns;
+    if (c == 'y' && stat("/proc/1/ns/net", &init_ns) == 0) {
+        cleanup_free char *other = brig_xasprintf("/proc/%d/ns/net", (int)child);
+        set_ns_path(cfg, BRIG_NS_NETWORK, other);
+        expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    } else if (c == 'y') {
+        /* The init's namespace cannot be examined here (no ptrace access
+         * to pid 1): nothing can be proven not to be the host's. */
+        cleanup_free char *other = brig_xasprintf("/proc/%d/ns/net", (int)child);
+        set_ns_path(cfg, BRIG_NS_NETWORK, other);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+        fprintf(stderr, "    (/proc/1/ns/net cannot be examined here: the other-namespace case shows a finding)\n");
+    } else {
+        fprintf(stderr, "    (no user namespaces here: the other-namespace case is not checked)\n");
+    }
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    set_ns_path(cfg, BRIG_NS_NETWORK, NULL);
     remove_ns(cfg, BRIG_NS_IPC);
     remove_ns(cfg, BRIG_NS_UTS);
     remove_ns(cfg, BRIG_NS_CGROUP);
@@ -374,38 +426,114 @@ static void test_seccomp(void)
     expect_only(cfg, BRIG_LEVEL_BASELINE, "");
     struct brig_findings f;
     audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
-    CHECK_INT(f.n, 1);
-    CHECK(f.n == 1 && strcmp(f.v[0].check, "seccomp-permissive") == 0 && strstr(f.v[0].message, "mount") &&
-          !strstr(f.v[0].message, "keyctl"));
+    CHECK_INT(f.n, 2);
+    const struct brig_finding *x = find(&f, "seccomp-allows");
+    CHECK(x && strcmp(x->path, "linux.seccomp.defaultAction") == 0 && strstr(x->message, "mount on") &&
+          !strstr(x->message, "keyctl"));
+    CHECK(find(&f, "seccomp-denylist") != NULL);
     brig_findings_free(&f);
-    /* RuntimeDefault plus an unconditional mount. */
+    /* RuntimeDefault is clean; plus an unconditional mount and unshare, the
+     * rule that allows them is named. */
     struct brig_seccomp *rd;
     CHECK(brig_seccomp_runtime_default(&rd) == 0);
     set_seccomp(cfg, rd);
     expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
     rd->syscalls = brig_xrealloc(rd->syscalls, (rd->n_syscalls + 1) * sizeof *rd->syscalls);
+    size_t n = rd->n_syscalls;
     struct brig_seccomp_syscall *r = &rd->syscalls[rd->n_syscalls++];
     memset(r, 0, sizeof *r);
     strv_set(&r->names, STRV("mount", "unshare"));
     r->action = BRIG_SECCOMP_ALLOW;
+    char path[64];
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu]", n);
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
     audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
-    CHECK(f.n == 1 && strcmp(f.v[0].check, "seccomp-permissive") == 0 &&
-          strcmp(f.v[0].message, "the seccomp profile allows mount, unshare") == 0);
-    if (f.n)
-        CHECK_STR(f.v[0].message, "the seccomp profile allows mount, unshare");
+    CHECK(f.n == 1 && strstr(f.v[0].message, "mount on x86_64") && strstr(f.v[0].message, "unshare(0x"));
     brig_findings_free(&f);
-    /* An allow-by-default profile that denies every dangerous call. */
-    char json[4096];
-    snprintf(json, sizeof json,
-             "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": \"SCMP_ACT_ERRNO\", "
-             "\"names\": [\"mount\", \"umount2\", \"pivot_root\", \"unshare\", \"setns\", \"fsopen\", "
-             "\"fsmount\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\", \"keyctl\", "
-             "\"add_key\", \"request_key\", \"bpf\", \"perf_event_open\", \"userfaultfd\", "
-             "\"open_by_handle_at\", \"kexec_load\", \"kexec_file_load\", \"init_module\", "
-             "\"finit_module\", \"delete_module\", \"reboot\", \"swapon\", \"swapoff\", \"iopl\", "
-             "\"ioperm\", \"acct\", \"settimeofday\", \"clock_settime\", \"syslog\", \"quotactl\", "
-             "\"io_uring_setup\"]}]}");
-    set_seccomp(cfg, profile(json));
+    /* A condition any namespace flag satisfies is an allow: arg0 >= 0, a
+     * masked-eq that matches the flag; arg0 == 0 (no namespace) is not. */
+    static const struct {
+        enum brig_seccomp_op op;
+        uint64_t value, value_two;
+        bool allows;
+    } conds[] = {
+        {BRIG_SECCOMP_OP_GE, 0, 0, true},
+        {BRIG_SECCOMP_OP_MASKED_EQ, 0x10000000, 0x10000000, true},
+        {BRIG_SECCOMP_OP_NE, 0x10000000, 0, true},
+        {BRIG_SECCOMP_OP_GT, 0x1000, 0, true},
+        {BRIG_SECCOMP_OP_EQ, 0, 0, false},
+        {BRIG_SECCOMP_OP_LT, 0x80, 0, false},
+        {BRIG_SECCOMP_OP_MASKED_EQ, 0x7e020080, 0, false}, /* unshare takes CLONE_NEWTIME (0x80) */
+    };
+    strv_set(&r->names, STRV("unshare"));
+    r->args = brig_xcalloc(1, sizeof *r->args);
+    r->n_args = 1;
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu].args[0]", n);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(conds); i++) {
+        r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = conds[i].op, .value = conds[i].value,
+                                               .value_two = conds[i].value_two};
+        if (conds[i].allows)
+            expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+        else
+            expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    }
+    /* clone: flags without a namespace are fine, with one they are not. */
+    strv_set(&r->names, STRV("clone"));
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_MASKED_EQ, .value = 0x10000000,
+                                           .value_two = 0x10000000};
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    /* personality: the address-space bits are tricks, PER_LINUX32 is not. */
+    strv_set(&r->names, STRV("personality"));
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_EQ, .value = 0x0040000};
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_EQ, .value = 8};
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* A listener or a tracer can let a call through: NOTIFY and TRACE allow. */
+    free(r->args);
+    r->args = NULL;
+    r->n_args = 0;
+    strv_set(&r->names, STRV("bpf"));
+    r->action = BRIG_SECCOMP_TRACE;
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu]", n);
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    r->action = BRIG_SECCOMP_NOTIFY;
+    rd->listener_path = brig_xstrdup("/run/agent.sock");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    /* ptrace reaches other processes only with the host's PID namespace. */
+    strv_set(&r->names, STRV("ptrace"));
+    r->action = BRIG_SECCOMP_ALLOW;
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* An i386 entry point: "umount" exists on i386 only. */
+    strv_set(&r->names, STRV("umount"));
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
+    CHECK(f.n == 1 && strstr(f.v[0].message, "umount on i386"));
+    brig_findings_free(&f);
+    /* An allow-by-default profile that denies every dangerous call (each
+     * namespace flag of clone, each risky personality bit) is a deny list. */
+    set_seccomp(cfg, profile(
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": \"SCMP_ACT_ERRNO\", "
+        "\"names\": [\"clone3\", \"unshare\", \"setns\", \"mount\", \"umount\", \"umount2\", \"fsopen\", "
+        "\"fsmount\", \"fsconfig\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\", "
+        "\"pivot_root\", \"bpf\", \"keyctl\", \"add_key\", \"request_key\", \"userfaultfd\", "
+        "\"io_uring_setup\", \"io_uring_enter\", \"io_uring_register\", \"kexec_load\", "
+        "\"kexec_file_load\", \"init_module\", \"finit_module\", \"delete_module\", \"perf_event_open\", "
+        "\"open_by_handle_at\", \"reboot\", \"swapon\", \"swapoff\", \"iopl\", \"ioperm\", \"acct\", "
+        "\"settimeofday\", \"clock_settime\", \"syslog\", \"quotactl\", \"lookup_dcookie\", \"vm86\", "
+        "\"vm86old\"]}, "
+        "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"clone\"], \"args\": ["
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 131072, \"valueTwo\": 131072},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 33554432, \"valueTwo\": 33554432},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 67108864, \"valueTwo\": 67108864},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 134217728, \"valueTwo\": 134217728},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 268435456, \"valueTwo\": 268435456},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 536870912, \"valueTwo\": 536870912},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 1073741824, \"valueTwo\": 1073741824}]}, "
+        "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"personality\"], \"args\": ["
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 4194304, \"valueTwo\": 4194304},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 262144, \"valueTwo\": 262144},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 1048576, \"valueTwo\": 1048576},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 2097152, \"valueTwo\": 2097152}]}]}"));
     expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-denylist", BRIG_SEV_LOW, "linux.seccomp.defaultAction");
     brig_config_free(cfg);
 }
