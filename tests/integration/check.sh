@@ -89,13 +89,29 @@ test_check_seccomp() {
     expect 'del(.linux.seccomp)' restricted "seccomp-missing linux.seccomp high"
     expect '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"}' baseline \
         "seccomp-unconfined linux.seccomp.defaultAction high"
+    # The rule that lets a dangerous call through is named, whatever its spelling.
     expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW"}]' restricted \
-        "seccomp-permissive linux.seccomp medium"
+        "seccomp-allows linux.seccomp.syscalls[15] high"
     run B check --bundle "$BUNDLE"
-    assert_contains "$output" "the seccomp profile allows bpf;"
-    # Conditional rules (arguments) are not an unconditional allow.
+    assert_contains "$output" "the seccomp filter lets through bpf on x86_64;"
+    # A condition is no excuse when some argument values pass: bpf's
+    # command 1 is a bpf call all the same, unshare(arg0 >= 0) is unshare.
     expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW",
-        args: [{index: 0, value: 1, op: "SCMP_CMP_EQ"}]}]' restricted ""
+        args: [{index: 0, value: 1, op: "SCMP_CMP_EQ"}]}]' restricted \
+        "seccomp-allows linux.seccomp.syscalls[15].args[0] high"
+    expect '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW",
+        args: [{index: 0, value: 0, op: "SCMP_CMP_GE"}]}]' restricted \
+        "seccomp-allows linux.seccomp.syscalls[15].args[0] high"
+    # ... but one that excludes every namespace flag admits nothing dangerous.
+    expect '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW",
+        args: [{index: 0, value: 2114060416, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ"}]}]' restricted ""
+    # An allowing default with a deny list is judged the same way.
+    expect '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mount", "umount2"],
+        action: "SCMP_ACT_ERRNO"}]} | .linux.seccomp.architectures = ["SCMP_ARCH_X86_64"]' baseline ""
+    run B check --bundle "$BUNDLE"
+    assert_status 1
+    assert_contains "$output" "linux.seccomp.defaultAction: the seccomp filter lets through"
+    assert_not_contains "$output" ", mount on x86_64"
 }
 
 test_check_filesystem() {
