@@ -612,6 +612,63 @@ static void test_mounts(void)
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "mount-propagation-shared", BRIG_SEV_MEDIUM,
                    "linux.rootfsPropagation");
     brig_config_free(cfg);
+
+    /* New file systems: an allow-list of types, each where it belongs. */
+    const struct {
+        const char *dest, *type, *src, *check, *field;
+        const char *const *opts;
+    } bad[] = {
+        {"/hostproc", "proc", "proc", "mount-proc", "destination", STRV("nosuid")},
+        {"/proc", "proc", "proc", "mount-proc", "destination", STRV("nosuid")}, /* a second one */
+        {"/hostsys", "sysfs", "sysfs", "mount-sysfs", "destination", STRV("ro")},
+        {"/disk", "ext4", "/dev/sda1", "mount-type", "type", STRV("ro")},
+        {"/ovl", "overlay", "overlay", "mount-type", "type", STRV("lowerdir=/etc")},
+        {"/b", "binfmt_misc", "binfmt_misc", "mount-type", "type", STRV("ro")},
+        {"/d", "debugfs", "debugfs", "mount-type", "type", STRV("ro")},
+        {"/t", "tracefs", "tracefs", "mount-type", "type", STRV("ro")},
+        {"/s", "securityfs", "securityfs", "mount-type", "type", STRV("ro")},
+        {"/bpf", "bpf", "bpf", "mount-type", "type", STRV("ro")},
+        {"/c", "configfs", "configfs", "mount-type", "type", STRV("ro")},
+        {"/f", "fusectl", "fusectl", "mount-type", "type", STRV("ro")},
+        {"/n", "nfs", "host:/export", "mount-type", "type", STRV("ro")},
+        {"/n", "cifs", "//host/share", "mount-type", "type", STRV("ro")},
+        {"/x", NULL, "something", "mount-type", "type", STRV("ro")},
+        /* "remount" changes what is there (the host's rootfs file system). */
+        {"/etc", "none", "none", "mount-remount", "options", STRV("remount", "nosuid")},
+        {"/etc", "bind", "/srv", "mount-remount", "options", STRV("remount", "ro")},
+        /* Option spellings that make any type a bind of a host path. */
+        {"/p", "proc", "/proc", "mount-host-sensitive", "source", STRV("rbind", "ro")},
+        {"/p", "tmpfs", "/srv/../etc", "mount-host-sensitive", "source", STRV("bind", "ro")},
+        {"/p", "none", "/proc/self/ns/net", "mount-host-sensitive", "source", STRV("rbind", "ro")},
+        {"/p", "bind", "/dev/kmsg", "mount-host-device", "source", STRV("bind")},
+    };
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(bad); i++) {
+        cfg = hardened();
+        add_mount(cfg, bad[i].dest, bad[i].type ? bad[i].type : "x", bad[i].src, bad[i].opts);
+        if (!bad[i].type) {
+            free(cfg->mounts[n].type);
+            cfg->mounts[n].type = NULL;
+        }
+        char p[64];
+        snprintf(p, sizeof p, "mounts[%zu].%s", n, bad[i].field);
+        struct brig_findings g;
+        audit(cfg, BRIG_LEVEL_BASELINE, &g);
+        const struct brig_finding *x = find(&g, bad[i].check);
+        CHECK_MSG(x && strcmp(x->path, p) == 0, "%s at %s: no %s finding at %s", bad[i].type ? bad[i].type : "(none)",
+                  bad[i].dest, bad[i].check, p);
+        if (!x)
+            dump(&g);
+        brig_findings_free(&g);
+        brig_config_free(cfg);
+    }
+    /* What a container needs passes. */
+    cfg = hardened();
+    add_mount(cfg, "/run", "tmpfs", "tmpfs", STRV("nosuid", "nodev"));
+    add_mount(cfg, "/dev/mqueue2", "mqueue", "mqueue", STRV("nosuid"));
+    add_mount(cfg, "/sys/fs/cgroup2", "cgroup2", "cgroup2", STRV("ro"));
+    add_mount(cfg, "/dev/pts2", "devpts", "devpts", STRV("newinstance"));
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    brig_config_free(cfg);
 }
 
 static void test_kernel_paths(void)
@@ -664,6 +721,23 @@ static void test_sysctls(void)
     cfg = hardened();
     add_sysctl(cfg, "kernel/panic", "1");
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-host", BRIG_SEV_HIGH, "linux.sysctl[\"kernel/panic\"]");
+    brig_config_free(cfg);
+
+    /* Any spelling create would accept is read as create reads it. */
+    static const char *const host[] = {"kernel/core_pattern", "kernel.core_pattern", "fs/binfmt_misc/status",
+                                       "kernel.shm_next_id", "vm.overcommit_memory"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host); i++) {
+        cfg = hardened();
+        add_sysctl(cfg, host[i], "1");
+        char p[96];
+        snprintf(p, sizeof p, "linux.sysctl[\"%s\"]", host[i]);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-host", BRIG_SEV_HIGH, p);
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    add_sysctl(cfg, "net/ipv4/../../kernel/core_pattern", "1");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-invalid", BRIG_SEV_HIGH,
+                   "linux.sysctl[\"net/ipv4/../../kernel/core_pattern\"]");
     brig_config_free(cfg);
 
     /* A safe sysctl of a namespace the container shares with the host. */
@@ -731,6 +805,114 @@ static void test_devices(void)
     cfg = hardened();
     add_rule(cfg, true, 'c', 10, 200, "rw");
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-cgroup", BRIG_SEV_MEDIUM, "linux.resources.devices[1]");
+    brig_config_free(cfg);
+
+    /* The node and its path are judged together: a safe number at a path
+     * outside /dev (or spelled with ..) is a finding; the host console
+     * (5:1) is no tty; fuse only at restricted. */
+    static const char *const bad_paths[] = {"/etc/passwd", "/dev/../etc/shadow", "dev/null", "/dev"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(bad_paths); i++) {
+        cfg = hardened();
+        add_device(cfg, bad_paths[i], 'c', 1, 3);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-path", BRIG_SEV_CRITICAL, "linux.devices[0].path");
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    add_device(cfg, "/dev/console2", 'c', 5, 1);
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-host", BRIG_SEV_MEDIUM, "linux.devices[0]");
+    brig_config_free(cfg);
+    cfg = hardened();
+    add_device(cfg, "/dev/fuse", 'c', 10, 229);
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "device-host", BRIG_SEV_LOW, "linux.devices[0]");
+    brig_config_free(cfg);
+    /* In a user namespace brig binds the host's file of the path: it must
+     * be the node the config describes. */
+    cfg = hardened();
+    struct brig_linux *l = cfg->linux_;
+    l->namespaces = brig_xrealloc(l->namespaces, (l->n_namespaces + 1) * sizeof *l->namespaces);
+    l->namespaces[l->n_namespaces++] = (struct brig_namespace){.type = BRIG_NS_USER};
+    l->uid_mappings = brig_xcalloc(1, sizeof *l->uid_mappings);
+    l->uid_mappings[0] = (struct brig_idmap){0, 100000, 65536};
+    l->n_uid_mappings = 1;
+    add_device(cfg, "/dev/null", 'c', 1, 3);
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    add_device(cfg, "/dev/zero", 'c', 1, 3); /* the host's /dev/zero is 1:5 */
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-bind", BRIG_SEV_CRITICAL, "linux.devices[1].path");
+    brig_config_free(cfg);
+}
+
+static void add_hook(struct brig_hook_list *l, const char *path)
+{
+    l->v = brig_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+    l->v[l->n++].path = brig_xstrdup(path);
+}
+
+/* Hooks that run as the runtime on the host, real-time scheduling and I/O,
+ * personality, a populated cgroup. */
+static void test_host_reaching_process_settings(void)
+{
+    struct brig_config *cfg = hardened();
+    cfg->hooks = brig_xcalloc(1, sizeof *cfg->hooks);
+    add_hook(&cfg->hooks->create_container, "/usr/bin/in-container");
+    add_hook(&cfg->hooks->start_container, "/usr/bin/in-container");
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    add_hook(&cfg->hooks->poststop, "/usr/bin/cleanup");
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "hook-host", BRIG_SEV_HIGH, "hooks.poststop[0]");
+    add_hook(&cfg->hooks->prestart, "/usr/bin/a");
+    add_hook(&cfg->hooks->create_runtime, "/usr/bin/b");
+    add_hook(&cfg->hooks->poststart, "/usr/bin/c");
+    struct brig_findings f;
+    audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
+    CHECK_INT(count(&f, "hook-host"), 4);
+    brig_findings_free(&f);
+    brig_config_free(cfg);
+
+    static const char *const rt[] = {"SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(rt); i++) {
+        cfg = hardened();
+        cfg->process->scheduler = brig_xcalloc(1, sizeof *cfg->process->scheduler);
+        cfg->process->scheduler->policy = brig_xstrdup(rt[i]);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "scheduler-realtime", BRIG_SEV_HIGH, "process.scheduler.policy");
+        free(cfg->process->scheduler->policy);
+        cfg->process->scheduler->policy = brig_xstrdup("SCHED_BATCH");
+        expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    cfg->process->io_priority = brig_xcalloc(1, sizeof *cfg->process->io_priority);
+    cfg->process->io_priority->class_name = brig_xstrdup("IOPRIO_CLASS_RT");
+    cfg->process->io_priority->class_value = 1;
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "io-priority-realtime", BRIG_SEV_MEDIUM, "process.ioPriority.class");
+    cfg->process->io_priority->class_value = 2;
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    brig_config_free(cfg);
+
+    cfg = hardened();
+    cfg->linux_->personality = brig_xcalloc(1, sizeof *cfg->linux_->personality);
+    cfg->linux_->personality->domain = brig_xstrdup("LINUX32");
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "personality", BRIG_SEV_LOW, "linux.personality.domain");
+    brig_config_free(cfg);
+
+    /* cgroupsPath ".." names the parent of this process's cgroup: it has
+     * at least one child (ours), unless ours is the root. */
+    cleanup_free char *self = NULL;
+    CHECK(brig_read_file("/proc/self/cgroup", &self, NULL) == 0);
+    cfg = hardened();
+    cfg->linux_->cgroups_path = brig_xstrdup("..");
+    audit(cfg, BRIG_LEVEL_BASELINE, &f);
+    CHECK_MSG(f.n == 1 && (strcmp(f.v[0].check, "cgroup-populated") == 0 || strcmp(f.v[0].check, "cgroup-path") == 0) &&
+                  strcmp(f.v[0].path, "linux.cgroupsPath") == 0,
+              "%zu findings", f.n);
+    dump(&f);
+    brig_findings_free(&f);
+    /* A fresh leaf is fine. */
+    free(cfg->linux_->cgroups_path);
+    cfg->linux_->cgroups_path = brig_xstrdup("/brig-audit-test-no-such-cgroup/leaf");
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
     brig_config_free(cfg);
 }
 
@@ -997,6 +1179,7 @@ int main(void)
     RUN(test_sysctls);
     RUN(test_devices);
     RUN(test_limits);
+    RUN(test_host_reaching_process_settings);
     RUN(test_no_process);
     RUN(test_policy_default_fills_what_is_absent);
     RUN(test_policy_reapply);
