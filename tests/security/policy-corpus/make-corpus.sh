@@ -129,10 +129,10 @@ entry seccomp-unshare-arg-ge \
     '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: 0, op: "SCMP_CMP_GE"}]}]' \
     "unshare -U true && $WORKS" "" "userns"
 entry seccomp-unshare-ne-newuser \
-    "unshare allowed unless arg0 == CLONE_NEWUSER: a deny of one exact value, while CLONE_NEWUSER|CLONE_NEWNS passes" \
+    "unshare allowed unless arg0 == CLONE_NEWUSER: a deny of one exact value, while CLONE_NEWUSER|CLONE_NEWNET passes" \
     '^seccomp-allows linux\.seccomp\.syscalls\[15\]\.args\[0\]$' \
     '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: 268435456, op: "SCMP_CMP_NE"}]}]' \
-    "unshare -U -m true && $WORKS" "" "userns"
+    "unshare -U -n true && $WORKS" "" "userns"
 entry seccomp-clone-masked-newuser \
     "clone allowed when (flags & CLONE_NEWUSER) == CLONE_NEWUSER: a rule that looks like a restriction and matches exactly the namespace flag" \
     '^seccomp-allows linux\.seccomp\.syscalls\[15\]\.args\[0\]$' \
