@@ -53,7 +53,8 @@ enum danger {
     NS_ARG0,  /* arg0 holds a CLONE_NEW* flag (unshare) */
     NS_CLONE, /* the same for clone, where 0x80 is part of the exit signal, not CLONE_NEWTIME */
     PERSONA,  /* arg0 sets a risky personality bit */
-    HOST_PID, /* only without a PID namespace of its own (ptrace) */
+    HOST_PID, /* only without a PID namespace of its own: ptrace and the calls that,
+               * like it, reach into another process (process_vm_*, pidfd_getfd) */
 };
 
 static const struct {
@@ -67,6 +68,7 @@ static const struct {
     {"open_tree", ANY},        {"mount_setattr", ANY},   {"pivot_root", ANY},
     {"bpf", ANY},              {"keyctl", ANY},          {"add_key", ANY},
     {"request_key", ANY},      {"ptrace", HOST_PID},     {"process_vm_writev", HOST_PID},
+    {"process_vm_readv", HOST_PID}, {"pidfd_getfd", HOST_PID},
     {"userfaultfd", ANY},      {"io_uring_setup", ANY},  {"io_uring_enter", ANY},
     {"io_uring_register", ANY}, {"kexec_load", ANY},     {"kexec_file_load", ANY},
     {"init_module", ANY},      {"finit_module", ANY},    {"delete_module", ANY},
@@ -259,7 +261,7 @@ static int probe(const struct brig_seccomp *sc, const struct brig_bpf *prog, con
         cand(&c[x], 0xffffffff00000000ULL);
         total *= c[x].n;
     }
-    if (total > 2000000) {
+    if (total > 100000) {
         h->path = S("linux.seccomp.syscalls");
         h->what = F("%s (its argument conditions are too many to judge)", name);
         return 1;
