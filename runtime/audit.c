@@ -701,7 +701,9 @@ static void check_mounts(struct audit *a)
             brig_clear_error();
             continue;
         }
-        bool ro = (mo.flags & MS_RDONLY) || (mo.attr_set & BRIG_ATTR_RDONLY) || (mo.rattr_set & BRIG_ATTR_RDONLY);
+        /* Read-only as mounted, unless a recursive "rrw" clears it afterwards. */
+        bool ro = ((mo.flags & MS_RDONLY) || (mo.attr_set & BRIG_ATTR_RDONLY) || (mo.rattr_set & BRIG_ATTR_RDONLY)) &&
+                  !(mo.rattr_clr & BRIG_ATTR_RDONLY);
         char dest[PATH_MAX];
         norm_path(m->destination, dest, sizeof dest);
         if (mo.flags & MS_REMOUNT)
@@ -1008,7 +1010,11 @@ static void check_cgroups_path(struct audit *a)
             S("name a cgroup of the container's own (a new leaf)"), "brig hardening (cgroups)");
 }
 
-/* Hooks that run as the runtime, in the host's namespaces. */
+/* Hooks that run as the runtime, in the host's namespaces, and
+ * createContainer hooks, which run with the init's privileges before
+ * pivot_root, where the host's file systems are still in view.
+ * startContainer hooks run after the process's user and capabilities are
+ * set, inside the container's root. */
 static void check_hooks(struct audit *a)
 {
     const struct brig_hooks *h = a->cfg->hooks;
@@ -1020,14 +1026,18 @@ static void check_hooks(struct audit *a)
     } host[] = {
         {"prestart", &h->prestart},
         {"createRuntime", &h->create_runtime},
+        {"createContainer", &h->create_container},
         {"poststart", &h->poststart},
         {"poststop", &h->poststop},
     };
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(host); i++)
         for (size_t j = 0; j < host[i].l->n; j++)
             add(a, "hook-host", BRIG_SEV_HIGH, BRIG_LEVEL_RESTRICTED, F("hooks.%s[%zu]", host[i].name, j),
-                F("%s hook %s runs with the runtime's privileges in the host's namespaces", host[i].name,
-                  host[i].l->v[j].path),
+                host[i].l == &h->create_container
+                    ? F("createContainer hook %s runs with the runtime's privileges before pivot_root, where "
+                        "the host's file systems are in view", host[i].l->v[j].path)
+                    : F("%s hook %s runs with the runtime's privileges in the host's namespaces", host[i].name,
+                        host[i].l->v[j].path),
                 S("remove it, or do this work in the engine before create"), "brig hardening (hooks)");
 }
 

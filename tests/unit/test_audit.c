@@ -661,6 +661,13 @@ static void test_mounts(void)
         brig_findings_free(&g);
         brig_config_free(cfg);
     }
+    /* "rrw" after "ro" leaves sysfs writable. */
+    cfg = hardened();
+    for (size_t i = 0; i < cfg->n_mounts; i++)
+        if (strcmp(cfg->mounts[i].type, "sysfs") == 0)
+            strv_set(&cfg->mounts[i].options, STRV("ro", "rrw"));
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "mount-sysfs-writable");
+    brig_config_free(cfg);
     /* What a container needs passes. */
     cfg = hardened();
     add_mount(cfg, "/run", "tmpfs", "tmpfs", STRV("nosuid", "nodev"));
@@ -855,7 +862,6 @@ static void test_host_reaching_process_settings(void)
 {
     struct brig_config *cfg = hardened();
     cfg->hooks = brig_xcalloc(1, sizeof *cfg->hooks);
-    add_hook(&cfg->hooks->create_container, "/usr/bin/in-container");
     add_hook(&cfg->hooks->start_container, "/usr/bin/in-container");
     expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
     add_hook(&cfg->hooks->poststop, "/usr/bin/cleanup");
@@ -864,9 +870,10 @@ static void test_host_reaching_process_settings(void)
     add_hook(&cfg->hooks->prestart, "/usr/bin/a");
     add_hook(&cfg->hooks->create_runtime, "/usr/bin/b");
     add_hook(&cfg->hooks->poststart, "/usr/bin/c");
+    add_hook(&cfg->hooks->create_container, "/usr/bin/d"); /* before pivot_root: the host's files */
     struct brig_findings f;
     audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
-    CHECK_INT(count(&f, "hook-host"), 4);
+    CHECK_INT(count(&f, "hook-host"), 5);
     brig_findings_free(&f);
     brig_config_free(cfg);
 
