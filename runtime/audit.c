@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -416,8 +417,48 @@ static void check_lsm(struct audit *a)
 
 /* ---- file system ---- */
 
+static bool under(const char *p, const char *dir);
+
+/* The host's own system directories (engines keep rootfs directories
+ * under their state, /var/lib/... or /run/..., which are fine). */
+static bool host_system_dir(const char *p)
+{
+    static const char *const exact[] = {"/", "/var", "/var/lib", "/run", "/var/run", "/home", "/root", "/opt",
+                                        "/srv", "/mnt", "/tmp"};
+    static const char *const trees[] = {"/proc", "/sys", "/dev", "/etc", "/usr", "/boot", "/lib", "/lib32",
+                                        "/lib64", "/bin", "/sbin"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
+        if (strcmp(p, exact[i]) == 0)
+            return true;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(trees); i++)
+        if (under(p, trees[i]))
+            return true;
+    return false;
+}
+
+/* The rootfs is a host directory: it must not be one of the host's own. */
+static void check_rootfs_path(struct audit *a)
+{
+    const struct brig_root *r = a->cfg->root;
+    if (!r || !r->path)
+        return;
+    if (r->path[0] != '/' && !a->bundle)
+        return; /* relative to a bundle we were not told */
+    cleanup_free char *p = r->path[0] == '/' ? brig_xstrdup(r->path) : F("%s/%s", a->bundle, r->path);
+    char real[PATH_MAX];
+    if (!realpath(p, real))
+        return; /* create fails: nothing to run in */
+    if (host_system_dir(real))
+        add(a, "rootfs-host", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, S("root.path"),
+            F("the root file system is the host's %s%s", real,
+              r->readonly ? " (read-only)" : ": the container writes to it"),
+            S("use a directory made for the container (an image's rootfs)"),
+            "PSS baseline: HostPath Volumes; CIS Docker 5.5");
+}
+
 static void check_rootfs(struct audit *a)
 {
+    check_rootfs_path(a);
     if (!a->cfg->root || a->cfg->root->readonly)
         return;
     add(a, "rootfs-writable", BRIG_SEV_MEDIUM, BRIG_LEVEL_RESTRICTED, S("root.readonly"),
@@ -1055,6 +1096,25 @@ static void check_scheduling(struct audit *a)
         add(a, "scheduler-nice", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, S("process.scheduler.nice"),
             F("nice %d: the container runs ahead of the host's own processes", (int)s->nice.v),
             S("use a nice value of 0 or more"), "brig hardening (scheduling)");
+    /* RLIMIT_RTPRIO lets the process choose real-time scheduling itself;
+     * RLIMIT_NICE above 20 lets it raise its priority. */
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct brig_rlimit *rl = &p->rlimits[i];
+        if (rl->resource == RLIMIT_RTPRIO && (rl->soft > 0 || rl->hard > 0))
+            add(a, "scheduler-realtime", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("process.rlimits[%zu]", i),
+                F("RLIMIT_RTPRIO %llu: the process may make itself real-time and starve the host's CPUs",
+                  (unsigned long long)(rl->hard > rl->soft ? rl->hard : rl->soft)),
+                S("remove it (0 is the default)"), "brig hardening (scheduling)");
+        else if (rl->resource == RLIMIT_NICE && (rl->soft > 20 || rl->hard > 20))
+            add(a, "scheduler-nice", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, F("process.rlimits[%zu]", i),
+                S("RLIMIT_NICE above 20: the process may raise its priority above the host's processes"),
+                S("remove it"), "brig hardening (scheduling)");
+    }
+    if (p->oom_score_adj.set && p->oom_score_adj.v < 0)
+        add(a, "oom-score-adj", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, S("process.oomScoreAdj"),
+            F("oomScoreAdj %d: the host's OOM killer spares the container before host processes",
+              (int)p->oom_score_adj.v),
+            S("use 0 or more"), "brig hardening (scheduling)");
     const struct brig_io_priority *io = p->io_priority;
     if (io && io->class_value == 1)
         add(a, "io-priority-realtime", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE, S("process.ioPriority.class"),
@@ -1107,9 +1167,10 @@ static int cmp_findings(const void *x, const void *y)
     return c ? c : strcmp(a->message, b->message);
 }
 
-void brig_audit(const struct brig_config *cfg, enum brig_level level, struct brig_findings *out)
+void brig_audit(const struct brig_config *cfg, const char *bundle, enum brig_level level,
+                struct brig_findings *out)
 {
-    struct audit a = {.cfg = cfg, .level = level, .out = out};
+    struct audit a = {.cfg = cfg, .bundle = bundle, .level = level, .out = out};
     out->v = NULL;
     out->n = 0;
     if (cfg->process) {

@@ -9,6 +9,7 @@
 
 struct audit {
     const struct brig_config *cfg;
+    const char *bundle; /* may be NULL */
     enum brig_level level;
     struct brig_findings *out;
 };

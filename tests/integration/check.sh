@@ -247,6 +247,9 @@ test_check_grants() {
     expect '.linux.sysctl = {"kernel/core_pattern": "|/x"}' baseline \
         'sysctl-host linux.sysctl["kernel/core_pattern"] high'
     expect '.hooks = {poststop: [{path: "/bin/true"}]}' restricted "hook-host hooks.poststop[0] high"
+    expect '.root.path = "/"' baseline "rootfs-host root.path critical"
+    expect '.process.rlimits += [{type: "RLIMIT_RTPRIO", soft: 1, hard: 1}]' baseline \
+        "scheduler-realtime process.rlimits[1] high"
     expect '.process.scheduler = {policy: "SCHED_RR", priority: 1}' baseline \
         "scheduler-realtime process.scheduler.policy high"
     expect '.process.ioPriority = {class: "IOPRIO_CLASS_RT", priority: 0}' baseline \

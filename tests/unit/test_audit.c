@@ -55,7 +55,7 @@ static struct brig_config *hardened(void)
 
 static void audit(const struct brig_config *cfg, enum brig_level level, struct brig_findings *f)
 {
-    brig_audit(cfg, level, f);
+    brig_audit(cfg, NULL, level, f);
 }
 
 static size_t count(const struct brig_findings *f, const char *check)
@@ -540,7 +540,21 @@ static void test_seccomp(void)
 
 static void test_rootfs(void)
 {
+    /* The host's own directories are no rootfs; a relative path is taken
+     * from the bundle. */
     struct brig_config *cfg = hardened();
+    free(cfg->root->path);
+    cfg->root->path = brig_xstrdup("/");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "rootfs-host", BRIG_SEV_CRITICAL, "root.path");
+    free(cfg->root->path);
+    cfg->root->path = brig_xstrdup("../../../../../../../../etc");
+    struct brig_findings f;
+    brig_audit(cfg, "/tmp", BRIG_LEVEL_BASELINE, &f);
+    CHECK(f.n == 1 && strcmp(f.v[0].check, "rootfs-host") == 0);
+    brig_findings_free(&f);
+    brig_config_free(cfg);
+
+    cfg = hardened();
     cfg->root->readonly = false;
     expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "rootfs-writable", BRIG_SEV_MEDIUM, "root.readonly");
     expect_only(cfg, BRIG_LEVEL_BASELINE, "");

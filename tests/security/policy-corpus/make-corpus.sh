@@ -93,6 +93,12 @@ entry mount-nsfs-bind \
     '.mounts += [{destination: "/hostnet", type: "bind", source: "/proc/self/ns/net", options: ["bind", "ro"]}]' \
     "[ -e /hostnet ] && grep -q ' /hostnet .* - nsfs ' /proc/self/mountinfo && $WORKS"
 
+entry rootfs-host-usr \
+    "root.path \"/usr\": the container's root file system is a host system directory (its programs and libraries, which a writable root would let the container replace)" \
+    '^rootfs-host root\.path$' \
+    '.root.path = "/usr"' \
+    "$WORKS" "the runtime would create the config's mount points (/proc, /dev, /sys, /tmp) inside the host's /usr"
+
 # ---- namespaces by path ----
 entry ns-net-self-task \
     "The host's network namespace spelled /proc/self/task/../ns/net (the runtime's own, which is the host's): host interfaces and services" \
