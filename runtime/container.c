@@ -274,8 +274,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     {
         cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
         size_t len = 0;
-        if (brig_read_file(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
+        if (brig_read_input(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
             return -1;
+    }
+    /* as runc: run starts at once, and without a process nothing would */
+    if (o->start_now && !cfg->process) {
+        brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+        goto fail;
     }
     /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
     if (brig_policy_apply(cfg, bundle) < 0)
