@@ -35,6 +35,7 @@
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
+#include "brig/oom.h"
 #include "brig/policy.h"
 #include "brig/sync.h"
 #include "brig/exec.h"
@@ -492,6 +493,9 @@ fail:
         char msg[BRIG_ERR_MAX];
         int e = brig_last_errno();
         snprintf(msg, sizeof msg, "%s", brig_last_error());
+        /* an init OOM-killed during set-up: say so (setup_oom.c) */
+        if (cgroup_made)
+            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
