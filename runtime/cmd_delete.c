@@ -77,17 +77,17 @@ static int salvage(struct brig_container *ct, struct brig_salvage *sv)
     brig_clear_error();
     if (kill_recorded_init(sv->pid, sv->pid_start_time))
         n = add(did, sizeof did, n, " killed init %d,", (int)sv->pid);
-    if (np >= 0) {
-        if (brig_cgroup_destroy(cg) < 0) {
-            brig_fail_ctx("%s cgroup %s not removed (state directory %s kept)", did, cg, ct->dir);
-            brig_container_close(ct);
-            return -1;
-        }
-        n = add(did, sizeof did, n, " removed cgroup %s%s with %d process%s killed,", cg,
-                      sv->cgroup_path ? "" : " (not recorded: the default path)", np, np == 1 ? "" : "es");
-    } else if (cg) {
-        n = add(did, sizeof did, n, " found no cgroup %s,", cg);
+    /* destroyed even when no pid list could be read: missing parts are fine */
+    if (cg && brig_cgroup_destroy(cg) < 0) {
+        brig_fail_ctx("%s cgroup %s not removed (state directory %s kept)", did, cg, ct->dir);
+        brig_container_close(ct);
+        return -1;
     }
+    if (np >= 0)
+        n = add(did, sizeof did, n, " removed cgroup %s%s with %d process%s killed,", cg,
+                sv->cgroup_path ? "" : " (not recorded: the default path)", np, np == 1 ? "" : "es");
+    else if (cg)
+        n = add(did, sizeof did, n, " found no cgroup %s,", cg);
     brig_clear_error();
     if (brig_container_remove(ct) < 0)
         return brig_fail_ctx("%s", did);
