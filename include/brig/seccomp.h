@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -65,6 +66,14 @@ int brig_seccomp_install(const struct brig_bpf *prog, int *notify_fd);
 int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const char *state_json);
 
 void brig_bpf_free(struct brig_bpf *p);
+
+/* Run PROG as the kernel would on one struct seccomp_data D, as 16 native
+ * words: D[0] nr, D[1] arch, D[2..3] instruction pointer, D[4 + 2*i] and
+ * D[5 + 2*i] argument i (the halves in memory order).  The return value
+ * (SECCOMP_RET_*), or BRIG_BPF_BAD on an instruction the kernel would have
+ * refused (seccomp/bpf_run.c). */
+#define BRIG_BPF_BAD 0xffffffffu
+uint32_t brig_bpf_run(const struct brig_bpf *prog, const uint32_t d[16]);
 
 /* The built-in RuntimeDefault profile (same content as
  * profiles/runtime-default.json), parsed; caller frees with brig_seccomp_free. */
