@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "brig/brig.h"
@@ -37,59 +40,203 @@ static unsigned ctrl_list(const char *text)
     return m;
 }
 
-/* Enable the controllers of WANT in DIR's subtree_control, for its
- * children.  Best effort: a controller the parent does not pass down, or a
- * cgroup that has processes of its own, cannot; applying a limit that needs
- * it then fails with a clear message. */
-static void enable_ctrls(const char *dir, unsigned want)
+/* " +cpu +memory" for the controllers of MASK. */
+static void ctrl_line(unsigned mask, char sign, char *line, size_t size)
 {
-    cleanup_free char *avail_s = brig_cg_read(dir, "cgroup.controllers");
-    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
-    brig_clear_error();
-    unsigned todo = want & ctrl_list(avail_s) & ~ctrl_list(on_s) & real_ctrls;
-    if (!todo)
-        return;
-    char line[256] = "";
     size_t o = 0;
-    for (int c = 0; c < BRIG_CG_NCTRL; c++)
-        if (todo & BRIG_CG_BIT(c))
-            o += (size_t)snprintf(line + o, sizeof line - o, "%s+%s", o ? " " : "",
+    line[0] = '\0';
+    for (int c = 0; c < BRIG_CG_NCTRL && o < size; c++)
+        if (mask & BRIG_CG_BIT(c))
+            o += (size_t)snprintf(line + o, size - o, "%s%c%s", o ? " " : "", sign,
                                   brig_cg_ctrl_name((enum brig_cg_ctrl)c, true));
-    if (brig_cg_write(dir, "cgroup.subtree_control", line) == 0)
+}
+
+/* Whether DIR has processes of its own (not counting its children's). */
+static bool has_procs(const char *dir)
+{
+    cleanup_free char *s = brig_cg_read(dir, "cgroup.procs");
+    brig_clear_error();
+    return s && s[strspn(s, " \n")] != '\0';
+}
+
+/* Whether DIR has a child cgroup. */
+static bool has_children(const char *dir)
+{
+    cleanup_free char *s = brig_cg_read(dir, "cgroup.stat");
+    uint64_t n = 1;
+    if (!s || !brig_cg_kv_get(s, "nr_descendants", &n))
+        n = 1; /* cannot tell: assume someone is there */
+    brig_clear_error();
+    return n > 0;
+}
+
+/* ---- counted enabling in a cgroup brig did not make ---- */
+
+#define REFS_XATTR "trusted.brig.enabled"
+
+unsigned brig_cg_refs_get(const char *refs, const char *ctrl)
+{
+    size_t cl = strlen(ctrl);
+    for (const char *p = refs; p && *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        if (n > cl && strncmp(p, ctrl, cl) == 0 && p[cl] == ':')
+            return (unsigned)strtoul(p + cl + 1, NULL, 10);
+        p += n;
+    }
+    return 0;
+}
+
+char *brig_cg_refs_set(const char *refs, const char *ctrl, unsigned n)
+{
+    size_t cl = strlen(ctrl), cap = (refs ? strlen(refs) : 0) + cl + 16, o = 0;
+    char *out = brig_xmalloc(cap);
+    out[0] = '\0';
+    for (const char *p = refs; p && *p;) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " ");
+        if (len && !(len > cl && strncmp(p, ctrl, cl) == 0 && p[cl] == ':'))
+            o += (size_t)snprintf(out + o, cap - o, "%s%.*s", o ? " " : "", (int)len, p);
+        p += len;
+    }
+    if (n)
+        snprintf(out + o, cap - o, "%s%s:%u", o ? " " : "", ctrl, n);
+    return out;
+}
+
+/* The counts of DIRFD (""): ENODATA and no xattr support alike. */
+static void refs_read(int dirfd, char *buf, size_t size)
+{
+    ssize_t n = fgetxattr(dirfd, REFS_XATTR, buf, size - 1);
+    buf[n > 0 ? (size_t)n : 0] = '\0';
+}
+
+static void refs_write(int dirfd, const char *dir, const char *refs)
+{
+    int r = *refs ? fsetxattr(dirfd, REFS_XATTR, refs, strlen(refs), 0)
+                  : fremovexattr(dirfd, REFS_XATTR);
+    if (r < 0 && errno != ENODATA)
+        brig_debug("cgroup v2: %s %s of %s: %s", *refs ? "set" : "remove", REFS_XATTR, dir,
+                   strerror(errno));
+}
+
+/* Enable controller C in DIR (a cgroup brig did not make) for a container
+ * that needs it, under DIR's lock: turn it on and count 1, or count one
+ * more when brig turned it on before; one turned on by someone else is
+ * left alone.  Noted in OWN either way brig counts. */
+static int enable_counted(const char *dir, int c, struct brig_cgroup_own *own)
+{
+    const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
+    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open cgroup %s", dir);
+    if (flock(fd, LOCK_EX) < 0)
+        return brig_fail(errno, "lock cgroup %s", dir);
+    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
+    if (!on_s)
+        return -1;
+    bool on = ctrl_list(on_s) & BRIG_CG_BIT(c);
+    char refs[512];
+    refs_read(fd, refs, sizeof refs);
+    unsigned n = brig_cg_refs_get(refs, name);
+    if (on && n == 0)
+        return 0;
+    if (!on && brig_cg_writef(dir, "cgroup.subtree_control", "+%s", name) < 0)
+        return brig_fail_ctx("enable the %s controller", name);
+    cleanup_free char *nr = brig_cg_refs_set(refs, name, n + 1);
+    refs_write(fd, dir, nr);
+    brig_cg_own_add_enabled(own, dir, name);
+    return 0;
+}
+
+void brig_cg_v2_disable(const char *entry)
+{
+    const char *sp = strrchr(entry, ' ');
+    if (!sp)
         return;
-    for (int c = 0; c < BRIG_CG_NCTRL; c++)
-        if (todo & BRIG_CG_BIT(c) &&
-            brig_cg_writef(dir, "cgroup.subtree_control", "+%s",
-                           brig_cg_ctrl_name((enum brig_cg_ctrl)c, true)) < 0)
-            brig_debug("cgroup v2: %s", brig_last_error());
+    cleanup_free char *dir = strndup(entry, (size_t)(sp - entry));
+    const char *name = sp + 1;
+    cleanup_fd int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd < 0 || flock(fd, LOCK_EX) < 0)
+        return; /* gone: nothing to undo */
+    char refs[512];
+    refs_read(fd, refs, sizeof refs);
+    unsigned n = brig_cg_refs_get(refs, name);
+    bool off;
+    if (n > 0) {
+        cleanup_free char *nr = brig_cg_refs_set(refs, name, n - 1);
+        refs_write(fd, dir, nr);
+        off = n == 1;
+    } else {
+        off = !has_children(dir); /* no count kept: brig's alone */
+    }
+    if (off && brig_cg_writef(dir, "cgroup.subtree_control", "-%s", name) < 0)
+        brig_debug("cgroup v2: %s", brig_last_error());
     brig_clear_error();
 }
 
-int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask, bool *fresh)
+struct v2_mk {
+    const char *root;
+    unsigned all, needed;
+    struct brig_cgroup_own *own;
+};
+
+/* Before a child of DIR is made: the controllers it should get. */
+static int enable_for_child(const char *dir, bool made, void *arg)
 {
-    cleanup_free char *full = brig_cg_v2_dir(l, path);
-    size_t base = strlen(l->unified);
-    if (mask & real_ctrls)
-        enable_ctrls(l->unified, mask);
-    for (char *p = full + base + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        bool made = mkdir(full, 0755) == 0;
-        if (!made && errno != EEXIST)
-            return brig_fail(errno, "create cgroup %s", full);
-        if (c == '\0' && !made && fresh)
-            *fresh = false;
-        /* enable for the next level down, but never in the leaf: a cgroup
-         * with controllers in subtree_control cannot hold processes */
-        if (c != '\0' && (mask & real_ctrls))
-            enable_ctrls(full, mask);
-        *p = c;
-        if (c == '\0')
-            break;
+    const struct v2_mk *m = arg;
+    unsigned want = (made ? m->all : m->needed) & real_ctrls;
+    if (!want)
+        return 0;
+    cleanup_free char *avail_s = brig_cg_read(dir, "cgroup.controllers");
+    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
+    if (!avail_s || !on_s)
+        return -1;
+    unsigned todo = want & ctrl_list(avail_s) & ~ctrl_list(on_s);
+    if (!todo)
+        return 0; /* what is missing in DIR itself, apply reports */
+    /* A cgroup with processes cannot pass controllers down: trying turns
+     * it "domain threaded" when some succeed (the root is exempt). */
+    bool root = strcmp(dir, m->root) == 0;
+    if (!root && has_procs(dir)) {
+        if (!(todo & m->needed))
+            return 0;
+        char line[256];
+        ctrl_line(todo & m->needed, '+', line, sizeof line);
+        return brig_fail(0, "linux.cgroupsPath: cannot enable %s in %s: it has processes of its own "
+                            "(place the container under a cgroup without processes)", line, dir);
     }
+    if (!made) {
+        for (int c = 0; c < BRIG_CG_NCTRL; c++)
+            if ((todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->own) < 0)
+                return -1;
+        return 0;
+    }
+    char line[256];
+    ctrl_line(todo, '+', line, sizeof line);
+    if (brig_cg_write(dir, "cgroup.subtree_control", line) == 0)
+        return 0;
+    /* one at a time: what this kernel or parent cannot give is skipped,
+     * unless the container needs it */
+    for (int c = 0; c < BRIG_CG_NCTRL; c++) {
+        if (!(todo & BRIG_CG_BIT(c)))
+            continue;
+        const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
+        if (brig_cg_writef(dir, "cgroup.subtree_control", "+%s", name) < 0) {
+            if (m->needed & BRIG_CG_BIT(c))
+                return brig_fail_ctx("enable the %s controller", name);
+            brig_debug("cgroup v2: %s", brig_last_error());
+        }
+    }
+    brig_clear_error();
     return 0;
+}
+
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
+                     unsigned needed, struct brig_cgroup_own *own)
+{
+    struct v2_mk m = {.root = l->unified, .all = all, .needed = needed, .own = own};
+    return brig_cg_mkdir_p(l->unified, path, own, enable_for_child, NULL, &m);
 }
 
 /* Explain a missing interface file: usually a controller not enabled. */
