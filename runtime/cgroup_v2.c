@@ -192,9 +192,16 @@ static int enable_for_child(const char *dir, bool made, void *arg)
     cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
     if (!avail_s || !on_s)
         return -1;
-    unsigned todo = want & ctrl_list(avail_s) & ~ctrl_list(on_s);
+    unsigned avail = want & ctrl_list(avail_s); /* what DIR lacks, apply reports */
+    unsigned todo = avail & ~ctrl_list(on_s);
+    if (!made) {
+        /* on already: counted too when brig turned it on (enable_counted) */
+        for (int c = 0; c < BRIG_CG_NCTRL; c++)
+            if ((avail & ~todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->own) < 0)
+                return -1;
+    }
     if (!todo)
-        return 0; /* what is missing in DIR itself, apply reports */
+        return 0;
     /* A cgroup with processes cannot pass controllers down: trying turns
      * it "domain threaded" when some succeed (the root is exempt). */
     bool root = strcmp(dir, m->root) == 0;
