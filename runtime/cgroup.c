@@ -1046,7 +1046,7 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
 {
     brig_cgroup_own_clear(own);
     own->known = true;
-    (void)systemd;
+    bool sd = systemd || brig_cg_is_systemd_path(path);
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
         return brig_fail_ctx("cgroups");
@@ -1056,7 +1056,8 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
     for (size_t i = 0; i < n_hier(l); i++) {
         cleanup_free char *leaf = hier_dir(l, i, p);
         struct stat st;
-        if (lstat(leaf, &st) == 0) {
+        /* systemd refuses a unit that exists itself (as with runc) */
+        if (!sd && lstat(leaf, &st) == 0) {
             pid_t *pids = NULL;
             size_t n = 0;
             read_procs_tree(leaf, &pids, &n);
