@@ -387,6 +387,10 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
     const char *want = cfg && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
     if (want && !*want)
         want = NULL;
+    if (want && strchr(want, '\n')) {
+        brig_fail(0, "linux.cgroupsPath: a newline is not allowed in a cgroup path");
+        return NULL;
+    }
     if (systemd) {
         char *spec = want ? brig_xstrdup(want) : brig_xasprintf("system.slice:brig:%s", id);
         cleanup_free char *cgpath = NULL, *unit = NULL;
@@ -1457,14 +1461,14 @@ static int remove_owned(const struct brig_cg_layout *l, const char *p, const str
         if (walk_children(d, 0, rmdir_retrying, NULL) < 0 || rmdir_retrying(d, NULL) < 0)
             ret = -1;
     }
-    if (!own || !own->known)
-        return ret;
-    for (size_t k = own->n_made; k-- > 0;) {
+    for (size_t k = own && own->known ? own->n_made : 0; k-- > 0;) {
         /* EBUSY: another container's cgroup is in it; it stays */
         if (rmdir(own->made[k]) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
             brig_debug("remove cgroup %s: %s", own->made[k], strerror(errno));
     }
-    for (size_t k = own->n_enabled; k-- > 0;)
+    /* last: a controller cannot go while a cgroup below passes it on */
+    brig_cg_v2_release(l, p);
+    for (size_t k = own && own->known ? own->n_enabled : 0; k-- > 0;)
         brig_cg_v2_disable(own->enabled[k]);
     return ret;
 }

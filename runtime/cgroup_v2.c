@@ -72,59 +72,96 @@ static bool has_children(const char *dir)
 
 /* ---- counted enabling in a cgroup brig did not make ---- */
 
+/* The containers that need a controller brig turned on in a cgroup it did
+ * not make are listed in that cgroup, one "CTRL LEAF" line each (LEAF: the
+ * container's cgroup below the unified root).  A container whose cgroup is
+ * gone no longer needs it: whoever deletes a container drops those lines,
+ * and turns a controller off once no line names it.  So a container killed
+ * before its state said what it enabled is still accounted for. */
 #define REFS_XATTR "trusted.brig.enabled"
 
-unsigned brig_cg_refs_get(const char *refs, const char *ctrl)
+static bool line_is(const char *l, size_t n, const char *ctrl, const char *leaf)
 {
     size_t cl = strlen(ctrl);
-    for (const char *p = refs; p && *p;) {
-        p += strspn(p, " ");
-        size_t n = strcspn(p, " ");
-        if (n > cl && strncmp(p, ctrl, cl) == 0 && p[cl] == ':')
-            return (unsigned)strtoul(p + cl + 1, NULL, 10);
-        p += n;
-    }
-    return 0;
+    if (n <= cl || strncmp(l, ctrl, cl) != 0 || l[cl] != ' ')
+        return false;
+    return !leaf || (n - cl - 1 == strlen(leaf) && strncmp(l + cl + 1, leaf, n - cl - 1) == 0);
 }
 
-char *brig_cg_refs_set(const char *refs, const char *ctrl, unsigned n)
+bool brig_cg_refs_has(const char *refs, const char *ctrl, const char *leaf)
 {
-    size_t cl = strlen(ctrl), cap = (refs ? strlen(refs) : 0) + cl + 16, o = 0;
-    char *out = brig_xmalloc(cap);
-    out[0] = '\0';
-    for (const char *p = refs; p && *p;) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, " ");
-        if (len && !(len > cl && strncmp(p, ctrl, cl) == 0 && p[cl] == ':'))
-            o += (size_t)snprintf(out + o, cap - o, "%s%.*s", o ? " " : "", (int)len, p);
-        p += len;
+    for (const char *l = refs; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        if (line_is(l, n, ctrl, leaf))
+            return true;
+        l += n + (l[n] == '\n');
     }
-    if (n)
-        snprintf(out + o, cap - o, "%s%s:%u", o ? " " : "", ctrl, n);
+    return false;
+}
+
+char *brig_cg_refs_add(const char *refs, const char *ctrl, const char *leaf)
+{
+    if (brig_cg_refs_has(refs, ctrl, leaf))
+        return brig_xstrdup(refs);
+    return brig_xasprintf("%s%s %s\n", refs ? refs : "", ctrl, leaf);
+}
+
+char *brig_cg_refs_prune(const char *refs, bool (*alive)(const char *leaf, void *arg), void *arg,
+                         unsigned *emptied)
+{
+    size_t cap = (refs ? strlen(refs) : 0) + 1, o = 0;
+    char *out = brig_xmalloc(cap);
+    unsigned had = 0, kept = 0;
+    for (const char *l = refs; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        const char *sp = memchr(l, ' ', n);
+        if (sp) {
+            char ctrl[32];
+            size_t cl = (size_t)(sp - l);
+            snprintf(ctrl, sizeof ctrl, "%.*s", (int)(cl < sizeof ctrl ? cl : sizeof ctrl - 1), l);
+            int c = brig_cg_ctrl_from_name(ctrl);
+            cleanup_free char *leaf = strndup(sp + 1, n - cl - 1);
+            if (c >= 0 && leaf) {
+                had |= BRIG_CG_BIT(c);
+                if (alive(leaf, arg)) {
+                    kept |= BRIG_CG_BIT(c);
+                    memcpy(out + o, l, n);
+                    o += n;
+                    out[o++] = '\n';
+                }
+            }
+        }
+        l += n + (l[n] == '\n');
+    }
+    out[o] = '\0';
+    *emptied = had & ~kept;
     return out;
 }
 
-/* The counts of DIRFD (""): ENODATA and no xattr support alike. */
-static void refs_read(int dirfd, char *buf, size_t size)
+/* The lines of DIRFD ("" without: ENODATA and no xattr support alike). */
+static char *refs_read(int dirfd)
 {
-    ssize_t n = fgetxattr(dirfd, REFS_XATTR, buf, size - 1);
+    char buf[65536];
+    ssize_t n = fgetxattr(dirfd, REFS_XATTR, buf, sizeof buf - 1);
     buf[n > 0 ? (size_t)n : 0] = '\0';
+    return brig_xstrdup(buf);
 }
 
-static void refs_write(int dirfd, const char *dir, const char *refs)
+static int refs_write(int dirfd, const char *refs)
 {
-    int r = *refs ? fsetxattr(dirfd, REFS_XATTR, refs, strlen(refs), 0)
-                  : fremovexattr(dirfd, REFS_XATTR);
-    if (r < 0 && errno != ENODATA)
-        brig_debug("cgroup v2: %s %s of %s: %s", *refs ? "set" : "remove", REFS_XATTR, dir,
-                   strerror(errno));
+    if (*refs)
+        return fsetxattr(dirfd, REFS_XATTR, refs, strlen(refs), 0);
+    if (fremovexattr(dirfd, REFS_XATTR) < 0 && errno != ENODATA)
+        return -1;
+    return 0;
 }
 
-/* Enable controller C in DIR (a cgroup brig did not make) for a container
- * that needs it, under DIR's lock: turn it on and count 1, or count one
- * more when brig turned it on before; one turned on by someone else is
- * left alone.  Noted in OWN either way brig counts. */
-static int enable_counted(const char *dir, int c, struct brig_cgroup_own *own)
+/* Enable controller C in DIR (a cgroup brig did not make) for the
+ * container at LEAF, under DIR's lock: turn it on, or find it on for other
+ * containers already, and list LEAF as needing it.  One turned on by
+ * someone else is left alone.  Where DIR takes no list (no xattrs), OWN
+ * keeps what this container turned on. */
+static int enable_counted(const char *dir, int c, const char *leaf, struct brig_cgroup_own *own)
 {
     const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
     cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -136,17 +173,68 @@ static int enable_counted(const char *dir, int c, struct brig_cgroup_own *own)
     if (!on_s)
         return -1;
     bool on = ctrl_list(on_s) & BRIG_CG_BIT(c);
-    char refs[512];
-    refs_read(fd, refs, sizeof refs);
-    unsigned n = brig_cg_refs_get(refs, name);
-    if (on && n == 0)
+    cleanup_free char *refs = refs_read(fd);
+    if (on && !brig_cg_refs_has(refs, name, NULL))
         return 0;
     if (!on && brig_cg_writef(dir, "cgroup.subtree_control", "+%s", name) < 0)
         return brig_fail_ctx("enable the %s controller", name);
-    cleanup_free char *nr = brig_cg_refs_set(refs, name, n + 1);
-    refs_write(fd, dir, nr);
-    brig_cg_own_add_enabled(own, dir, name);
+    cleanup_free char *nr = brig_cg_refs_add(refs, name, leaf);
+    if (refs_write(fd, nr) < 0) {
+        brig_debug("cgroup v2: set %s of %s: %s", REFS_XATTR, dir, strerror(errno));
+        if (!on)
+            brig_cg_own_add_enabled(own, dir, name);
+    }
     return 0;
+}
+
+static bool leaf_alive(const char *leaf, void *arg)
+{
+    const char *root = arg;
+    cleanup_free char *d = brig_xasprintf("%s%s", root, leaf);
+    return access(d, F_OK) == 0;
+}
+
+/* Drop the lines of containers whose cgroup is gone from DIR's list and
+ * turn off what no container needs any more. */
+static void release_dir(const char *root, const char *dir)
+{
+    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char probe[1];
+    if (fgetxattr(fd, REFS_XATTR, probe, 0) < 0)
+        return; /* nothing brig turned on here: the usual case */
+    if (flock(fd, LOCK_EX) < 0)
+        return;
+    cleanup_free char *refs = refs_read(fd);
+    unsigned off = 0;
+    cleanup_free char *nr = brig_cg_refs_prune(refs, leaf_alive, (void *)root, &off);
+    if (off) {
+        char line[256];
+        ctrl_line(off, '-', line, sizeof line);
+        if (brig_cg_write(dir, "cgroup.subtree_control", line) < 0)
+            brig_debug("cgroup v2: %s", brig_last_error()); /* EBUSY: in use below */
+        brig_clear_error();
+    }
+    if (strcmp(nr, refs) != 0 && refs_write(fd, nr) < 0)
+        brig_debug("cgroup v2: set %s of %s: %s", REFS_XATTR, dir, strerror(errno));
+}
+
+void brig_cg_v2_release(const struct brig_cg_layout *l, const char *path)
+{
+    if (!l->unified)
+        return;
+    cleanup_free char *anc = brig_xstrdup(path);
+    for (;;) {
+        char *slash = strrchr(anc, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        cleanup_free char *d = brig_xasprintf("%s%s", l->unified, anc);
+        release_dir(l->unified, d);
+        if (slash == anc)
+            break;
+    }
 }
 
 void brig_cg_v2_disable(const char *entry)
@@ -159,24 +247,16 @@ void brig_cg_v2_disable(const char *entry)
     cleanup_fd int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (fd < 0 || flock(fd, LOCK_EX) < 0)
         return; /* gone: nothing to undo */
-    char refs[512];
-    refs_read(fd, refs, sizeof refs);
-    unsigned n = brig_cg_refs_get(refs, name);
-    bool off;
-    if (n > 0) {
-        cleanup_free char *nr = brig_cg_refs_set(refs, name, n - 1);
-        refs_write(fd, dir, nr);
-        off = n == 1;
-    } else {
-        off = !has_children(dir); /* no count kept: brig's alone */
-    }
-    if (off && brig_cg_writef(dir, "cgroup.subtree_control", "-%s", name) < 0)
+    /* no list kept there: this container turned it on; off when no
+     * child cgroup is left to use it */
+    if (!has_children(dir) && brig_cg_writef(dir, "cgroup.subtree_control", "-%s", name) < 0)
         brig_debug("cgroup v2: %s", brig_last_error());
     brig_clear_error();
 }
 
 struct v2_mk {
     const char *root;
+    const char *leaf; /* the container's cgroup below the root */
     unsigned all, needed;
     struct brig_cgroup_own *own;
 };
@@ -197,7 +277,7 @@ static int enable_for_child(const char *dir, bool made, void *arg)
     if (!made) {
         /* on already: counted too when brig turned it on (enable_counted) */
         for (int c = 0; c < BRIG_CG_NCTRL; c++)
-            if ((avail & ~todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->own) < 0)
+            if ((avail & ~todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->leaf, m->own) < 0)
                 return -1;
     }
     if (!todo)
@@ -215,7 +295,7 @@ static int enable_for_child(const char *dir, bool made, void *arg)
     }
     if (!made) {
         for (int c = 0; c < BRIG_CG_NCTRL; c++)
-            if ((todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->own) < 0)
+            if ((todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->leaf, m->own) < 0)
                 return -1;
         return 0;
     }
@@ -242,7 +322,7 @@ static int enable_for_child(const char *dir, bool made, void *arg)
 int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
                      unsigned needed, struct brig_cgroup_own *own)
 {
-    struct v2_mk m = {.root = l->unified, .all = all, .needed = needed, .own = own};
+    struct v2_mk m = {.root = l->unified, .leaf = path, .all = all, .needed = needed, .own = own};
     return brig_cg_mkdir_p(l->unified, path, own, enable_for_child, NULL, &m);
 }
 

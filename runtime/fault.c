@@ -2,6 +2,7 @@
  * the brig-faults test program only. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,12 @@
 int brig_fault(const char *point)
 {
     const char *want = getenv("BRIG_FAULT");
+    const char *kill_at = getenv("BRIG_FAULT_KILL");
     if (getenv("BRIG_FAULT_TRACE"))
         fprintf(stderr, "brig-faults: at %s\n", point);
+    /* a runtime killed there (node crash, OOM): delete --force cleans up */
+    if (kill_at && strcmp(kill_at, point) == 0)
+        raise(SIGKILL);
     if (!want || strcmp(want, point) != 0)
         return 0;
     return brig_fail(0, "fault injected at %s", point);

@@ -201,21 +201,28 @@ void brig_cg_v1_stats(const struct brig_cg_layout *l, const char *path, yajl_gen
 
 /* mkdir -p of PATH in the unified hierarchy, noting what it made in OWN,
  * and enable controllers for each level below: in a cgroup brig made, the
- * controllers of ALL; in one it did not, only those of NEEDED, counted
- * (brig_cg_v2_enable) so that the last container to go turns them off
+ * controllers of ALL; in one it did not, only those of NEEDED, listed
+ * (brig_cg_v2_release) so that the last container to go turns them off
  * again.  Never in a cgroup (other than the root) that has processes of
  * its own: needing it there is an error.  1/0/-1 as brig_cg_v1_mkdir. */
 int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
                      unsigned needed, struct brig_cgroup_own *own);
-/* Undo one "DIR CTRL" of brig_cgroup_own.enabled: drop this container's
- * count and turn CTRL off in DIR when none is left (without a count:
- * when DIR has no child cgroup left).  Problems are only logged. */
+/* After the container's cgroup PATH is gone: in every unified cgroup
+ * above it, forget the containers whose cgroup is gone and turn off the
+ * controllers brig turned on that no container needs any more. */
+void brig_cg_v2_release(const struct brig_cg_layout *l, const char *path);
+/* Undo one "DIR CTRL" of brig_cgroup_own.enabled (a cgroup that keeps no
+ * list: no xattrs): turn CTRL off when DIR has no child cgroup left. */
 void brig_cg_v2_disable(const char *entry);
-/* The count of CTRL in a "CTRL:N CTRL:N" list (the trusted.brig.enabled
- * xattr of a cgroup); the list with CTRL's count set to N (dropped at 0).
- * Pure, for tests too; the caller frees. */
-unsigned brig_cg_refs_get(const char *refs, const char *ctrl);
-char *brig_cg_refs_set(const char *refs, const char *ctrl, unsigned n);
+/* The trusted.brig.enabled list of a cgroup: "CTRL LEAF" lines, a
+ * container (its cgroup LEAF) that needs controller CTRL brig turned on
+ * there.  Pure, for tests too; the caller frees. */
+bool brig_cg_refs_has(const char *refs, const char *ctrl, const char *leaf); /* LEAF NULL: any */
+char *brig_cg_refs_add(const char *refs, const char *ctrl, const char *leaf);
+/* Keep the lines whose LEAF is ALIVE; *EMPTIED: the controllers that had
+ * lines and have none left. */
+char *brig_cg_refs_prune(const char *refs, bool (*alive)(const char *leaf, void *arg), void *arg,
+                         unsigned *emptied);
 
 /* The cgroup relative cgroupsPaths are placed under, from brig's own
  * cgroup OWN in MODE: its parent on v2 (a leaf with processes cannot pass

@@ -4,7 +4,8 @@
  * BRIG_FAULT_INJECTION, never installed) brig_fault(POINT) fails with
  * "fault injected at POINT" when the environment variable BRIG_FAULT names
  * POINT, so that a test can make create fail at each of its steps and check
- * that nothing is left behind.  In brig itself both are constant 0: nothing
+ * that nothing is left behind; when BRIG_FAULT_KILL names it, the process
+ * kills itself there (SIGKILL), as a crash would, for delete --force.  In brig itself both are constant 0: nothing
  * a container or its caller sets can reach them. */
 #ifndef BRIG_FAULT_H
 #define BRIG_FAULT_H

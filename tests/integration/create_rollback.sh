@@ -125,6 +125,26 @@ test_a_create_failing_at_any_step_leaves_nothing() {
     [ "$n" -ge 12 ] || fail "only $n points"
 }
 
+# A create killed at a step (SIGKILL: a node crash, the OOM killer) leaves
+# its state; delete --force then removes everything it had made, found
+# through what the state recorded before it was made.
+test_delete_force_cleans_up_after_a_create_killed_at_a_step() {
+    local id pt points
+    points="state-saved cgroup-mkdir-1 cgroup-mkdir-unified cgroup-limits cgroup-devices cloned go-sent hooks init-ready"
+    for pt in $points; do
+        [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
+        id=$(new_id)
+        run F BRIG_FAULT_KILL="$pt" -- create --bundle "$BUNDLE" "$id"
+        assert_status 137
+        [ -d "$ROOT/$id" ] || fail "no state left by a create killed at $pt"
+        run B delete --force "$id"
+        assert_ok
+        local left
+        left=$(leftovers "$id")
+        [ -z "$left" ] || fail "create killed at $pt, then delete --force left: $left"
+    done
+}
+
 # `run` (create and start in one) rolls back the same way.
 test_a_run_failing_at_a_step_leaves_nothing() {
     local id pt

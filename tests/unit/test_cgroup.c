@@ -534,23 +534,46 @@ static void test_relative_base(void)
     CHECK_STR(p = brig_cg_relative_base("/a/../b", BRIG_CGROUP_V1), "/b"); free(p);
 }
 
-/* The trusted.brig.enabled counts of a cgroup brig did not make. */
-static void test_enable_counts(void)
+static bool alive_unless_gone(const char *leaf, void *arg)
 {
-    char *r;
-    CHECK_UINT(brig_cg_refs_get("", "memory"), 0);
-    CHECK_UINT(brig_cg_refs_get(NULL, "memory"), 0);
-    CHECK_UINT(brig_cg_refs_get("hugetlb:2 memory:1", "memory"), 1);
-    CHECK_UINT(brig_cg_refs_get("hugetlb:2 memory:1", "hugetlb"), 2);
-    CHECK_UINT(brig_cg_refs_get("hugetlb:2", "huge"), 0);
-    CHECK_UINT(brig_cg_refs_get("cpuset:3", "cpu"), 0);
-    CHECK_STR(r = brig_cg_refs_set("", "memory", 1), "memory:1"); free(r);
-    CHECK_STR(r = brig_cg_refs_set(NULL, "pids", 2), "pids:2"); free(r);
-    CHECK_STR(r = brig_cg_refs_set("memory:1", "memory", 2), "memory:2"); free(r);
-    CHECK_STR(r = brig_cg_refs_set("hugetlb:2 memory:1", "memory", 0), "hugetlb:2"); free(r);
-    CHECK_STR(r = brig_cg_refs_set("hugetlb:2 memory:1", "hugetlb", 0), "memory:1"); free(r);
-    CHECK_STR(r = brig_cg_refs_set("cpuset:1 cpu:4", "cpu", 5), "cpuset:1 cpu:5"); free(r);
-    CHECK_STR(r = brig_cg_refs_set("memory:1", "memory", 0), ""); free(r);
+    return strcmp(leaf, (const char *)arg) != 0;
+}
+
+/* The trusted.brig.enabled list of a cgroup brig did not make: which
+ * containers need a controller brig turned on there. */
+static void test_enable_list(void)
+{
+    char *r, *p;
+    unsigned off;
+    CHECK(!brig_cg_refs_has("", "memory", NULL));
+    CHECK(!brig_cg_refs_has(NULL, "memory", "/a"));
+    CHECK_STR(r = brig_cg_refs_add("", "hugetlb", "/x/a"), "hugetlb /x/a\n");
+    CHECK(brig_cg_refs_has(r, "hugetlb", NULL));
+    CHECK(brig_cg_refs_has(r, "hugetlb", "/x/a"));
+    CHECK(!brig_cg_refs_has(r, "hugetlb", "/x/ab"));
+    CHECK(!brig_cg_refs_has(r, "huge", NULL));
+    CHECK_STR(p = brig_cg_refs_add(r, "hugetlb", "/x/a"), "hugetlb /x/a\n"); free(p);
+    CHECK_STR(p = brig_cg_refs_add(r, "hugetlb", "/x/b c"), "hugetlb /x/a\nhugetlb /x/b c\n");
+    free(r);
+    r = brig_cg_refs_add(p, "memory", "/x/a");
+    free(p);
+    CHECK(!brig_cg_refs_has(r, "memory", "/x/b c"));
+    /* /x/a goes: memory has no container left, hugetlb still one */
+    CHECK_STR(p = brig_cg_refs_prune(r, alive_unless_gone, (void *)"/x/a", &off), "hugetlb /x/b c\n");
+    CHECK_UINT(off, BRIG_CG_BIT(BRIG_CG_MEMORY));
+    free(r);
+    CHECK_STR(r = brig_cg_refs_prune(p, alive_unless_gone, (void *)"/x/b c", &off), "");
+    CHECK_UINT(off, BRIG_CG_BIT(BRIG_CG_HUGETLB));
+    free(r);
+    CHECK_STR(r = brig_cg_refs_prune(p, alive_unless_gone, (void *)"/none", &off), "hugetlb /x/b c\n");
+    CHECK_UINT(off, 0);
+    free(r);
+    free(p);
+    /* junk lines are dropped, never followed */
+    CHECK_STR(r = brig_cg_refs_prune("nosuchctrl /a\nno-space\n\npids /p\n", alive_unless_gone,
+                                     (void *)"", &off), "pids /p\n");
+    CHECK_UINT(off, 0);
+    free(r);
 }
 
 /* What brig made, through the state and back; an older state says nothing. */
@@ -616,7 +639,7 @@ int main(void)
     RUN(test_device_rules_v1);
     RUN(test_bpf_program);
     RUN(test_relative_base);
-    RUN(test_enable_counts);
+    RUN(test_enable_list);
     RUN(test_own_record);
     return unit_finish();
 }
