@@ -994,7 +994,7 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
                 *slash = '\0';
                 const char *parent = slash == full + base ? root : full;
                 bool pmade = parent != root && brig_cg_own_has(own, parent);
-                int r = before(*parent ? parent : "/", pmade, arg);
+                int r = before(parent, pmade, arg);
                 int e = brig_last_errno();
                 *slash = '/';
                 if (r < 0) {

@@ -255,7 +255,6 @@ void brig_cg_v2_disable(const char *entry)
 }
 
 struct v2_mk {
-    const char *root;
     const char *leaf; /* the container's cgroup below the root */
     unsigned all, needed;
     struct brig_cgroup_own *own;
@@ -283,8 +282,9 @@ static int enable_for_child(const char *dir, bool made, void *arg)
     if (!todo)
         return 0;
     /* A cgroup with processes cannot pass controllers down: trying turns
-     * it "domain threaded" when some succeed (the root is exempt). */
-    bool root = strcmp(dir, m->root) == 0;
+     * it "domain threaded" when some succeed.  Only the real root (it has
+     * no cgroup.type; a cgroup namespace's root does) is exempt. */
+    bool root = !brig_cg_exists(dir, "cgroup.type");
     if (!root && has_procs(dir)) {
         if (!(todo & m->needed))
             return 0;
@@ -322,7 +322,7 @@ static int enable_for_child(const char *dir, bool made, void *arg)
 int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
                      unsigned needed, struct brig_cgroup_own *own)
 {
-    struct v2_mk m = {.root = l->unified, .leaf = path, .all = all, .needed = needed, .own = own};
+    struct v2_mk m = {.leaf = path, .all = all, .needed = needed, .own = own};
     return brig_cg_mkdir_p(l->unified, path, own, enable_for_child, NULL, &m);
 }
 
