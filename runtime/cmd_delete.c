@@ -77,8 +77,11 @@ static int salvage(struct brig_container *ct, struct brig_salvage *sv)
     brig_clear_error();
     if (kill_recorded_init(sv->pid, sv->pid_start_time))
         n = add(did, sizeof did, n, " killed init %d,", (int)sv->pid);
-    /* destroyed even when no pid list could be read: missing parts are fine */
-    if (cg && brig_cgroup_destroy(cg) < 0) {
+    /* destroyed even when no pid list could be read: missing parts are
+     * fine.  The cgroup is recorded only once create found it absent (its
+     * plan refuses one that exists), so the leaf is this container's;
+     * without state.json the parents brig made are not known: left. */
+    if (cg && brig_cgroup_destroy(cg, NULL) < 0) {
         brig_fail_ctx("%s cgroup %s not removed (state directory %s kept)", did, cg, ct->dir);
         brig_container_close(ct);
         return -1;

@@ -32,6 +32,7 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/container.h"
+#include "brig/fault.h"
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
@@ -199,7 +200,7 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
             brig_set_error(m.value, m.text);
             return -1;
         case BRIG_SYNC_HOOKS:
-            if (brig_runtime_create_hooks(c, cfg) < 0) {
+            if (brig_runtime_create_hooks(c, cfg) < 0 || brig_fault("hooks") < 0) {
                 brig_sync_send(sock, BRIG_SYNC_ERROR, 0, "hook failed", -1);
                 return -1;
             }
@@ -259,7 +260,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
     pid_t init_pid = -1, joiner_pid = -1;
-    bool cgroup_made = false, init_started = false;
+    bool cgroup_made = false, init_started = false, pid_file_written = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
 
@@ -342,19 +343,23 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.rootless = brig_is_rootless();
     copy_annotations(cfg, &c->state);
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
-    if (!c->state.cgroup_path)
+    /* refuses a cgroup that exists; records what create will make, so
+     * that delete --force cleans up after a create killed half-way */
+    if (!c->state.cgroup_path ||
+        brig_cgroup_plan(c->state.cgroup_path, brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
         goto fail;
     c->state.config_json = config_text;
     config_text = NULL;
     c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
-    if (brig_state_save(c) < 0)
+    if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
     brig_trace("state dir");
     /* 4. the cgroup */
     if (brig_cgroup_create_with_devices(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
                                         cfg->linux_ ? cfg->linux_->devices : NULL,
-                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup) < 0)
+                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup,
+                                        &c->state.cgroup_own) < 0)
         goto fail;
     in.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
@@ -368,6 +373,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         }
         in.seccomp = &bpf;
     }
+    if (brig_fault("seccomp-compiled") < 0)
+        goto fail;
 
     brig_trace("seccomp compiled");
     /* 6. the start cookie */
@@ -428,6 +435,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
 
     brig_trace("cloned");
+    if (brig_fault("cloned") < 0)
+        goto fail;
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
@@ -452,6 +461,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
     init_started = true;
+    if (brig_fault("go-sent") < 0)
+        goto fail;
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
@@ -459,10 +470,15 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     brig_trace("init READY");
+    if (brig_fault("init-ready") < 0)
+        goto fail;
     /* 10. record */
-    if (brig_state_save(c) < 0)
+    if (brig_state_save(c) < 0 || brig_fault("state-final") < 0)
         goto fail;
     if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
+        goto fail;
+    pid_file_written = o->pid_file != NULL;
+    if (brig_fault("pid-file") < 0)
         goto fail;
     {
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
@@ -515,8 +531,10 @@ fail:
         for (int i = 0; i < BRIG_NS_COUNT; i++)
             if (in.ns_fds[i] >= 0)
                 close(in.ns_fds[i]);
+        if (pid_file_written && unlink(o->pid_file) < 0)
+            brig_debug("remove %s: %s", o->pid_file, strerror(errno));
         if (cgroup_made)
-            brig_cgroup_destroy(c->state.cgroup_path);
+            brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own);
         if (c)
             brig_container_remove(c);
         brig_bpf_free(&bpf);
@@ -683,7 +701,7 @@ int brig_container_destroy(struct brig_container *c, const struct brig_config *c
         wait_gone(c->state.pid, c->state.pid_start_time);
     }
     int r = 0;
-    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path) < 0) {
+    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own) < 0) {
         brig_warn("%s", brig_last_error());
         r = -1;
     }

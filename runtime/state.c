@@ -70,6 +70,7 @@ void brig_state_clear(struct brig_state *s)
     free(s->created);
     free(s->owner);
     free(s->cgroup_path);
+    brig_cgroup_own_clear(&s->cgroup_own);
     free(s->config_json);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.v[i].key);
@@ -220,6 +221,7 @@ static int state_load(struct brig_container *c)
     s->created = brig_xstrdup(brig_json_get_str(root, "created"));
     s->owner = brig_xstrdup(brig_json_get_str(root, "owner"));
     s->cgroup_path = brig_xstrdup(brig_json_get_str(root, "cgroupPath"));
+    brig_cgroup_own_load(brig_json_get(root, "cgroupOwn"), &s->cgroup_own);
     s->systemd_cgroup = brig_json_get_bool(root, "systemdCgroup", false);
     s->rootless = brig_json_get_bool(root, "rootless", false);
     s->has_user_ns = brig_json_get_bool(root, "userNamespace", false);
@@ -371,6 +373,7 @@ int brig_state_save(const struct brig_container *c)
     brig_json_key_str(g, "created", s->created);
     brig_json_key_str(g, "owner", s->owner ? s->owner : "");
     brig_json_key_str(g, "cgroupPath", s->cgroup_path);
+    brig_cgroup_own_gen(g, "cgroupOwn", &s->cgroup_own);
     brig_json_key_bool(g, "systemdCgroup", s->systemd_cgroup);
     brig_json_key_bool(g, "rootless", s->rootless);
     brig_json_key_bool(g, "userNamespace", s->has_user_ns);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "config.h"
 
 enum brig_status {
@@ -38,6 +39,7 @@ struct brig_state {
     char *owner;
     struct brig_map annotations;
     char *cgroup_path; /* the container's cgroup, see cgroup.h */
+    struct brig_cgroup_own cgroup_own; /* what of it brig made */
     bool systemd_cgroup;
     bool rootless;
     bool has_user_ns; /* container has its own user namespace */
