@@ -98,14 +98,19 @@ has_policy() { # I
 
 # ---- policy: the hostile configs of policy-corpus/ --------------------------
 
-# A corpus file is a config.json, whole or in part (merged over the hardened
-# config, which a restricted policy accepts), with its intent in a top-level "comment" (or "//", "_comment",
-# "description") member.  Creating it for real is only safe when it keeps a
+# A corpus file is a config.json, whole or in part (a part is merged over
+# the hardened config, which a restricted policy accepts), with its intent in
+# a top-level "comment" (or "//", "_comment", "description") member or the
+# annotation org.brig.corpus.comment.  Creating it for real is only safe when it keeps a
 # new mount namespace, the bench's rootfs and no shared propagation; the
 # others are judged by the runtime's `check --policy restricted` alone.
 corpus_config() { # FILE: prints the merged config
     policy_base_config | jq --slurpfile f "$1" --arg root "$bundle/rootfs" '
-        . * ($f[0] | del(.comment, .["//"], ._comment, .description))
+        ($f[0] | del(.comment, .["//"], ._comment, .description)) as $c
+        # a whole config is taken as it is; a part is merged, its seccomp
+        # section replacing the base one whole (no inherited errno return)
+        | (if ($c.process and $c.root and $c.linux) then $c
+           else (. * $c) | (if $c.linux.seccomp then .linux.seccomp = $c.linux.seccomp else . end) end)
         | .root.path = (if (.root.path // "rootfs") == "rootfs" then $root else .root.path end)
         | .process.args = ["true"] | .process.terminal = false'
 }
@@ -122,7 +127,8 @@ corpus_unsafe() { # CONFIG-FILE: prints why creating it could reach the host, if
           (.linux.sysctl // {} | keys[] | select(test("^(kernel[./](?!(shm|msg|sem|hostname|domainname))|vm[./]|fs[./]|dev[./]|abi[./]|user[./])"))
            | "host-wide sysctl " + .),
           (if ([.hooks // {} | (.prestart, .createRuntime, .poststart, .poststop)[]?] | length) > 0
-           then "hooks run on the host" else empty end)
+           then "hooks run on the host" else empty end),
+          (.annotations["org.brig.corpus.skip"] // empty | "the corpus says not to run it: " + .)
         ] | join("; ")' "$1"
 }
 
@@ -150,7 +156,8 @@ sc_policy() { # I
         name=policy/$(basename "$f" .json)
         selected_scenario "$name" || continue
         n=$((n + 1))
-        tried=$(jq -r '.comment // .["//"] // ._comment // .description // "a hostile config" | if type == "array" then join(" ") else . end' "$f" 2>/dev/null) ||
+        tried=$(jq -r '.comment // .["//"] // ._comment // .description // .annotations["org.brig.corpus.comment"]
+            // "a hostile config" | if type == "array" then join(" ") else . end' "$f" 2>/dev/null) ||
             tried="(not JSON)"
         if ! has_policy "$i"; then
             emit "$i" "$name" policy escaped "$tried" "accepted: $(basename "${real_rt[$i]}") has no policy layer (not run)"
