@@ -227,6 +227,8 @@ int main(int argc, char **argv)
              * read (brig_container_create). */
             if (commands[i].fn == cmd_exec && !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
                 return brig_report_error();
+            if (commands[i].fn == cmd_create || commands[i].fn == cmd_run)
+                brig_config_warn = brig_warn;
             optind = 0; /* full re-initialisation of getopt for the command */
             opterr = 0;
             return commands[i].fn(cmd_argc, cmd_argv);

@@ -112,6 +112,15 @@ bar
 /bin"
 }
 
+# An unknown --cap is a warning, as with runc; the process runs.
+test_exec_unknown_cap_is_a_warning() {
+    start_sleeper
+    run B exec --cap CAP_NO_SUCH_THING "$ID" echo ran
+    assert_ok
+    assert_eq "$output" ran
+    assert_contains "$stderr" CAP_NO_SUCH_THING
+}
+
 test_exec_cap_adds_a_capability() {
     start_sleeper
     run B exec --cap CAP_CHOWN "$ID" sh -c 'grep -E "^CapEff:" /proc/self/status; touch /dev/shm/f; chown 65534 /dev/shm/f && echo chowned'
