@@ -163,7 +163,7 @@ test_update_a_stopped_container_fails() {
     assert_status 1
     skip_if_runc "brig's messages"
     assert_failed update
-    assert_contains "$stderr" "is not running"
+    assert_contains "$stderr" "container not running"
 }
 
 test_pause_resume_shows_in_state() {
@@ -197,7 +197,7 @@ test_pause_of_a_stopped_container_is_an_error() {
     run B pause "$id"
     assert_status 1
     skip_if_runc "brig's messages"
-    assert_contains "$stderr" "brig: pause: container $id is not running"
+    assert_contains "$stderr" "brig: pause: container not running: $id"
     run B pause no-such-container
     assert_status 1
     assert_contains "$stderr" "brig: pause: "
