@@ -73,9 +73,11 @@ static int set_user(const struct brig_process *p)
     return 0;
 }
 
-/* Made (as root) and entered (as the user) resolved inside the container's
- * root: no symlink or /proc/self/fd/N magic link leads out (mounts.h). */
-static int make_cwd(const char *cwd)
+/* Made (as root, before the root is made read-only: runc makes a missing
+ * cwd even with root.readonly) resolved inside the container's root: no
+ * symlink or /proc/self/fd/N magic link leads out (mounts.h).  Only for
+ * the container's own process: exec's cwd must exist. */
+int brig_make_cwd(const char *cwd)
 {
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
@@ -93,10 +95,13 @@ int brig_setup_process(struct brig_init *in)
     /* No capabilities object means no capabilities, as runc does. */
     static const struct brig_caps no_caps;
     const struct brig_caps *caps = p->capabilities ? p->capabilities : &no_caps;
-    if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
+    if (set_rlimits(p) < 0 || set_oom_score(p) < 0)
         return -1;
     /* Resolve the cwd inside the root now, before a seccomp filter might
-     * forbid the calls that takes; enter it once we are the user. */
+     * forbid the calls that takes; enter it before the user switch, as
+     * runc does (a cwd whose parents the user cannot search still works),
+     * and again after it when root could not (a directory only the user
+     * may enter, e.g. in a user namespace). */
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return brig_fail(errno, "open /");
@@ -111,6 +116,9 @@ int brig_setup_process(struct brig_init *in)
             return -1;
         in->seccomp = NULL;
     }
+    bool entered = fchdir(cwd) == 0;
+    if (!entered && errno != EACCES && errno != EPERM)
+        return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
     if (brig_drop_bounding(caps) < 0)
         return brig_fail_ctx("process.capabilities.bounding");
     /* Keep the permitted set across the uid change; capset trims it next. */
@@ -126,7 +134,7 @@ int brig_setup_process(struct brig_init *in)
         umask((mode_t)p->user.umask.v);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "process.noNewPrivileges: prctl");
-    if (fchdir(cwd) < 0)
+    if (!entered && fchdir(cwd) < 0)
         return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
     return 0;
 }

@@ -284,6 +284,8 @@ int brig_finish_rootfs(struct brig_init *in)
     n_own_null = next_own_null = 0;
     if (brig_apply_identity(in) < 0)
         return -1;
+    if (cfg->process && brig_make_cwd(cfg->process->cwd) < 0)
+        return -1;
     if (cfg->root->readonly && (in->clone_flags & CLONE_NEWNS)) {
         if (brig_setattr(rootfd, BRIG_ATTR_RDONLY, 0, 0, false, "/") < 0)
             return brig_fail_ctx("root.readonly");

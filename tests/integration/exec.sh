@@ -112,6 +112,17 @@ bar
 /bin"
 }
 
+# exec --cwd of a missing directory fails; nothing is created (runc).
+test_exec_cwd_missing_fails() {
+    start_sleeper
+    run B exec --cwd /no/such/dir "$ID" pwd
+    assert_ne "$status" 0 "exec into a missing cwd"
+    assert_not_contains "$output" /no/such/dir
+    run B exec "$ID" sh -c 'test -e /no/such/dir && echo made || echo absent'
+    assert_ok
+    assert_eq "$output" absent
+}
+
 # An unknown --cap is a warning, as with runc; the process runs.
 test_exec_unknown_cap_is_a_warning() {
     start_sleeper

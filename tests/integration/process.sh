@@ -52,6 +52,24 @@ test_cwd() {
     assert_eq "$output" /
 }
 
+# A missing cwd is made, even with a read-only root (Kubernetes'
+# readOnlyRootFilesystem with a workingDir the image lacks; runc does).
+test_cwd_missing_is_made_with_readonly_root() {
+    cfg '.root.readonly = true | .process.cwd = "/new/work/dir"'
+    inside 'pwd; touch /x 2>/dev/null && echo writable || echo read-only'
+    assert_eq "$output" $'/new/work/dir\nread-only'
+}
+
+# The cwd is entered before the user switch (runc): a directory only root
+# may enter still works as the cwd of a process that runs as another user.
+test_cwd_entered_before_the_user_switch() {
+    mkdir -p "$BUNDLE/rootfs/secret"
+    chmod 0700 "$BUNDLE/rootfs/secret"
+    cfg '.process.cwd = "/secret" | .process.user = {uid: 65534, gid: 65534}'
+    inside 'id -u; pwd'
+    assert_eq "$output" $'65534\n/secret'
+}
+
 test_user_uid_gid() {
     cfg '.process.user = {uid: 65534, gid: 65534}'
     inside 'id -u; id -g'
