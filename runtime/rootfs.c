@@ -125,6 +125,12 @@ int brig_setup_rootfs(struct brig_init *in)
     const char *prop = cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL;
     bool own_mount_ns = (in->clone_flags & CLONE_NEWNS) != 0;
 
+    /* The init's first step in its own namespaces (however they were
+     * made: by clone, or by the joiner): a new network namespace gets its
+     * loopback up, as with runc. */
+    if (brig_loopback_up(in) < 0)
+        return -1;
+
     if (own_mount_ns) {
         /* Nothing we mount may propagate back to the host. */
         unsigned long flags = MS_SLAVE | MS_REC;

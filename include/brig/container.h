@@ -81,6 +81,7 @@ int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, 
 int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
 int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
+int brig_loopback_up(const struct brig_init *in); /* namespaces.c: lo of a new net ns up */
 int brig_make_cwd(const char *cwd);              /* process.c: create a missing process.cwd */
 int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
