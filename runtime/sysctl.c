@@ -25,7 +25,7 @@ static const struct {
     {"kernel.shmall", false, BRIG_NS_IPC},     {"kernel.shmmax", false, BRIG_NS_IPC},
     {"kernel.shmmni", false, BRIG_NS_IPC},     {"kernel.shm_rmid_forced", false, BRIG_NS_IPC},
     {"fs.mqueue.", true, BRIG_NS_IPC},         {"net.", true, BRIG_NS_NETWORK},
-    {"kernel.hostname", false, BRIG_NS_UTS},   {"kernel.domainname", false, BRIG_NS_UTS},
+    {"kernel.domainname", false, BRIG_NS_UTS},
 };
 
 static const char *ns_proc_name(enum brig_ns_type t)
@@ -95,6 +95,10 @@ int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *
         cleanup_free char *path = NULL, *dotted = NULL;
         if (key_paths(key, &path, &dotted) < 0)
             return -1;
+        /* It would fight the "hostname" field (runc refuses it too). */
+        if (strcmp(dotted, "kernel.hostname") == 0)
+            return brig_fail(0, "linux.sysctl: \"%s\" is not allowed: it conflicts with the \"hostname\" field; "
+                                "set the hostname there", key);
         size_t j;
         for (j = 0; j < BRIG_ARRAY_SIZE(allowed); j++) {
             size_t l = strlen(allowed[j].key);
@@ -105,7 +109,7 @@ int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *
         if (j == BRIG_ARRAY_SIZE(allowed))
             return brig_fail(0, "linux.sysctl: \"%s\" is not namespaced: it cannot be set for a container "
                                 "(only net.*, kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, "
-                                "kernel.hostname and kernel.domainname can)", key);
+                                "and kernel.domainname can)", key);
         enum brig_ns_type t = allowed[j].ns;
         const struct brig_namespace *ns = brig_config_namespace(cfg, t);
         if (!ns)
