@@ -384,12 +384,17 @@ static int parse_process_obj(struct cfg_ctx *c, yajl_val o, struct brig_process 
         p->has_console_size = true;
     }
 
-    if ((r = cfg_object(c, o, "user", true, &v)) < 0)
+    /* config.json must say who runs; a process.json for exec -p without
+     * "user" runs as uid 0, as with runc (the Go zero value). */
+    bool process_doc = c->root_name && strcmp(c->root_name, "process") == 0;
+    if ((r = cfg_object(c, o, "user", !process_doc, &v)) < 0)
         return -1;
-    mark = cfg_push_key(c, "user");
-    if (parse_user(c, v, &p->user) < 0)
-        return -1;
-    cfg_pop(c, mark);
+    if (r) {
+        mark = cfg_push_key(c, "user");
+        if (parse_user(c, v, &p->user) < 0)
+            return -1;
+        cfg_pop(c, mark);
+    }
 
     /* At least one argument is required on Linux: it names the program. */
     if (cfg_strv(c, o, "args", &p->args) < 0)

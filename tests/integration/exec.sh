@@ -112,6 +112,17 @@ bar
 /bin"
 }
 
+# exec -p with a process.json that has no "user": uid 0, not the
+# container's user (runc).
+test_exec_process_json_without_user_is_root() {
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    start_sleeper
+    jq -n '{args: ["sh", "-c", "id -u; id -g"], cwd: "/", env: ["PATH=/bin:/usr/bin"]}' >"$TDIR/p.json"
+    run B exec -p "$TDIR/p.json" "$ID"
+    assert_ok
+    assert_eq "$output" $'0\n0'
+}
+
 # exec --cwd of a missing directory fails; nothing is created (runc).
 test_exec_cwd_missing_fails() {
     start_sleeper
