@@ -152,6 +152,23 @@ test_update_changes_limits_of_a_running_container() {
     assert_failed
 }
 
+# update --memory -1 without --memory-swap lifts the memory+swap limit too
+# (runc): otherwise the old memsw limit still binds.
+test_update_memory_unlimited_lifts_memsw() {
+    local id
+    id=$(new_id)
+    [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v1 memsw"
+    [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || skip "no swap accounting (memory.memsw)"
+    cfg '.linux.resources.memory = {limit: 67108864, swap: 67108864}'
+    set_args sleep 300
+    run_detached "$id"
+    assert_eq "$(cg_file memory "$CGP" memory.memsw.limit_in_bytes x)" 67108864
+    run B update --memory -1 "$id"
+    assert_ok
+    assert_eq "$(cg_file memory "$CGP" memory.limit_in_bytes x)" 9223372036854771712
+    assert_eq "$(cg_file memory "$CGP" memory.memsw.limit_in_bytes x)" 9223372036854771712
+}
+
 test_update_a_stopped_container_fails() {
     local id
     id=$(new_id)
