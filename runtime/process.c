@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "brig/container.h"
+#include "brig/exec.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
 
@@ -89,6 +90,59 @@ int brig_make_cwd(const char *cwd)
     return 0;
 }
 
+/* The home directory of UID in the container's /etc/passwd ("/" when it
+ * has none), read as root before the user switch. */
+static char *passwd_home(int root, uid_t uid)
+{
+    cleanup_fd int path = brig_resolve_in_root(root, "/etc/passwd");
+    if (path < 0)
+        return brig_xstrdup("/");
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", path);
+    cleanup_fd int fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20))
+        return brig_xstrdup("/");
+    cleanup_free char *text = brig_xmalloc((size_t)st.st_size + 1);
+    ssize_t n = read(fd, text, (size_t)st.st_size);
+    if (n < 0)
+        return brig_xstrdup("/");
+    text[n] = '\0';
+    /* name:password:uid:gid:gecos:home:shell */
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *f[7] = {0};
+        size_t nf = 0;
+        for (char *q = line; nf < 7; nf++) {
+            f[nf] = q;
+            q = strchr(q, ':');
+            if (!q) {
+                nf++;
+                break;
+            }
+            *q++ = '\0';
+        }
+        uint64_t u;
+        if (nf >= 6 && brig_parse_u64(f[2], &u) && u == uid && f[5][0])
+            return brig_xstrdup(f[5]);
+    }
+    return brig_xstrdup("/");
+}
+
+/* runc sets HOME from the container's /etc/passwd when process.env has
+ * none; programs (shells, git, ssh) expect it. */
+static void set_home(int root, struct brig_process *p)
+{
+    for (size_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.v[i], "HOME=", 5) == 0)
+            return;
+    cleanup_free char *home = passwd_home(root, p->user.uid);
+    cleanup_free char *kv = brig_xasprintf("HOME=%s", home);
+    brig_env_set(&p->env, kv);
+}
+
 int brig_setup_process(struct brig_init *in)
 {
     const struct brig_process *p = in->cfg->process;
@@ -108,6 +162,8 @@ int brig_setup_process(struct brig_init *in)
     cleanup_fd int cwd = brig_open_in_root(root, p->cwd, false, true);
     if (cwd < 0)
         return brig_fail_ctx("process.cwd");
+    /* This process's own copy of the config: the program gets this env. */
+    set_home(root, (struct brig_process *)p);
     /* Without no_new_privs the kernel takes a filter only from a process
      * that still holds CAP_SYS_ADMIN: install it now, before the user and
      * capabilities change (the filter must then allow the rest of setup). */
@@ -154,7 +210,9 @@ static int check_exe(const char *path)
         return -errno;
     if (S_ISDIR(st.st_mode))
         return -EACCES;
-    if (access(path, X_OK) < 0)
+    /* With the effective ids and capabilities, as execve judges: access()
+     * uses the real ids and drops CAP_DAC_OVERRIDE for a non-root uid. */
+    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
         return -errno;
     return 0;
 }

@@ -70,6 +70,44 @@ test_cwd_entered_before_the_user_switch() {
     assert_eq "$output" $'65534\n/secret'
 }
 
+# The check that the program is executable judges as execve does: a
+# non-root user with CAP_DAC_OVERRIDE runs a 0700 root-owned program.
+test_executable_check_honours_cap_dac_override() {
+    mkdir -p "$BUNDLE/rootfs/opt"
+    cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/opt/busybox"
+    chown 0:0 "$BUNDLE/rootfs/opt/busybox"
+    chmod 0700 "$BUNDLE/rootfs/opt/busybox"
+    cfg '.process.user = {uid: 1000, gid: 1000}
+        | .process.capabilities |= (.bounding += ["CAP_DAC_OVERRIDE"] | .effective += ["CAP_DAC_OVERRIDE"]
+                                    | .permitted += ["CAP_DAC_OVERRIDE"])'
+    set_args /opt/busybox echo ran
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" ran
+    # Without the capability it is refused, as execve would.
+    cfg '.process.capabilities |= map_values(map(select(. != "CAP_DAC_OVERRIDE")))'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ne "$status" 0
+    assert_contains "${stderr,,}" "permission denied"
+}
+
+# HOME comes from the container's /etc/passwd when process.env has none
+# ("/" for a uid it does not list), as with runc; a given HOME is kept.
+test_home_from_etc_passwd() {
+    cfg '.process.env = ["PATH=/bin:/usr/bin"]'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /root
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /nonexistent
+    cfg '.process.user = {uid: 4321, gid: 4321}'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /
+    cfg '.process.env += ["HOME=/given"]'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /given
+}
+
 test_user_uid_gid() {
     cfg '.process.user = {uid: 65534, gid: 65534}'
     inside 'id -u; id -g'
