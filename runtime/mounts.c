@@ -104,11 +104,13 @@ static int finish_mount(int rootfd, const struct brig_mount *m, const struct bri
     return 0;
 }
 
-/* type "cgroup": the container's own cgroup, read-only unless "rw". */
+/* type "cgroup": the container's own cgroup, read-write unless its
+ * options say "ro", as with runc (every engine's and `brig spec`'s
+ * default cgroup mount says "ro"). */
 static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_mount *m,
                         const struct brig_mount_opts *mo)
 {
-    bool rw = (mo->attr_clr & BRIG_ATTR_RDONLY) != 0;
+    bool rw = (mo->attr_set & BRIG_ATTR_RDONLY) == 0;
     uint64_t attrs = BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC | (rw ? 0 : BRIG_ATTR_RDONLY);
     cleanup_fd int fd = open_dest(rootfd, m, true, false);
     if (fd < 0)
