@@ -159,7 +159,7 @@ int brig_setup_rootfs(struct brig_init *in)
         return brig_fail(errno, "open rootfs %s", in->rootfs);
     if (brig_apply_mounts(in, rootfd) < 0)
         return -1;
-    if (brig_create_devices(in, rootfd) < 0)
+    if (brig_create_devices(in, rootfd) < 0 || brig_finish_dev(rootfd) < 0)
         return -1;
     clone_host_null(cfg, rootfd);
 

@@ -80,6 +80,7 @@ __attribute__((noreturn)) void brig_init_main(struct brig_init *in);
 int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
 int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
+int brig_finish_dev(int rootfd); /* mounts.c: a read-only /dev tmpfs made so, once filled */
 int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
 int brig_loopback_up(const struct brig_init *in); /* namespaces.c: lo of a new net ns up */
 int brig_make_cwd(const char *cwd);              /* process.c: create a missing process.cwd */

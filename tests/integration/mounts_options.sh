@@ -274,3 +274,22 @@ test_devpts_shm_mqueue() {
     assert_contains "$output" "666"
     assert_contains "$output" "pts/ptmx"
 }
+
+# A read-only /dev tmpfs is mounted read-write, filled (the mount points
+# below it, the default devices), then made read-only, as runc does; any
+# read-only tmpfs with tmpcopyup likewise.
+test_readonly_dev_tmpfs_is_filled_then_read_only() {
+    cfg '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+    inside '[ -c /dev/null ] && echo null; [ -d /dev/pts ] && echo pts; touch /dev/x 2>/dev/null && echo writable
+            grep -c " /dev ro," /proc/self/mountinfo'
+    assert_eq "$output" $'null\npts\n1'
+}
+
+test_readonly_tmpfs_with_tmpcopyup() {
+    skip_if_runc "tmpcopyup is crun's (and brig's)"
+    mkdir -p "$BUNDLE/rootfs/data"
+    echo kept >"$BUNDLE/rootfs/data/f"
+    add_mount /data tmpfs tmpfs tmpcopyup ro
+    inside 'cat /data/f; touch /data/g 2>/dev/null && echo writable; grep -c " /data ro," /proc/self/mountinfo'
+    assert_eq "$output" $'kept\n1'
+}
