@@ -1,6 +1,7 @@
 /* brig: OCI hooks (see include/brig/hooks.h for when each kind runs).
- * Each hook runs with the state JSON on stdin, its args and env (an empty
- * environment when none is given) and its timeout; a non-zero exit, a
+ * Each hook runs with the state JSON on stdin, its args and env (when none
+ * is given: the process's for the hooks run in the container, an empty one
+ * for the others) and its timeout; a non-zero exit, a
  * signal or the timeout fails it. */
 #include "config.h"
 
