@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "brig/container.h"
@@ -143,6 +144,29 @@ static void set_home(int root, struct brig_process *p)
     brig_env_set(&p->env, kv);
 }
 
+/* runc's fixStdioPermissions: the stdio the process inherits (pipes,
+ * sockets, a terminal) is chowned to its uid, the group kept, so that it
+ * can reopen /dev/stdout and the like.  Not /dev/null, not what the uid
+ * owns already, and never a regular file or a directory (a host file
+ * given as stdout keeps its owner: brig changes no host file's owner).
+ * Failures that mean "not ours to change" (an unmapped owner in a user
+ * namespace, a read-only /dev) leave it as it is, as with runc. */
+static int fix_stdio_owner(uid_t uid)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+            continue; /* closed */
+        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+            continue;
+        if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !(S_ISCHR(st.st_mode) && isatty(fd)))
+            continue;
+        if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+            return brig_fail(errno, "chown stdio fd %d to uid %u", fd, uid);
+    }
+    return 0;
+}
+
 int brig_setup_process(struct brig_init *in)
 {
     const struct brig_process *p = in->cfg->process;
@@ -172,6 +196,8 @@ int brig_setup_process(struct brig_init *in)
             return -1;
         in->seccomp = NULL;
     }
+    if (fix_stdio_owner(p->user.uid) < 0)
+        return -1;
     bool entered = fchdir(cwd) == 0;
     if (!entered && errno != EACCES && errno != EPERM)
         return brig_fail(errno, "process.cwd: chdir %s", p->cwd);

@@ -108,6 +108,23 @@ test_home_from_etc_passwd() {
     assert_eq "$output" /given
 }
 
+# The stdio pipes the process inherits are chowned to its uid (runc's
+# fixStdioPermissions): a non-root process can reopen /dev/stdout.  A
+# regular file given as stdout keeps its owner (brig's choice; runc chowns
+# it too).
+test_stdio_pipes_chowned_to_the_user() {
+    local out
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    sh_args 'echo via-dev-stdout >/dev/stdout'
+    out=$(B run --bundle "$BUNDLE" "$(new_id)" </dev/null 2>"$TDIR/err" | cat)
+    assert_eq "$out" via-dev-stdout "$(cat "$TDIR/err")"
+    if ! is_runc; then
+        : >"$TDIR/file-out"
+        B run --bundle "$BUNDLE" "$(new_id)" </dev/null >"$TDIR/file-out" 2>&1 || true
+        assert_eq "$(stat -c %u "$TDIR/file-out")" 0 "a host file given as stdout changed owner"
+    fi
+}
+
 test_user_uid_gid() {
     cfg '.process.user = {uid: 65534, gid: 65534}'
     inside 'id -u; id -g'
