@@ -8,8 +8,9 @@
  * The mode comes from --policy, else {"policy": ...} in /etc/brig/brig.json
  * (or $BRIG_CONFIG), else "default".  Engines (containerd, CRI-O, podman,
  * Docker) hand brig complete configs, so "default" only touches what is
- * absent, and never a privileged container (CAP_SYS_ADMIN in its bounding
- * set), which engines deliberately leave unconfined. */
+ * absent, never what an engine's markers say its user turned off (see
+ * read_markers), and never a privileged container (CAP_SYS_ADMIN in its
+ * bounding set), which engines deliberately leave unconfined. */
 #include "config.h"
 
 #include <errno.h>
