@@ -56,7 +56,7 @@ static int read_config_file(enum brig_policy_mode *out)
         path = BRIG_CONFIG_FILE;
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0) {
+    if (brig_read_input(path, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
             brig_clear_error();
             *out = BRIG_POLICY_BUILTIN;
@@ -163,7 +163,7 @@ static int nnp_written(const char *bundle, bool *written)
     cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0)
+    if (brig_read_input(path, &text, &len) < 0)
         return -1;
     yajl_val root = brig_json_parse(text, path);
     if (!root)

@@ -48,10 +48,12 @@ int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf
 int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags, bool *needs_listener);
 
 /* Where compiled filters are cached: a 0700 directory owned by the caller,
- * created when missing.  NULL disables the cache.  When never called, the
- * cache is BRIG_SECCOMP_CACHE_DIR under brig_g.root (or BRIG_DEFAULT_ROOT).
- * Hidden (a dot) and holding a character container IDs may not use. */
-#define BRIG_SECCOMP_CACHE_DIR ".seccomp@cache"
+ * created when missing.  NULL disables the cache.  When never called:
+ * $BRIG_SECCOMP_CACHE when set (empty: no cache), else as root
+ * /run/brig-cache, else $XDG_RUNTIME_DIR/brig-cache, else no cache; never
+ * under --root (see seccomp/cache.c). */
+#define BRIG_SECCOMP_CACHE_PARENT "/run"
+#define BRIG_SECCOMP_CACHE_NAME "brig-cache"
 void brig_seccomp_set_cache_dir(const char *dir);
 
 /* Install the filter in the calling thread/process.  With needs_listener,
