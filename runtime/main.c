@@ -58,7 +58,6 @@ static void usage(FILE *out)
             "Commands:\n");
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(commands); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "  %-10s %s\n", "help", "print this help, or a command's (brig help COMMAND)");
     fprintf(out,
             "\nGlobal options:\n"
             "  --root DIR            state directory (default " BRIG_DEFAULT_ROOT ";\n"
@@ -72,7 +71,8 @@ static void usage(FILE *out)
             "                        in " BRIG_CONFIG_FILE ", else default)\n"
             "  --criu PATH           accepted for runc compatibility; ignored\n"
             "  -h, --help            print this help\n"
-            "  -v, --version         print version information\n");
+            "  -v, --version         print version information\n"
+            "\nbrig help [COMMAND] prints this help, or a command's (as COMMAND --help).\n");
 }
 
 #ifndef BRIG_COMMIT
