@@ -645,7 +645,7 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
 {
     enum brig_status st = brig_container_status(c);
     if (st == BRIG_STOPPED && !all)
-        return brig_fail(0, "container %s is not running", c->state.id);
+        return brig_fail(0, "container not running: %s", c->state.id);
     if (st == BRIG_CREATING)
         return brig_fail(0, "container %s is still being created", c->state.id);
     if (all && c->state.cgroup_path) {
@@ -670,7 +670,7 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         uint64_t start = brig_pid_start_time(c->state.pid);
         if (start == 0 || start != c->state.pid_start_time) {
             close(pfd);
-            return brig_fail(0, "container %s is not running", c->state.id);
+            return brig_fail(0, "container not running: %s", c->state.id);
         }
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;

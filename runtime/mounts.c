@@ -105,11 +105,13 @@ static int finish_mount(int rootfd, const struct brig_mount *m, const struct bri
     return 0;
 }
 
-/* type "cgroup": the container's own cgroup, read-only unless "rw". */
+/* type "cgroup": the container's own cgroup, read-write unless its
+ * options say "ro", as with runc (every engine's and `brig spec`'s
+ * default cgroup mount says "ro"). */
 static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_mount *m,
                         const struct brig_mount_opts *mo)
 {
-    bool rw = (mo->attr_clr & BRIG_ATTR_RDONLY) != 0;
+    bool rw = (mo->attr_set & BRIG_ATTR_RDONLY) == 0;
     uint64_t attrs = BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC | (rw ? 0 : BRIG_ATTR_RDONLY);
     cleanup_fd int fd = open_dest(rootfd, m, true, false);
     if (fd < 0)
@@ -266,6 +268,9 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
     return finish_mount(rootfd, m, mo);
 }
 
+/* The config's /dev tmpfs is read-only: made so by brig_finish_dev. */
+static bool dev_ro_later;
+
 static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *m, const struct brig_mount_opts *mo)
 {
     const char *type = m->type;
@@ -289,8 +294,13 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
     else
         data = brig_xstrdup(mo->data);
     const char *source = m->source ? m->source : (type ? type : "none");
+    /* A read-only tmpfs is mounted read-write, filled (tmpcopyup; for
+     * /dev the mount points below it and the devices), then made
+     * read-only, as runc does. */
+    bool ro_later = type && strcmp(type, "tmpfs") == 0 && (mo->flags & MS_RDONLY);
+    unsigned long flags = ro_later ? mo->flags & ~(unsigned long)MS_RDONLY : mo->flags;
 
-    int r = brig_mount_at(source, fd, type, mo->flags, data, m->destination);
+    int r = brig_mount_at(source, fd, type, flags, data, m->destination);
     if (r < 0 && type && strcmp(type, "sysfs") == 0 && brig_last_errno() == EPERM) {
         /* In a user namespace without its own network namespace sysfs
          * cannot be mounted: bind the host's, read-only. */
@@ -318,7 +328,27 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
             (!(mo->data && strstr(mo->data, "mode=")) && fchmod(dir, st.st_mode & 07777) < 0))
             return brig_fail(errno, "tmpcopyup: set owner and mode of %s", m->destination);
     }
+    if (ro_later) {
+        if (strcmp(m->destination, "/dev") == 0) {
+            dev_ro_later = true; /* brig_finish_dev, once /dev is filled */
+        } else {
+            cleanup_fd int top = reopen_dest(rootfd, m->destination);
+            if (top < 0 || brig_setattr(top, BRIG_ATTR_RDONLY, 0, 0, false, m->destination) < 0)
+                return -1;
+        }
+    }
     return finish_mount(rootfd, m, mo);
+}
+
+int brig_finish_dev(int rootfd)
+{
+    if (!dev_ro_later)
+        return 0;
+    dev_ro_later = false;
+    cleanup_fd int dev = reopen_dest(rootfd, "/dev");
+    if (dev < 0 || brig_setattr(dev, BRIG_ATTR_RDONLY, 0, 0, false, "/dev") < 0)
+        return brig_fail_ctx("mounts: make /dev read-only");
+    return 0;
 }
 
 static int apply_one(struct brig_init *in, int rootfd, size_t index)

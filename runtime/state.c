@@ -121,7 +121,7 @@ int brig_container_new(const char *id, struct brig_container **out)
         int e = errno;
         free(dir);
         if (e == EEXIST)
-            return brig_fail(0, "container %s already exists", id);
+            return brig_fail(0, "container with id exists: %s (container with given ID already exists)", id);
         return brig_fail(e, "create state directory for %s", id);
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -80,7 +80,10 @@ __attribute__((noreturn)) void brig_init_main(struct brig_init *in);
 int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
 int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
+int brig_finish_dev(int rootfd); /* mounts.c: a read-only /dev tmpfs made so, once filled */
 int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
+int brig_loopback_up(const struct brig_init *in); /* namespaces.c: lo of a new net ns up */
+int brig_make_cwd(const char *cwd);              /* process.c: create a missing process.cwd */
 int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
