@@ -9,14 +9,18 @@
 # and the host's mount table at the places an escape would land must be
 # exactly as before.
 
-# The modes each scenario runs in (the env brig reads; runc ignores them).
+# The modes each scenario runs in: the knobs only brig's test build reads
+# (tests/brig-test, include/brig/knobs.h); runc and crun run "kernel" only.
 MODES="kernel byhand legacy"
+if is_runc || is_crun || [ ! -x "$BRIG_TESTBIN" ]; then MODES=kernel; fi
+BRIG_PROPER=$BRIG
 
 set_mode() {
     unset BRIG_TEST_RESOLVE BRIG_TEST_MOUNT_API
+    BRIG=$BRIG_PROPER
     case $1 in
-        byhand) export BRIG_TEST_RESOLVE=byhand ;;
-        legacy) export BRIG_TEST_MOUNT_API=legacy ;;
+        byhand) export BRIG_TEST_RESOLVE=byhand BRIG=$BRIG_TESTBIN ;;
+        legacy) export BRIG_TEST_MOUNT_API=legacy BRIG=$BRIG_TESTBIN ;;
     esac
 }
 
