@@ -38,6 +38,11 @@ void brig_log_open(void)
         fprintf(stderr, "brig: open log %s: %s\n", brig_g.log_path, strerror(errno));
 }
 
+void brig_log_forget(void)
+{
+    log_fd = -1;
+}
+
 static void log_line(const char *level, const char *msg)
 {
     if (log_fd < 0)
