@@ -175,3 +175,33 @@ test_start_socket_is_gone_after_start() {
     run B start "$id"
     assert_failed
 }
+
+test_start_works_rootless() {
+    # An unprivileged user's brig (its own user namespace, its own --root):
+    # the start socket needs nothing but the state directory.
+    skip_if_runc "brig spec --rootless"
+    require_cmd setpriv
+    local d id i
+    unshare -U true 2>/dev/null || skip "unprivileged user namespaces are not allowed here"
+    d=$(mktemp -d /tmp/brig-rootless.XXXXXX)
+    defer "rm -rf '$d'"
+    chmod 755 "$d"
+    cp -a "$BUNDLE/rootfs" "$d/rootfs"
+    chown -R 65534:65534 "$d"
+    _nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups env XDG_RUNTIME_DIR="$d" "$@"; }
+    (cd "$d" && _nobody "$BRIG" spec --rootless >/dev/null) || fail "brig spec --rootless failed"
+    jq '.process.args = ["/sprobe", "usr1"] | .process.terminal = false' "$d/config.json" >"$d/c" &&
+        mv "$d/c" "$d/config.json" && chown 65534 "$d/config.json"
+    id=$(new_id)
+    _nobody "$BRIG" --root "$d/root" create --bundle "$d" "$id" >"$d/out" 2>&1 || fail "rootless create: $(cat "$d/out")"
+    defer "setpriv --reuid 65534 --regid 65534 --clear-groups '$BRIG' --root '$d/root' delete --force '$id' >/dev/null 2>&1"
+    run _nobody "$BRIG" --root "$d/root" start "$id"
+    assert_ok
+    run _nobody "$BRIG" --root "$d/root" kill "$id" USR1
+    assert_ok
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$d/out" ] && break
+        sleep 0.05
+    done
+    assert_eq "$(cat "$d/out")" "got USR1" "the rootless container started and got the signal"
+}
