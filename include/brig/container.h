@@ -73,6 +73,7 @@ __attribute__((noreturn)) void brig_init_main(struct brig_init *in);
 /* Steps of the init side, one file each. */
 int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
 int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
+int brig_move_root(const char *rootfs);           /* nopivot.c: --no-pivot */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
 int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
 int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */

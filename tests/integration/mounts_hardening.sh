@@ -1,0 +1,80 @@
+# shellcheck shell=bash disable=SC2153,SC2154
+# (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
+# Mount-namespace hardening that holds against the container's own tricks:
+# --no-pivot leaves no host mount for a nested user namespace to ride on,
+# the sysfs fallback is read-only all the way down, a /proc that is a
+# symlink in the rootfs is refused.  tests/integration/mount-probe.c runs
+# in the containers.
+
+_mprobe_bin() {
+    local src=$SRC_DIR/tests/integration/mount-probe.c b
+    b=$BRIG_BUILDDIR/tests/integration/mount-probe
+    if [ -x "$b" ] && [ ! "$b" -ot "$src" ]; then
+        echo "$b"
+        return 0
+    fi
+    b=$BRIG_TEST_CACHE/mount-probe
+    if [ ! -x "$b" ] || [ "$b" -ot "$src" ]; then
+        mkdir -p "$BRIG_TEST_CACHE"
+        cc -static -O2 -o "$b.$$" "$src" >&2 && mv "$b.$$" "$b" || return 1
+    fi
+    echo "$b"
+}
+
+setup() {
+    local p
+    p=$(_mprobe_bin) || fail "cannot build the mount probe"
+    cp "$p" "$BUNDLE/rootfs/mprobe"
+    cfg '.root.readonly = false'
+}
+
+# _nested_proc [RUN-OPTION...]: as an unprivileged user with no seccomp
+# filter in the way, make a user, mount and pid namespace and mount a fresh
+# procfs; leaves the probe's verdict in $output.
+_nested_proc() {
+    [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)" != 0 ] ||
+        skip "user namespaces are disabled on this host"
+    cfg '.process.user = {uid: 1000, gid: 1000} | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"}'
+    sh_args 'mkdir -p /tmp/newproc && /mprobe userns-proc /tmp/newproc'
+    run B run "$@" --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+}
+
+test_nested_userns_cannot_mount_proc_with_pivot_root() {
+    # The control: with pivot_root the host's procfs is gone, and the
+    # container's own is masked (locked submounts): the kernel refuses.
+    _nested_proc
+    assert_match "$output" '^refused: mount proc' "a fresh procfs is refused"
+}
+
+test_nested_userns_cannot_mount_proc_with_no_pivot() {
+    # --no-pivot: the host's procfs must not stay in the container's mount
+    # namespace (the kernel allows a fresh procfs when a full one is there).
+    _nested_proc --no-pivot
+    assert_match "$output" '^refused: mount proc' "a fresh procfs is refused under --no-pivot"
+}
+
+test_no_pivot_mountinfo_shows_only_the_containers_mounts() {
+    local lines
+    sh_args 'cat /proc/self/mountinfo'
+    run B run --no-pivot --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    lines=$output
+    # Every mount is the rootfs or under it as the container sees it, and
+    # the only procfs and sysfs are the container's own.
+    assert_eq "$(awk '$5 != "/" && $5 !~ "^/(proc|dev|sys)(/|$)"' <<<"$lines")" "" "no mount outside the container's"
+    assert_eq "$(awk '{for (i = 7; $i != "-"; i++); if ($(i+1) == "proc" && $5 != "/proc" && $5 !~ "^/proc/") print}' <<<"$lines")" "" \
+        "no host procfs"
+    assert_eq "$(awk '$5 == "/proc" {n++} END {print n + 0}' <<<"$lines")" 1 "one procfs at /proc"
+}
+
+test_no_pivot_leaves_the_host_mounts_alone() {
+    # Detaching in the container's mount namespace never reaches the host.
+    local before after
+    before=$(awk '{print $5}' /proc/self/mountinfo | sort)
+    sh_args 'true'
+    run B run --no-pivot --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    after=$(awk '{print $5}' /proc/self/mountinfo | sort)
+    assert_eq "$(comm -23 <(echo "$before") <(echo "$after"))" "" "every host mount is still there"
+}
