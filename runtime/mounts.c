@@ -255,11 +255,20 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
     int r = brig_mount_at(source, fd, type, mo->flags, data, m->destination);
     if (r < 0 && type && strcmp(type, "sysfs") == 0 && brig_last_errno() == EPERM) {
         /* In a user namespace without its own network namespace sysfs
-         * cannot be mounted: bind the host's, read-only. */
+         * cannot be mounted: bind the host's, read-only all the way down
+         * (its submounts are the host's cgroup, security, bpf, debug and
+         * tracing filesystems); where that cannot be had (no
+         * mount_setattr) it is refused, not left writable. */
         brig_clear_error();
-        r = brig_bind_at("/sys", -1, rootfd, m->destination, fd, true,
-                         mo->attr_set | BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC,
-                         0);
+        r = brig_bind_at("/sys", -1, rootfd, m->destination, fd, true, 0, 0);
+        if (r == 0) {
+            cleanup_fd int top = reopen_dest(rootfd, m->destination);
+            if (top < 0 || brig_setattr(top, mo->attr_set | BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID |
+                                                 BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC,
+                                        0, 0, true, m->destination) < 0)
+                return brig_fail_ctx("sysfs cannot be mounted here (a user namespace without its own "
+                                     "network namespace) and the host's cannot be made read-only");
+        }
     }
     if (r < 0)
         return -1;

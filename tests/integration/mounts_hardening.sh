@@ -78,3 +78,33 @@ test_no_pivot_leaves_the_host_mounts_alone() {
     after=$(awk '{print $5}' /proc/self/mountinfo | sort)
     assert_eq "$(comm -23 <(echo "$before") <(echo "$after"))" "" "every host mount is still there"
 }
+
+test_sysfs_fallback_is_readonly_all_the_way_down() {
+    # A user namespace without its own network namespace cannot mount
+    # sysfs: the host's is bound instead, and every mount in it (cgroup,
+    # security, bpf, debug... filesystems) must be read-only.
+    skip_if_runc "runc refuses to run this config or binds /sys differently"
+    [ -n "$(awk '$5 ~ "^/sys/"' /proc/self/mountinfo)" ] || skip "the host has nothing mounted below /sys"
+    cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "network")] + [{type: "user"}]
+         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    sh_args "awk '\$5 == \"/sys\" || \$5 ~ \"^/sys/\" {print \$5, \$6}' /proc/self/mountinfo"
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    [ "$(wc -l <<<"$output")" -gt 1 ] || fail "the host's /sys with its submounts was expected: $output"
+    assert_eq "$(awk '$2 !~ /(^|,)ro(,|$)/' <<<"$output")" "" "every mount at or below /sys is read-only"
+}
+
+test_sysfs_fallback_without_mount_setattr_is_refused() {
+    # Without mount_setattr (tests/brig-test's legacy mode) the submounts
+    # cannot be made read-only: refused, not left writable.
+    require_testbin
+    [ -n "$(awk '$5 ~ "^/sys/"' /proc/self/mountinfo)" ] || skip "the host has nothing mounted below /sys"
+    cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "network")] + [{type: "user"}]
+         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    sh_args 'true'
+    run env BRIG_TEST_MOUNT_API=legacy "$BRIG_TESTBIN" --root "$ROOT" run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed
+    assert_contains "$stderr" "the host's cannot be made read-only"
+}
