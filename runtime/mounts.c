@@ -76,6 +76,40 @@ static int open_dest(int rootfd, const struct brig_mount *m, bool is_dir, bool i
     return fd;
 }
 
+/* proc and sysfs go on an ordinary directory (runc's rule): a /proc that is
+ * a symlink in the image is refused, not followed, even to a place inside
+ * the rootfs (masked paths, the LSM and sysctl writes all expect the real
+ * /proc there).  Components that do not exist yet are made as directories. */
+static int refuse_symlinks(int rootfd, const char *dest, const char *type)
+{
+    cleanup_free char *copy = brig_xstrdup(dest);
+    cleanup_fd int dir = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return brig_fail(errno, "open the rootfs");
+    char *save = NULL;
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0)
+            return brig_fail(0, "%s must be mounted on an ordinary directory: %s has \"..\"", type, dest);
+        int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            if (errno == ENOENT)
+                return 0;
+            return brig_fail(errno, "open %s in the rootfs", dest);
+        }
+        struct stat st;
+        if (fstat(next, &st) < 0 || S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+            close(next);
+            return brig_fail(0, "%s must be mounted on an ordinary directory: %s in the rootfs is %s", type,
+                             dest, S_ISLNK(st.st_mode) ? "a symlink or crosses one" : "not a directory");
+        }
+        close(dir);
+        dir = next;
+    }
+    return 0;
+}
+
 /* After a mount on DEST, an fd for the new mount (the old fd names the
  * directory underneath). */
 static int reopen_dest(int rootfd, const char *dest)
@@ -232,6 +266,8 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
 {
     const char *type = m->type;
     bool is_proc = type && strcmp(type, "proc") == 0;
+    if ((is_proc || (type && strcmp(type, "sysfs") == 0)) && refuse_symlinks(rootfd, m->destination, type) < 0)
+        return -1;
     cleanup_fd int fd = open_dest(rootfd, m, true, is_proc);
     if (fd < 0)
         return -1;

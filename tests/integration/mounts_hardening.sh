@@ -108,3 +108,30 @@ test_sysfs_fallback_without_mount_setattr_is_refused() {
     assert_failed
     assert_contains "$stderr" "the host's cannot be made read-only"
 }
+
+test_proc_that_is_a_symlink_in_the_rootfs_is_refused() {
+    # An image whose /proc -> /host-something: refused, not followed (runc:
+    # "must be mounted on ordinary directory"); nothing is mounted there.
+    local id
+    rmdir "$BUNDLE/rootfs/proc" 2>/dev/null || rm -rf "$BUNDLE/rootfs/proc"
+    mkdir -p "$BUNDLE/rootfs/host-proc"
+    ln -s /host-proc "$BUNDLE/rootfs/proc"
+    sh_args 'ls /host-proc | head -3'
+    id=$(new_id)
+    run B run --bundle "$BUNDLE" "$id"
+    assert_failed
+    is_runc || assert_contains "$stderr" "proc must be mounted on an ordinary directory"
+    assert_not_exists "$ROOT/$id"
+    assert_eq "$(find "$BUNDLE/rootfs/host-proc" -mindepth 1 | wc -l)" 0 "nothing was mounted through the link"
+}
+
+test_sys_behind_a_symlinked_parent_is_refused() {
+    local id
+    mv "$BUNDLE/rootfs/sys" "$BUNDLE/rootfs/realsys"
+    ln -s /realsys "$BUNDLE/rootfs/sys"
+    sh_args 'true'
+    id=$(new_id)
+    run B run --bundle "$BUNDLE" "$id"
+    assert_failed
+    is_runc || assert_contains "$stderr" "sysfs must be mounted on an ordinary directory"
+}
