@@ -303,8 +303,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
      * needed when no container process can see a brig process before the
      * init has exec'd; nothing has been made yet that a re-exec would lose. */
-    in.unguarded = init_unseen(cfg, o);
-    if (!in.unguarded && o->start_now && brig_exe_guard(brig_g.argv) < 0)
+    if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
         goto fail;
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;

@@ -36,7 +36,6 @@ struct brig_init {
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     bool attach_self;         /* the init joins the cgroup itself (see container.c) */
     bool in_unified;          /* ...and was cloned into the v2 one already */
-    bool unguarded;           /* runs the host's brig binary (see container.c) */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
     struct brig_bpf *seccomp; /* NULL: no filter */
