@@ -51,7 +51,7 @@ source_flags() { # COMMAND|"" (global)
     case $1 in
         "") ;;
         run) f=$SRC_DIR/runtime/cmd_create.c ;;
-        *) f=$SRC_DIR/runtime/cmd_$1.c ;;
+        *) f=$SRC_DIR/runtime/cmd_${1//-/_}.c ;;
     esac
     [ -f "$f" ] || fail "no source file $f for command '$1'"
     {
@@ -79,7 +79,7 @@ setup() {
 }
 
 test_every_command_has_a_man_page() {
-    local c n=0 bad=0
+    local c e n=0 bad=0
     for c in $(doc_commands); do
         n=$((n + 1))
         if [ ! -f "$MAN/brig-$c.8" ]; then
@@ -87,8 +87,10 @@ test_every_command_has_a_man_page() {
             bad=1
             continue
         fi
-        grep -q "^\.TH BRIG\\\\-${c^^} 8 " "$MAN/brig-$c.8" || { echo "brig-$c.8: no '.TH BRIG\\-${c^^} 8' line" >&2; bad=1; }
-        grep -q "^\.BR brig\\\\-$c (8)" "$MAN/brig.8" || { echo "brig.8 does not refer to brig-$c(8)" >&2; bad=1; }
+        # every dash of a name is escaped in roff (brig\-seccomp\-agent)
+        e=${c//-/\\\\-}
+        grep -q "^\.TH BRIG\\\\-${e^^} 8 " "$MAN/brig-$c.8" || { echo "brig-$c.8: no '.TH BRIG\\-${e^^} 8' line" >&2; bad=1; }
+        grep -q "^\.BR brig\\\\-$e (8)" "$MAN/brig.8" || { echo "brig.8 does not refer to brig-$c(8)" >&2; bad=1; }
     done
     [ $n -ge 16 ] || fail "brig --help lists only $n commands"
     [ $bad -eq 0 ] || fail "man pages missing or not linked (above)"
@@ -180,4 +182,26 @@ test_readme_lists_every_command() {
     for c in $(doc_commands); do
         grep -qE "^\| \`brig $c( |\`)" "$SRC_DIR/README.md" || fail "README.md's command table has no row for $c"
     done
+}
+
+# Every file or directory of the project that README.md, SECURITY.md or a
+# test directory's README names in backquotes (`tests/...`, `runtime/x.c`,
+# `profiles/...`) exists; a glob must match something.  Placeholders in
+# capitals (FILE, TARGET) are not paths.
+test_paths_the_docs_cite_exist() {
+    local doc p missing=() n=0
+    for doc in "$SRC_DIR/README.md" "$SRC_DIR/SECURITY.md" "$SRC_DIR"/tests/*/README.md; do
+        [ -f "$doc" ] || continue
+        while read -r p; do
+            n=$((n + 1))
+            p=${p%%[ :]*}      # "tests/run-tests.sh FILTER" -> the path
+            p=${p%/}
+            [[ $p =~ [A-Z]{3,} ]] && continue
+            # shellcheck disable=SC2086
+            compgen -G "$SRC_DIR/$p" >/dev/null || missing+=("${doc#"$SRC_DIR"/}: $p")
+        done < <(grep -oE '`(\./)?(runtime|seccomp|include|profiles|man|tests|scripts|fuzz|tools|completions|\.ci)/[^`]*`' "$doc" |
+            tr -d '`' | sed 's|^\./||')
+    done
+    [ "$n" -gt 10 ] || fail "found only $n cited paths: the pattern is broken"
+    [ ${#missing[@]} -eq 0 ] || fail "cited paths that do not exist: ${missing[*]}"
 }

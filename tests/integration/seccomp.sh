@@ -9,20 +9,9 @@ PROFILE=$SRC_DIR/profiles/runtime-default.json
 
 # The probe binary: `make check` builds it; otherwise it is built once into
 # the test cache.
-_probe_bin() {
-    local src=$SRC_DIR/tests/integration/seccomp-probe.c b
-    b=$BRIG_BUILDDIR/tests/integration/seccomp-probe
-    if [ -x "$b" ] && [ ! "$b" -ot "$src" ]; then
-        echo "$b"
-        return 0
-    fi
-    b=$BRIG_TEST_CACHE/seccomp-probe
-    if [ ! -x "$b" ] || [ "$b" -ot "$src" ]; then
-        mkdir -p "$BRIG_TEST_CACHE"
-        cc -static -O2 -o "$b.$$" "$src" >&2 && mv "$b.$$" "$b" || return 1
-    fi
-    echo "$b"
-}
+# shellcheck source=tests/lib/seccomp-probe.sh
+. "$TESTS_LIB/seccomp-probe.sh"
+_probe_bin() { seccomp_probe_bin; }
 
 setup() {
     local p
