@@ -6,8 +6,8 @@
  *   3. record the state early (pid 0)      7. clone the init into its namespaces
  *   4. make the cgroup, apply limits       8. id maps, cgroup join, GO
  *   9. serve the init's requests (hooks, seccomp listener) until READY
- *  10. run: wait until the program is executed; record pid and status,
- *      write the pid file
+ *  10. record pid and status, write the pid file; run: wait until the
+ *      program is executed
  * Any failure undoes everything: the init is killed, the cgroup and the
  * state directory removed. */
 #include "config.h"
@@ -365,9 +365,11 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
 
     brig_trace("seccomp compiled");
     /* 6. what start connects to (startsock.h); run goes straight on.
-     * "started" only once the program is executed. */
-    c->state.started = false;
+     * run records "started" now but holds the state lock (which `state`
+     * and `list` take) until the program is executed; start records it
+     * once the program is. */
     bool wait_exec = o->start_now && cfg->process;
+    c->state.started = wait_exec;
     if (!wait_exec && (in.start_fd = brig_start_listen(c)) < 0)
         goto fail;
 
@@ -445,25 +447,21 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     brig_trace("init READY");
-    /* 10. record; run: once the program is executed (the init's end of the
-     * socket closes on exec), so that `state` never says "running" before,
-     * and poststart hooks follow.  We hold the state lock meanwhile: no
-     * `exec` joins an init that is still brig (init_unseen). */
-    if (!wait_exec && brig_state_save(c) < 0)
+    /* 10. record; run: wait until the program is executed (the init's end
+     * of the socket closes on exec) before anyone can look, so that no
+     * `state` says "running" before and poststart hooks come after.  We
+     * hold the state lock meanwhile: no `exec` joins an init that is still
+     * brig (init_unseen). */
+    if (brig_state_save(c) < 0)
+        goto fail;
+    if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
         goto fail;
     {
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
         if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
             goto fail;
     }
-    if (wait_exec) {
-        if (brig_sync_wait_exec(socks[0]) < 0)
-            goto fail;
-        c->state.started = true;
-        if (brig_state_save(c) < 0)
-            goto fail;
-    }
-    if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
+    if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
         goto fail;
 
     close(socks[0]);
