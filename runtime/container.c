@@ -35,6 +35,7 @@
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
+#include "brig/oom.h"
 #include "brig/rootless.h"
 #include "brig/policy.h"
 #include "brig/startsock.h"
@@ -276,8 +277,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     {
         cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
         size_t len = 0;
-        if (brig_read_file(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
+        if (brig_read_input(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
             return -1;
+    }
+    /* as runc: run starts at once, and without a process nothing would */
+    if (o->start_now && !cfg->process) {
+        brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+        goto fail;
     }
     /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
     if (brig_policy_apply(cfg, bundle) < 0)
@@ -481,6 +487,9 @@ fail:
         char msg[BRIG_ERR_MAX];
         int e = brig_last_errno();
         snprintf(msg, sizeof msg, "%s", brig_last_error());
+        /* an init OOM-killed during set-up: say so (setup_oom.c) */
+        if (cgroup_made)
+            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks

@@ -125,40 +125,18 @@ static int accept_listener(int sock, struct listener *out)
     cleanup_free char *msg = NULL;
     if (receive(conn, &msg, fds, &n_fds, BRIG_ARRAY_SIZE(fds)) < 0)
         return -1;
-    int r = -1, keep = -1;
-    yajl_val root = brig_json_parse(msg, "container process state");
-    if (!root)
-        goto out;
-    yajl_val names = brig_json_get(root, "fds");
-    if (!YAJL_IS_ARRAY(names)) {
-        brig_fail(0, "container process state: no \"fds\" array");
-        goto out;
+    int keep = -1;
+    char *id = NULL;
+    long long pid = 0;
+    int r = brig_agent_parse_state(msg, n_fds, &keep, &id, &pid);
+    if (r == 0) {
+        out->fd = fds[keep];
+        out->id = id;
+        out->pid = pid;
     }
-    for (size_t i = 0; i < names->u.array.len && i < n_fds; i++) {
-        yajl_val v = names->u.array.values[i];
-        const char *name = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-        if (name && strcmp(name, "seccompFd") == 0)
-            keep = (int)i;
-    }
-    if (keep < 0) {
-        brig_fail(0, "container process state: no \"seccompFd\" among %zu fds", n_fds);
-        goto out;
-    }
-    yajl_val state = brig_json_get(root, "state");
-    const char *id = state ? brig_json_get_str(state, "id") : NULL;
-    int64_t pid = 0;
-    if (!brig_json_get_i64(root, "pid", &pid) && state)
-        brig_json_get_i64(state, "pid", &pid);
-    out->fd = fds[keep];
-    out->id = brig_xstrdup(id ? id : "");
-    out->pid = pid;
-    r = 0;
-out:
     for (size_t i = 0; i < n_fds; i++)
         if ((int)i != keep || r < 0)
             close(fds[i]);
-    if (root)
-        yajl_tree_free(root);
     return r;
 }
 

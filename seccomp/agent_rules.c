@@ -240,3 +240,40 @@ bool brig_agent_dest_allowed(const struct brig_agent_rule *rule, const struct so
             return true;
     return false;
 }
+
+int brig_agent_parse_state(const char *msg, size_t n_fds, int *seccomp_fd, char **id, long long *pid)
+{
+    *seccomp_fd = -1;
+    *id = NULL;
+    *pid = 0;
+    yajl_val root = brig_json_parse(msg, "container process state");
+    if (!root)
+        return -1;
+    int r = -1;
+    yajl_val names = brig_json_get(root, "fds");
+    if (!YAJL_IS_ARRAY(names)) {
+        brig_fail(0, "container process state: no \"fds\" array");
+        goto out;
+    }
+    for (size_t i = 0; i < names->u.array.len && i < n_fds; i++) {
+        yajl_val v = names->u.array.values[i];
+        const char *name = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+        if (name && strcmp(name, "seccompFd") == 0)
+            *seccomp_fd = (int)i;
+    }
+    if (*seccomp_fd < 0) {
+        brig_fail(0, "container process state: no \"seccompFd\" among %zu fds", n_fds);
+        goto out;
+    }
+    yajl_val state = brig_json_get(root, "state");
+    const char *s = YAJL_IS_OBJECT(state) ? brig_json_get_str(state, "id") : NULL;
+    int64_t p = 0;
+    if (!brig_json_get_i64(root, "pid", &p) && YAJL_IS_OBJECT(state))
+        brig_json_get_i64(state, "pid", &p);
+    *id = brig_xstrdup(s ? s : "");
+    *pid = p;
+    r = 0;
+out:
+    yajl_tree_free(root);
+    return r;
+}

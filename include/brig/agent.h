@@ -50,6 +50,9 @@ void brig_agent_rules_free(struct brig_agent_rules *r);
 const struct brig_agent_rule *brig_agent_rule_for(const struct brig_agent_rules *r, const char *syscall);
 /* Whether a connect() to SA (LEN bytes) is one RULE lets through silently. */
 bool brig_agent_dest_allowed(const struct brig_agent_rule *rule, const struct sockaddr *sa, size_t len);
+/* The "container process state" a runtime sends with N_FDS fds: which of
+ * them is the listener, the container's id (malloc()ed) and pid. */
+int brig_agent_parse_state(const char *msg, size_t n_fds, int *seccomp_fd, char **id, long long *pid);
 /* "EPERM" or "1" -> 1; -1 when neither. */
 int brig_agent_errno_parse(const char *s);
 

@@ -218,10 +218,19 @@ test_notify_listener_receives_the_fd() {
     assert_contains "$(cat "$out.fd")" "fds=1 target=anon_inode:seccomp notify"
 }
 
-test_compiled_filter_is_cached_under_the_root() {
+test_compiled_filter_is_cached_outside_the_root() {
     skip_if_runc "brig's own filter cache"
-    local cache=$ROOT/.seccomp@cache f
+    local cache=$TDIR/seccomp-cache f
     use_default_profile
+    # The default place, as root: never in --root (engines check it is empty).
+    unset BRIG_SECCOMP_CACHE
+    in_ctr '/probe sys unshare 0x20000'
+    assert_eq "$output" "errno=1"
+    [ -d /run/brig-cache ] || fail "no cache dir /run/brig-cache"
+    assert_eq "$(stat -c '%a %u' /run/brig-cache)" "700 0"
+    assert_eq "$(ls -A "$ROOT")" "" "the cache or state left in --root"
+    # The rest in a cache of this test's own.
+    export BRIG_SECCOMP_CACHE=$cache
     in_ctr '/probe sys unshare 0x20000'
     assert_eq "$output" "errno=1"
     [ -d "$cache" ] || fail "no cache dir $cache"
