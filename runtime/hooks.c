@@ -25,8 +25,6 @@
 #include "brig/internal.h"
 #include "brig/sync.h"
 
-#define START_STATUS "start.status"
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -243,68 +241,11 @@ int brig_start_container_hooks(struct brig_init *in)
         return 0;
     /* Still "created": the program has not been executed yet. */
     cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATED);
-    container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
-    int r = state ? brig_run_hooks(&h->start_container, "startContainer", state) : -1;
-    container_env = NULL;
-    if (r == 0)
-        return 0;
-    if (in->start_status_fd >= 0) {
-        const char *msg = brig_last_error();
-        brig_write_all(in->start_status_fd, msg, strlen(msg));
-    }
-    return -1;
-}
-
-int brig_start_status_prepare(struct brig_container *c, const struct brig_config *cfg)
-{
-    const struct brig_hooks *h = cfg->hooks;
-    if (!cfg->process || !h || (!h->start_container.n && !h->poststart.n))
+    if (!state)
         return -1;
-    if (mkfifoat(c->dirfd, START_STATUS, 0600) < 0 && errno != EEXIST) {
-        brig_fail(errno, "make %s/" START_STATUS, c->dir);
-        return -2;
-    }
-    int fd = openat(c->dirfd, START_STATUS, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        brig_fail(errno, "open %s/" START_STATUS, c->dir);
-        return -2;
-    }
-    return fd;
-}
-
-int brig_start_status_open(struct brig_container *c)
-{
-    /* Non-blocking: the init, holding it open, is the writer. */
-    return openat(c->dirfd, START_STATUS, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-}
-
-int brig_start_status_wait(struct brig_container *c, int fd)
-{
-    char msg[BRIG_ERR_MAX];
-    size_t len = 0;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        ssize_t n = read(fd, msg + len, sizeof msg - 1 - len);
-        if (n > 0) {
-            len += (size_t)n;
-            if (len < sizeof msg - 1)
-                continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        break; /* EOF: the init has executed the program, or died */
-    }
-    close(fd);
-    unlinkat(c->dirfd, START_STATUS, 0);
-    msg[len] = '\0';
-    if (len > 0) {
-        brig_set_error(0, msg);
-        return brig_fail_ctx("the container is stopped");
-    }
-    return 0;
+    /* The hooks get the process's environment, as runc gives it. */
+    container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
+    int r = brig_run_hooks(&h->start_container, "startContainer", state);
+    container_env = NULL;
+    return r;
 }

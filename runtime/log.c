@@ -41,6 +41,11 @@ int brig_log_open(void)
     return 0;
 }
 
+void brig_log_forget(void)
+{
+    log_fd = -1;
+}
+
 /* S as logrus' text formatter writes a value: bare when it is made of
  * letters, digits and -._/@^+, else in double quotes with Go's escapes. */
 static void text_value(char *out, size_t size, const char *s)

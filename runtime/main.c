@@ -135,18 +135,19 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
-    if (getenv("BRIG_TRACE")) {
-        brig_tracing = true;
-        brig_trace("main");
-    }
     /* A brig outside the host's pid namespace may be visible to container
      * processes (it may even be one, run through /proc/self/exe): it moves
      * to a read-only view of its binary before it does anything that could
      * block or start a process, whatever the command (exe_guard.h).
      * Without /proc there is no telling, and no guard to be had: create,
-     * run and exec refuse then (brig_exe_guard), the rest go on. */
+     * run and exec refuse then (brig_exe_guard), the rest go on.  Nothing
+     * in the environment can turn this off (knobs.h). */
     if (brig_in_host_pid_ns() == 0 && brig_exe_guard(argv) < 0)
         return brig_report_error();
+    if (getenv("BRIG_TRACE")) {
+        brig_tracing = true;
+        brig_trace("main");
+    }
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {

@@ -19,6 +19,7 @@
 #include "brig/exec.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/sync.h"
 
 static int set_rlimits(const struct brig_process *p)
 {
@@ -167,6 +168,24 @@ static int fix_stdio_owner(uid_t uid)
     return 0;
 }
 
+int brig_load_seccomp(struct brig_init *in)
+{
+    if (!in->seccomp)
+        return 0;
+    int nfd = -1;
+    if (brig_seccomp_install(in->seccomp, &nfd) < 0)
+        return -1;
+    in->seccomp = NULL;
+    if (nfd < 0)
+        return 0;
+    /* The runtime hands it to the agent at listenerPath and acks. */
+    int r = brig_sync_send(in->sync_fd, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd);
+    close(nfd);
+    if (r < 0 || brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+        return brig_fail_ctx("seccomp listener");
+    return 0;
+}
+
 int brig_setup_process(struct brig_init *in)
 {
     const struct brig_process *p = in->cfg->process;
@@ -191,11 +210,8 @@ int brig_setup_process(struct brig_init *in)
     /* Without no_new_privs the kernel takes a filter only from a process
      * that still holds CAP_SYS_ADMIN: install it now, before the user and
      * capabilities change (the filter must then allow the rest of setup). */
-    if (in->seccomp && !p->no_new_privileges) {
-        if (brig_seccomp_install(in->seccomp, &in->notify_fd) < 0)
-            return -1;
-        in->seccomp = NULL;
-    }
+    if (!p->no_new_privileges && brig_load_seccomp(in) < 0)
+        return -1;
     if (fix_stdio_owner(p->user.uid) < 0)
         return -1;
     bool entered = fchdir(cwd) == 0;

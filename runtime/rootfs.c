@@ -106,19 +106,6 @@ static int do_pivot(const char *rootfs)
     return 0;
 }
 
-static int do_move_chroot(const char *rootfs)
-{
-    if (chdir(rootfs) < 0)
-        return brig_fail(errno, "chdir %s", rootfs);
-    if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-        return brig_fail(errno, "move %s to /", rootfs);
-    if (chroot(".") < 0)
-        return brig_fail(errno, "chroot %s", rootfs);
-    if (chdir("/") < 0)
-        return brig_fail(errno, "chdir /");
-    return 0;
-}
-
 int brig_setup_rootfs(struct brig_init *in)
 {
     const struct brig_config *cfg = in->cfg;
@@ -175,7 +162,7 @@ int brig_setup_rootfs(struct brig_init *in)
             return brig_fail(errno, "chdir /");
         return 0;
     }
-    if (in->opts->no_pivot ? do_move_chroot(in->rootfs) < 0 : do_pivot(in->rootfs) < 0)
+    if (in->opts->no_pivot ? brig_move_root(in->rootfs) < 0 : do_pivot(in->rootfs) < 0)
         return -1;
     if (prop) {
         unsigned long flags;

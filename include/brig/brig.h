@@ -31,6 +31,9 @@ typedef int (*brig_command_fn)(int argc, char **argv);
 /* Logging (log.c).  Messages go to stderr and, with --log, to the log file
  * in the chosen format.  brig_debug() prints only with --debug. */
 int brig_log_open(void); /* -1 with an error when --log cannot be opened */
+/* In a container's init: the log fd was closed with the rest; write to
+ * stderr only from now on. */
+void brig_log_forget(void);
 void brig_log_error(const char *msg);
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
