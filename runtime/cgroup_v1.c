@@ -69,6 +69,16 @@ static int memory_apply(const char *dir, const struct brig_memory *m)
     /* runc treats 0 as "not set" for these; so do we. */
     bool lim = m->limit.set && m->limit.v != 0;
     bool swp = m->swap.set && m->swap.v != 0;
+    /* An unlimited memory limit without a swap limit lifts memory+swap
+     * too, as runc does (else the old memsw limit still binds). */
+    struct brig_memory lifted;
+    if (lim && m->limit.v == -1 && !swp && brig_cg_exists(dir, "memory.memsw.limit_in_bytes")) {
+        lifted = *m;
+        lifted.swap.set = true;
+        lifted.swap.v = -1;
+        m = &lifted;
+        swp = true;
+    }
     if (lim && m->limit.v < -1)
         return brig_fail(0, "invalid memory limit %lld", (long long)m->limit.v);
     if (swp) {

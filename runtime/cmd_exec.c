@@ -240,8 +240,11 @@ static int process_from_cli(struct brig_container *ct, struct exec_args *a, int 
         for (char *s = full; *s; s++)
             *s = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
         int cap = brig_cap_from_name(full);
-        if (cap < 0)
-            return brig_fail(0, "--cap %s: unknown capability", name);
+        if (cap < 0 || cap > brig_cap_kernel_last()) {
+            /* a warning, as runc and runtime-spec 1.3 have it */
+            brig_warn("--cap %s: ignoring %s capability", name, cap < 0 ? "unknown" : "unavailable");
+            continue;
+        }
         uint64_t bit = 1ULL << cap;
         struct brig_caps *k = p->capabilities;
         k->bounding |= bit;

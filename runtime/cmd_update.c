@@ -188,7 +188,7 @@ int cmd_update(int argc, char **argv)
         goto out;
     enum brig_status st = brig_container_status(ct);
     if (st == BRIG_STOPPED || st == BRIG_CREATING)
-        brig_fail(0, "container %s is not running", id);
+        brig_fail(0, "container not running: %s", id);
     else if (!ct->state.cgroup_path)
         brig_fail(0, "container %s has no cgroup", id);
     else if (brig_cgroup_update(ct->state.cgroup_path, res) == 0)

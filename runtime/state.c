@@ -121,7 +121,7 @@ int brig_container_new(const char *id, struct brig_container **out)
         int e = errno;
         free(dir);
         if (e == EEXIST)
-            return brig_fail(0, "container %s already exists", id);
+            return brig_fail(0, "container with id exists: %s (container with given ID already exists)", id);
         return brig_fail(e, "create state directory for %s", id);
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -227,9 +227,6 @@ static int state_load(struct brig_container *c)
     s->has_user_ns = brig_json_get_bool(root, "userNamespace", false);
     s->has_pid_ns = brig_json_get_bool(root, "pidNamespace", false);
     s->started = brig_json_get_bool(root, "started", false);
-    const char *cookie = brig_json_get_str(root, "startCookie");
-    if (cookie)
-        s->start_cookie = strtoull(cookie, NULL, 16);
     s->config_json = brig_xstrdup(brig_json_get_str(root, "config"));
     load_annotations(brig_json_get(root, "annotations"), &s->annotations);
     yajl_tree_free(root);
@@ -379,9 +376,6 @@ int brig_state_save(const struct brig_container *c)
     brig_json_key_bool(g, "userNamespace", s->has_user_ns);
     brig_json_key_bool(g, "pidNamespace", s->has_pid_ns);
     brig_json_key_bool(g, "started", s->started);
-    char cookie[32];
-    snprintf(cookie, sizeof cookie, "%016llx", (unsigned long long)s->start_cookie);
-    brig_json_key_str(g, "startCookie", cookie);
     gen_annotations(g, &s->annotations, true);
     if (s->config_json)
         brig_json_key_str(g, "config", s->config_json);

@@ -25,7 +25,7 @@ static const struct {
     {"kernel.shmall", false, BRIG_NS_IPC},     {"kernel.shmmax", false, BRIG_NS_IPC},
     {"kernel.shmmni", false, BRIG_NS_IPC},     {"kernel.shm_rmid_forced", false, BRIG_NS_IPC},
     {"fs.mqueue.", true, BRIG_NS_IPC},         {"net.", true, BRIG_NS_NETWORK},
-    {"kernel.hostname", false, BRIG_NS_UTS},   {"kernel.domainname", false, BRIG_NS_UTS},
+    {"kernel.domainname", false, BRIG_NS_UTS},
 };
 
 static const char *ns_proc_name(enum brig_ns_type t)
@@ -115,13 +115,18 @@ int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *
     for (size_t i = 0; i < s->n; i++) {
         const char *key = s->v[i].key;
         enum brig_ns_type t = BRIG_NS_COUNT;
-        int r = brig_sysctl_classify(key, NULL, &t);
+        cleanup_free char *dotted = NULL;
+        int r = brig_sysctl_classify(key, &dotted, &t);
         if (r < 0)
             return -1;
+        /* It would fight the "hostname" field (runc refuses it too). */
+        if (strcmp(dotted, "kernel.hostname") == 0)
+            return brig_fail(0, "linux.sysctl: \"%s\" is not allowed: it conflicts with the \"hostname\" field; "
+                                "set the hostname there", key);
         if (r == 0)
             return brig_fail(0, "linux.sysctl: \"%s\" is not namespaced: it cannot be set for a container "
-                                "(only net.*, kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, "
-                                "kernel.hostname and kernel.domainname can)", key);
+                                "(only net.*, kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
+                                "and kernel.domainname can)", key);
         const struct brig_namespace *ns = brig_config_namespace(cfg, t);
         if (!ns)
             return brig_fail(0, "linux.sysctl: \"%s\" needs the container to have its own %s namespace", key,

@@ -112,9 +112,10 @@ bool brig_cg_parse_duration_ms(const char *s, uint64_t *out);
 /* Find "KEY VALUE" in a flat keyed file (memory.stat, cpu.stat, ...). */
 bool brig_cg_kv_get(const char *text, const char *key, uint64_t *out);
 
-/* Device rules as they are enforced: a leading deny-all, the config's
- * rules in order, runc's default device set, then one allow rule per
- * device node in linux.devices.  Later rules win. */
+/* Device rules as they are enforced: a leading deny-all, one allow rule
+ * per device node in linux.devices, the config's rules in order (so a
+ * config that denies a listed node keeps it denied, as runc 1.1.5 and crun
+ * do), then runc's default device set.  Later rules win. */
 struct brig_device_rule *brig_cg_device_rules(const struct brig_resources *res,
                                               const struct brig_device *devs, size_t n_devs,
                                               size_t *n_out);

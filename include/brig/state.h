@@ -45,7 +45,6 @@ struct brig_state {
     bool has_user_ns; /* container has its own user namespace */
     bool has_pid_ns;  /* container has its own pid namespace (kill --all) */
     bool started;     /* start was called: "created" until then */
-    uint64_t start_cookie; /* start's signal must carry it (see init.c) */
     char *config_json; /* config.json as created */
 };
 

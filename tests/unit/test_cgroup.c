@@ -260,7 +260,7 @@ static void test_device_rules(void)
     CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "rm"), 0);
     brig_cg_device_rules_free(r, n);
 
-    /* config rules come before the defaults; linux.devices after */
+    /* linux.devices come before the config's rules, the defaults last */
     struct brig_device_rule cfg[] = {
         rule(false, 'a', -1, -1, "rwm"),
         rule(true, 'c', 10, 229, "rw"),
@@ -278,8 +278,23 @@ static void test_device_rules(void)
     CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 229, "rw"), 1);
     CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 229, "m"), 1); /* c *:* m default */
     CHECK_INT(brig_cg_device_decide(r, n, 'c', 1, 3, "w"), 1);    /* runc re-allows its defaults */
-    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "rw"), 1);   /* linux.devices */
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "rw"), 0);   /* linux.devices, denied by the config */
     CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 1, "rw"), 0);
+    brig_cg_device_rules_free(r, n);
+
+    /* a linux.devices node the config does not deny gets rwm; one it
+     * denies (even partly) stays denied */
+    struct brig_device_rule deny_w[] = {rule(false, 'b', 8, 0, "w")};
+    res.devices = deny_w;
+    res.n_devices = 1;
+    struct brig_device devs2[2] = {dev, dev};
+    devs2[1].major = 10;
+    devs2[1].minor = 229;
+    devs2[1].type = 'c';
+    r = brig_cg_device_rules(&res, devs2, 2, &n);
+    CHECK_INT(brig_cg_device_decide(r, n, 'c', 10, 229, "rwm"), 1);
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "r"), 1);
+    CHECK_INT(brig_cg_device_decide(r, n, 'b', 8, 0, "w"), 0);
     brig_cg_device_rules_free(r, n);
 
     struct brig_device_rule a = rule(true, 'c', 1, -1, "rm");
