@@ -151,7 +151,7 @@ test_unknown_syscall_names_are_skipped() {
     if ! is_runc; then
         run B --debug run --bundle "$BUNDLE" "$(new_id)"
         assert_ok
-        assert_contains "$stderr" '"brig_no_such_syscall" unknown to libseccomp'
+        assert_contains "$stderr" '\"brig_no_such_syscall\" unknown to libseccomp'  # logrus text form quotes msg
     fi
 }
 
