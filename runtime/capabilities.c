@@ -8,6 +8,13 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 
+static int kernel_last_cap(void);
+
+int brig_cap_kernel_last(void)
+{
+    return kernel_last_cap();
+}
+
 static int kernel_last_cap(void)
 {
     static int last = -1;

@@ -87,6 +87,13 @@ struct brig_device_rule *brig_cg_device_rules(const struct brig_resources *res,
     struct brig_device_rule *v = NULL;
     size_t n = 0;
     add_rule(&v, &n, false, 'a', -1, -1, "rwm");
+    /* linux.devices first: resources.devices may still deny them. */
+    for (size_t i = 0; i < n_devs; i++) {
+        char t = devs[i].type == 'u' ? 'c' : devs[i].type;
+        if (t != 'c' && t != 'b')
+            continue; /* fifos need no permission */
+        add_rule(&v, &n, true, t, devs[i].major, devs[i].minor, "rwm");
+    }
     for (size_t i = 0; res && i < res->n_devices; i++) {
         const struct brig_device_rule *r = &res->devices[i];
         add_rule(&v, &n, r->allow, r->type ? r->type : 'a', r->major.set ? r->major.v : -1,
@@ -95,12 +102,6 @@ struct brig_device_rule *brig_cg_device_rules(const struct brig_resources *res,
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_rules); i++)
         add_rule(&v, &n, true, default_rules[i].type, default_rules[i].major, default_rules[i].minor,
                  default_rules[i].access);
-    for (size_t i = 0; i < n_devs; i++) {
-        char t = devs[i].type == 'u' ? 'c' : devs[i].type;
-        if (t != 'c' && t != 'b')
-            continue; /* fifos need no permission */
-        add_rule(&v, &n, true, t, devs[i].major, devs[i].minor, "rwm");
-    }
     *n_out = n;
     return v;
 }

@@ -35,7 +35,7 @@ static int look(const char *id, char **path)
     enum brig_status st = brig_container_status(ct);
     int r = 0;
     if (st == BRIG_STOPPED || st == BRIG_CREATING)
-        r = brig_fail(0, "container %s is not running", id);
+        r = brig_fail(0, "container not running: %s", id);
     else if (!ct->state.cgroup_path)
         r = brig_fail(0, "container %s has no cgroup", id);
     else if (path)

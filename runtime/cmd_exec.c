@@ -240,8 +240,11 @@ static int process_from_cli(struct brig_container *ct, struct exec_args *a, int 
         for (char *s = full; *s; s++)
             *s = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
         int cap = brig_cap_from_name(full);
-        if (cap < 0)
-            return brig_fail(0, "--cap %s: unknown capability", name);
+        if (cap < 0 || cap > brig_cap_kernel_last()) {
+            /* a warning, as runc and runtime-spec 1.3 have it */
+            brig_warn("--cap %s: ignoring %s capability", name, cap < 0 ? "unknown" : "unavailable");
+            continue;
+        }
         uint64_t bit = 1ULL << cap;
         struct brig_caps *k = p->capabilities;
         k->bounding |= bit;
@@ -271,8 +274,8 @@ static int process_from_file(const char *path, struct brig_process **out)
 {
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0)
-        return -1;
+    if (brig_read_input(path, &text, &len) < 0)
+        return brig_fail_ctx("--process");
     if (brig_process_parse(text, len, out) < 0)
         return brig_fail_ctx("--process %s", path);
     return 0;

@@ -13,12 +13,13 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 
-/* "KILL", "SIGKILL", "9", "sigterm", "RTMIN+3" */
+/* "KILL", "SIGKILL", "9", "sigterm", "RTMIN+3"; "0" checks that the
+ * container is alive and signals nothing (runc's kill ID 0). */
 static int parse_signal(const char *s)
 {
     uint64_t n;
     if (brig_parse_u64(s, &n))
-        return n > 0 && n < (uint64_t)NSIG ? (int)n : -1;
+        return n < (uint64_t)NSIG ? (int)n : -1;
     if (strncasecmp(s, "SIG", 3) == 0)
         s += 3;
     if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {

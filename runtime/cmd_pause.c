@@ -24,7 +24,7 @@ int cmd_pause(int argc, char **argv)
     if (st == BRIG_PAUSED)
         brig_fail(0, "container %s is already paused", ct->state.id);
     else if (st != BRIG_RUNNING && st != BRIG_CREATED)
-        brig_fail(0, "container %s is not running", ct->state.id);
+        brig_fail(0, "container not running: %s", ct->state.id);
     else if (!ct->state.cgroup_path)
         brig_fail(0, "container %s has no cgroup", ct->state.id);
     else

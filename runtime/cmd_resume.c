@@ -21,7 +21,7 @@ int cmd_resume(int argc, char **argv)
     enum brig_status st = brig_container_status(ct);
     /* ask the freezer itself: a paused "created" container reports created */
     if (st == BRIG_STOPPED || st == BRIG_CREATING)
-        brig_fail(0, "container %s is not running", ct->state.id);
+        brig_fail(0, "container not running: %s", ct->state.id);
     else if (!ct->state.cgroup_path || !brig_cgroup_is_frozen(ct->state.cgroup_path))
         brig_fail(0, "container %s is not paused", ct->state.id);
     else

@@ -63,7 +63,7 @@ int cmd_seccomp_agent(int argc, char **argv)
         return brig_cmd_usage_error(AGENT_USAGE);
 
     cleanup_free char *text = NULL;
-    if (rules_path && brig_read_file(rules_path, &text, NULL) < 0) {
+    if (rules_path && brig_read_input(rules_path, &text, NULL) < 0) {
         brig_fail_ctx("--rules");
         return brig_report_error();
     }

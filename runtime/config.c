@@ -245,6 +245,8 @@ static int parse_user(struct cfg_ctx *c, yajl_val o, struct brig_user *u)
     return 0;
 }
 
+void (*brig_config_warn)(const char *fmt, ...);
+
 static int parse_cap_set(struct cfg_ctx *c, yajl_val o, const char *key, bool *has, uint64_t *mask)
 {
     yajl_val a = cfg_member(o, key);
@@ -259,9 +261,18 @@ static int parse_cap_set(struct cfg_ctx *c, yajl_val o, const char *key, bool *h
         if (!YAJL_IS_STRING(e) || !e->u.string)
             return cfg_err(c, "expected a string");
         int cap = brig_cap_from_name(e->u.string);
-        if (cap < 0 || cap > 63) {
-            char q[CFG_QUOTE_MAX];
-            return cfg_err(c, "unknown capability \"%s\"", cfg_quote(e->u.string, q, sizeof q));
+        /* runtime-spec 1.3: unknown or unavailable capabilities are logged
+         * as a warning and not an error (runc ignores them too).  Said once,
+         * by the command that reads the bundle; the copy in the state is
+         * parsed again by start, exec and delete. */
+        if (cap < 0 || cap > 63 || cap > brig_cap_kernel_last()) {
+            if (brig_config_warn) {
+                char q[CFG_QUOTE_MAX];
+                brig_config_warn("%s: ignoring %s capability \"%s\"", c->path,
+                                 cap < 0 ? "unknown" : "unavailable", cfg_quote(e->u.string, q, sizeof q));
+            }
+            cfg_pop(c, imark);
+            continue;
         }
         *mask |= UINT64_C(1) << cap;
         cfg_pop(c, imark);
@@ -373,12 +384,17 @@ static int parse_process_obj(struct cfg_ctx *c, yajl_val o, struct brig_process 
         p->has_console_size = true;
     }
 
-    if ((r = cfg_object(c, o, "user", true, &v)) < 0)
+    /* config.json must say who runs; a process.json for exec -p without
+     * "user" runs as uid 0, as with runc (the Go zero value). */
+    bool process_doc = c->root_name && strcmp(c->root_name, "process") == 0;
+    if ((r = cfg_object(c, o, "user", !process_doc, &v)) < 0)
         return -1;
-    mark = cfg_push_key(c, "user");
-    if (parse_user(c, v, &p->user) < 0)
-        return -1;
-    cfg_pop(c, mark);
+    if (r) {
+        mark = cfg_push_key(c, "user");
+        if (parse_user(c, v, &p->user) < 0)
+            return -1;
+        cfg_pop(c, mark);
+    }
 
     /* At least one argument is required on Linux: it names the program. */
     if (cfg_strv(c, o, "args", &p->args) < 0)
@@ -643,7 +659,7 @@ int brig_config_load(const char *bundle_dir, struct brig_config **out)
     cleanup_free char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    if (brig_read_file(path, &text, &len) < 0)
+    if (brig_read_input(path, &text, &len) < 0)
         return -1;
     return brig_config_parse(text, len, out);
 }

@@ -2,11 +2,12 @@
  *
  * create, read top to bottom:
  *   1. load the bundle's config            5. compile the seccomp filter
- *   2. make the state directory (locked)   6. make the exec fifo
+ *   2. make the state directory (locked)   6. make the start socket (create)
  *   3. record the state early (pid 0)      7. clone the init into its namespaces
  *   4. make the cgroup, apply limits       8. id maps, cgroup join, GO
  *   9. serve the init's requests (hooks, seccomp listener) until READY
- *  10. record pid and status, write the pid file
+ *  10. record pid and status, write the pid file; run: wait until the
+ *      program is executed
  * Any failure undoes everything: the init is killed, the cgroup and the
  * state directory removed. */
 #include "config.h"
@@ -22,7 +23,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,11 +32,14 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/container.h"
+#include "brig/fault.h"
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
+#include "brig/oom.h"
 #include "brig/rootless.h"
 #include "brig/policy.h"
+#include "brig/startsock.h"
 #include "brig/sync.h"
 #include "brig/exec.h"
 #include "brig/exe_guard.h"
@@ -141,7 +144,7 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgfd, bool *into)
  * program, e.g. via /proc/self/exe, is never there); the init is born into
  * a new pid namespace; it goes straight on to exec (run: no waiting in the
  * created state for `exec` to join); and no startContainer hook (the
- * container's own binaries) runs before.  `run` then waits for the init's
+ * container's own binaries) runs before.  `run` waits for the init's
  * execve while holding the state lock, so no `exec` can come in between. */
 static bool init_unseen(const struct brig_config *cfg, const struct brig_create_opts *o)
 {
@@ -198,7 +201,7 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
             brig_set_error(m.value, m.text);
             return -1;
         case BRIG_SYNC_HOOKS:
-            if (brig_runtime_create_hooks(c, cfg) < 0) {
+            if (brig_runtime_create_hooks(c, cfg) < 0 || brig_fault("hooks") < 0) {
                 brig_sync_send(sock, BRIG_SYNC_ERROR, 0, "hook failed", -1);
                 return -1;
             }
@@ -252,13 +255,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
-    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .notify_fd = -1, .start_status_fd = -1, .opts = o};
+    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .start_fd = -1, .opts = o};
     cleanup_fd int cgfd = -1; /* the v2 cgroup to clone into */
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
     pid_t init_pid = -1, joiner_pid = -1;
-    bool cgroup_made = false, init_started = false;
+    bool cgroup_made = false, init_started = false, pid_file_written = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
 
@@ -275,8 +278,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     {
         cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
         size_t len = 0;
-        if (brig_read_file(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
+        if (brig_read_input(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
             return -1;
+    }
+    /* as runc: run starts at once, and without a process nothing would */
+    if (o->start_now && !cfg->process) {
+        brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+        goto fail;
     }
     /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
     if (brig_policy_apply(cfg, bundle) < 0)
@@ -303,8 +311,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
      * needed when no container process can see a brig process before the
      * init has exec'd; nothing has been made yet that a re-exec would lose. */
-    in.unguarded = init_unseen(cfg, o);
-    if (!in.unguarded && o->start_now && brig_exe_guard(brig_g.argv) < 0)
+    if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
         goto fail;
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;
@@ -336,19 +343,23 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.rootless = brig_is_rootless();
     copy_annotations(cfg, &c->state);
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
-    if (!c->state.cgroup_path)
+    /* refuses a cgroup that exists; records what create will make, so
+     * that delete --force cleans up after a create killed half-way */
+    if (!c->state.cgroup_path ||
+        brig_cgroup_plan(c->state.cgroup_path, brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
         goto fail;
     c->state.config_json = config_text;
     config_text = NULL;
     c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
-    if (brig_state_save(c) < 0)
+    if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
     brig_trace("state dir");
     /* 4. the cgroup */
     if (brig_cgroup_create_with_devices(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
                                         cfg->linux_ ? cfg->linux_->devices : NULL,
-                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup) < 0)
+                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup,
+                                        &c->state.cgroup_own) < 0)
         goto fail;
     in.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
@@ -362,21 +373,17 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         }
         in.seccomp = &bpf;
     }
+    if (brig_fault("seccomp-compiled") < 0)
+        goto fail;
 
     brig_trace("seccomp compiled");
-    /* 6. the start cookie */
-    if (getrandom(&c->state.start_cookie, sizeof c->state.start_cookie, 0) !=
-        sizeof c->state.start_cookie) {
-        brig_fail(errno, "getrandom");
-        goto fail;
-    }
-    in.start_cookie = c->state.start_cookie;
-    c->state.started = o->start_now;
-
-    brig_trace("cookie");
-    /* start waits on this for startContainer and poststart hooks (hooks.h) */
-    in.start_status_fd = brig_start_status_prepare(c, cfg);
-    if (in.start_status_fd == -2)
+    /* 6. what start connects to (startsock.h); run goes straight on.
+     * run records "started" now but holds the state lock (which `state`
+     * and `list` take) until the program is executed; start records it
+     * once the program is. */
+    bool wait_exec = o->start_now && cfg->process;
+    c->state.started = wait_exec;
+    if (!wait_exec && (in.start_fd = brig_start_listen(c)) < 0)
         goto fail;
 
     /* 7. clone */
@@ -416,12 +423,14 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     close(socks[1]);
     socks[1] = -1;
     in.sync_fd = -1;
-    if (in.start_status_fd >= 0) {
-        close(in.start_status_fd); /* the init's to hold */
-        in.start_status_fd = -1;
+    if (in.start_fd >= 0) {
+        close(in.start_fd); /* the init's to hold */
+        in.start_fd = -1;
     }
 
     brig_trace("cloned");
+    if (brig_fault("cloned") < 0)
+        goto fail;
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
@@ -446,6 +455,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
     init_started = true;
+    if (brig_fault("go-sent") < 0)
+        goto fail;
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
@@ -453,23 +464,27 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     brig_trace("init READY");
-    /* 10. record */
-    if (brig_state_save(c) < 0)
+    if (brig_fault("init-ready") < 0)
+        goto fail;
+    /* 10. record; run: wait until the program is executed (the init's end
+     * of the socket closes on exec) before anyone can look, so that no
+     * `state` says "running" before and poststart hooks come after.  We
+     * hold the state lock meanwhile: no `exec` joins an init that is still
+     * brig (init_unseen). */
+    if (brig_state_save(c) < 0 || brig_fault("state-final") < 0)
         goto fail;
     if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
+        goto fail;
+    pid_file_written = o->pid_file != NULL;
+    if (brig_fault("pid-file") < 0)
         goto fail;
     {
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
         if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
             goto fail;
     }
-    /* An unguarded init closes its end at execve (close-on-exec): until
-     * then we hold the state lock, which exec needs (init_unseen). */
-    if (in.unguarded) {
-        char b;
-        while (recv(socks[0], &b, 1, 0) < 0 && errno == EINTR)
-            ;
-    }
+    if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
+        goto fail;
 
     close(socks[0]);
     brig_bpf_free(&bpf);
@@ -488,6 +503,9 @@ fail:
         char msg[BRIG_ERR_MAX];
         int e = brig_last_errno();
         snprintf(msg, sizeof msg, "%s", brig_last_error());
+        /* an init OOM-killed during set-up: say so (setup_oom.c) */
+        if (cgroup_made)
+            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
@@ -501,13 +519,15 @@ fail:
             close(socks[0]);
         if (socks[1] >= 0)
             close(socks[1]);
-        if (in.start_status_fd >= 0)
-            close(in.start_status_fd);
+        if (in.start_fd >= 0)
+            close(in.start_fd);
         for (int i = 0; i < BRIG_NS_COUNT; i++)
             if (in.ns_fds[i] >= 0)
                 close(in.ns_fds[i]);
+        if (pid_file_written && unlink(o->pid_file) < 0)
+            brig_debug("remove %s: %s", o->pid_file, strerror(errno));
         if (cgroup_made)
-            brig_cgroup_destroy(c->state.cgroup_path);
+            brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own);
         if (c)
             brig_container_remove(c);
         brig_bpf_free(&bpf);
@@ -517,19 +537,11 @@ fail:
     return -1;
 }
 
-static int pidfd_of(pid_t pid);
-
 void brig_container_poststart(struct brig_container *c, const struct brig_config *cfg)
 {
     if (!cfg->hooks || cfg->hooks->poststart.n == 0)
         return;
-    /* After the program is executed (run: the init goes on by itself). */
-    int sfd = brig_start_status_open(c);
-    if (sfd >= 0 && brig_start_status_wait(c, sfd) < 0) {
-        brig_warn("%s", brig_last_error());
-        brig_clear_error();
-        return;
-    }
+    /* run and start return only once the program is executed. */
     cleanup_free char *state = brig_state_json(c, BRIG_RUNNING);
     if (state && brig_run_hooks(&cfg->hooks->poststart, "poststart", state) < 0) {
         /* The spec makes a failed poststart hook a warning only. */
@@ -551,31 +563,17 @@ int brig_container_start(struct brig_container *c)
         brig_config_free(cfg);
         return brig_fail(0, "the container has no process to start (config.json has no \"process\")");
     }
-    c->state.started = true;
-    if (brig_state_save(c) < 0) {
+    /* The init goes on once it has our connection; its end closes when it
+     * executes the program, or it tells us why it could not first (a
+     * startContainer hook, the seccomp filter, execve) and exits. */
+    cleanup_fd int fd = brig_start_connect(c);
+    if (fd < 0 || brig_sync_wait_exec(fd) < 0) {
         brig_config_free(cfg);
         return -1;
     }
-    /* Opened before the init is woken: its startContainer hooks report here. */
-    int sfd = brig_start_status_open(c);
-    int pfd = pidfd_of(c->state.pid);
-    siginfo_t si = {.si_signo = BRIG_START_SIGNAL, .si_code = SI_QUEUE};
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_ptr = (void *)(uintptr_t)c->state.start_cookie;
-    long r = pfd < 0 ? -1 : syscall(SYS_pidfd_send_signal, pfd, BRIG_START_SIGNAL, &si, 0);
-    int e = errno;
-    if (pfd >= 0)
-        close(pfd);
-    if (r < 0) {
-        brig_config_free(cfg);
-        if (sfd >= 0)
-            close(sfd);
-        if (e == ESRCH)
-            return brig_fail(0, "the container process is not running");
-        return brig_fail(e, "signal the container process to start");
-    }
-    if (sfd >= 0 && brig_start_status_wait(c, sfd) < 0) {
+    brig_start_done(c);
+    c->state.started = true;
+    if (brig_state_save(c) < 0) {
         brig_config_free(cfg);
         return -1;
     }
@@ -618,7 +616,7 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
 {
     enum brig_status st = brig_container_status(c);
     if (st == BRIG_STOPPED && !all)
-        return brig_fail(0, "container %s is not running", c->state.id);
+        return brig_fail(0, "container not running: %s", c->state.id);
     if (st == BRIG_CREATING)
         return brig_fail(0, "container %s is still being created", c->state.id);
     if (all && c->state.cgroup_path) {
@@ -643,7 +641,7 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         uint64_t start = brig_pid_start_time(c->state.pid);
         if (start == 0 || start != c->state.pid_start_time) {
             close(pfd);
-            return brig_fail(0, "container %s is not running", c->state.id);
+            return brig_fail(0, "container not running: %s", c->state.id);
         }
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;
@@ -674,7 +672,7 @@ int brig_container_destroy(struct brig_container *c, const struct brig_config *c
         wait_gone(c->state.pid, c->state.pid_start_time);
     }
     int r = 0;
-    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path) < 0) {
+    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own) < 0) {
         brig_warn("%s", brig_last_error());
         r = -1;
     }

@@ -22,6 +22,7 @@
 
 #include "brig/exe_guard.h"
 #include "brig/internal.h"
+#include "brig/knobs.h"
 #include "brig/mounts.h"
 
 #ifndef NSFS_MAGIC
@@ -33,9 +34,6 @@
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010
 #endif
-
-/* Set across the re-exec, so that a guard that did not take cannot loop. */
-#define GUARD_ENV "_BRIG_EXE_GUARDED"
 
 extern char **environ;
 
@@ -115,45 +113,48 @@ fail:;
     return -1;
 }
 
+/* execveat FD unless it is not unwritable after all: the re-exec'd brig
+ * then finds itself protected, so the guard cannot loop, with no marker a
+ * container could forge in the environment. */
+static void exec_protected(int fd, char **argv, int *err)
+{
+    if (!fd_protected(fd)) {
+        *err = EROFS;
+        return;
+    }
+    syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+    *err = errno;
+}
+
 int brig_exe_guard(char **argv)
 {
-    const char *off = getenv("BRIG_UNSAFE_SELF_EXE");
+    /* tests/brig-test only (knobs.h): brig proper has no switch. */
+    const char *off = brig_test_knob("BRIG_UNSAFE_SELF_EXE");
     if (off && strcmp(off, "1") == 0)
         return 0;
-    bool reexeced = getenv(GUARD_ENV) != NULL;
-    unsetenv(GUARD_ENV);
-    if (reexeced) {
+    if (brig_exe_is_protected()) {
         /* execveat named us after the fd ("3"): keep "brig" for ps and pgrep. */
         const char *slash = strrchr(argv[0], '/');
         prctl(PR_SET_NAME, slash ? slash + 1 : argv[0], 0, 0, 0);
-    }
-    if (brig_exe_is_protected())
         return 0;
-    if (reexeced)
-        return brig_fail(0, "cannot run from a read-only view of the brig binary "
-                            "(protection against CVE-2019-5736)");
+    }
     /* Until the re-exec (a whole copy, for the sealed memfd) no process
      * without CAP_SYS_PTRACE may open our /proc/PID/exe; execve makes the
      * new image dumpable again. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         return brig_fail(errno, "prctl PR_SET_DUMPABLE");
-    if (setenv(GUARD_ENV, "1", 1) < 0)
-        return brig_fail(errno, "setenv");
     /* Each way returns only when it failed. */
     int fd = readonly_mount_of_self(), e1 = errno, e2 = 0;
     if (fd >= 0) {
-        syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
-        e1 = errno;
+        exec_protected(fd, argv, &e1);
         close(fd);
     }
     fd = sealed_copy_of_self();
     e2 = errno;
     if (fd >= 0) {
-        syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
-        e2 = errno;
+        exec_protected(fd, argv, &e2);
         close(fd);
     }
-    unsetenv(GUARD_ENV);
     return brig_fail(0, "cannot protect the brig binary from containers (CVE-2019-5736): "
                         "read-only mount: %s; sealed copy: %s", strerror(e1), strerror(e2));
 }

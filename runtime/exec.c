@@ -216,7 +216,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
      * capabilities, no_new_privs, cwd. */
     struct brig_config cfg = *x->cfg;
     cfg.process = p;
-    struct brig_init in = {.cfg = &cfg, .sync_fd = sock, .lock_fd = -1, .notify_fd = -1, .seccomp = x->bpf};
+    struct brig_init in = {.cfg = &cfg, .sync_fd = sock, .lock_fd = -1, .start_fd = -1, .seccomp = x->bpf};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         in.ns_fds[i] = -1;
     if (brig_apply_identity(&in) < 0 || brig_setup_process(&in) < 0)
@@ -224,14 +224,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
     char *exe = brig_lookup_executable(p);
     if (!exe)
         brig_sync_die(sock);
-    if (in.seccomp && brig_seccomp_install(in.seccomp, &in.notify_fd) < 0)
+    if (brig_load_seccomp(&in) < 0)
         brig_sync_die(sock);
-    if (in.notify_fd >= 0) {
-        if (brig_sync_send(sock, BRIG_SYNC_SECCOMP_FD, 0, NULL, in.notify_fd) < 0 ||
-            brig_sync_expect(sock, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
-            _exit(1);
-        close(in.notify_fd);
-    }
     execve(exe, p->args.v, p->env.v);
     brig_fail(errno, "exec %s", exe);
     brig_sync_die(sock);

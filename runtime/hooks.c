@@ -1,6 +1,7 @@
 /* brig: OCI hooks (see include/brig/hooks.h for when each kind runs).
- * Each hook runs with the state JSON on stdin, its args and env (an empty
- * environment when none is given) and its timeout; a non-zero exit, a
+ * Each hook runs with the state JSON on stdin, its args and env (when none
+ * is given: the process's for the hooks run in the container, an empty one
+ * for the others) and its timeout; a non-zero exit, a
  * signal or the timeout fails it. */
 #include "config.h"
 
@@ -23,8 +24,6 @@
 #include "brig/hooks.h"
 #include "brig/internal.h"
 #include "brig/sync.h"
-
-#define START_STATUS "start.status"
 
 static long long now_ms(void)
 {
@@ -93,6 +92,11 @@ static int feed_and_wait(pid_t pid, int in, const char *state, long long deadlin
     return r;
 }
 
+/* Hooks run in the container (createContainer, startContainer) that give
+ * no env get the process's, as runc's do (its init has the process's
+ * environment by then); the others get an empty one. */
+static char *const *container_env;
+
 static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, const char *state)
 {
     int pipefd[2];
@@ -115,7 +119,8 @@ static int run_hook(const struct brig_hook *h, const char *kind, size_t idx, con
             _exit(127);
         char *const noargs[] = {(char *)h->path, NULL};
         static char *const noenv[] = {NULL};
-        execve(h->path, h->args.v ? h->args.v : noargs, h->env.v ? h->env.v : noenv);
+        execve(h->path, h->args.v ? h->args.v : noargs,
+               h->env.v ? h->env.v : container_env ? container_env : noenv);
         fprintf(stderr, "brig: %s hook %s: exec: %s\n", kind, h->path, strerror(errno));
         _exit(127);
     }
@@ -198,8 +203,14 @@ int brig_create_hooks(struct brig_init *in)
             return -1;
     }
     if (h->create_container.n) {
+        /* In the rootfs, as runc runs them (relative paths there). */
+        if (chdir(in->rootfs) < 0)
+            return brig_fail(errno, "createContainer hooks: chdir %s", in->rootfs);
         cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATING);
-        if (!state || brig_run_hooks(&h->create_container, "createContainer", state) < 0)
+        container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
+        int r = state ? brig_run_hooks(&h->create_container, "createContainer", state) : -1;
+        container_env = NULL;
+        if (r < 0)
             return -1;
     }
     return 0;
@@ -230,65 +241,11 @@ int brig_start_container_hooks(struct brig_init *in)
         return 0;
     /* Still "created": the program has not been executed yet. */
     cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATED);
-    if (state && brig_run_hooks(&h->start_container, "startContainer", state) == 0)
-        return 0;
-    if (in->start_status_fd >= 0) {
-        const char *msg = brig_last_error();
-        brig_write_all(in->start_status_fd, msg, strlen(msg));
-    }
-    return -1;
-}
-
-int brig_start_status_prepare(struct brig_container *c, const struct brig_config *cfg)
-{
-    const struct brig_hooks *h = cfg->hooks;
-    if (!cfg->process || !h || (!h->start_container.n && !h->poststart.n))
+    if (!state)
         return -1;
-    if (mkfifoat(c->dirfd, START_STATUS, 0600) < 0 && errno != EEXIST) {
-        brig_fail(errno, "make %s/" START_STATUS, c->dir);
-        return -2;
-    }
-    int fd = openat(c->dirfd, START_STATUS, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        brig_fail(errno, "open %s/" START_STATUS, c->dir);
-        return -2;
-    }
-    return fd;
-}
-
-int brig_start_status_open(struct brig_container *c)
-{
-    /* Non-blocking: the init, holding it open, is the writer. */
-    return openat(c->dirfd, START_STATUS, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-}
-
-int brig_start_status_wait(struct brig_container *c, int fd)
-{
-    char msg[BRIG_ERR_MAX];
-    size_t len = 0;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        ssize_t n = read(fd, msg + len, sizeof msg - 1 - len);
-        if (n > 0) {
-            len += (size_t)n;
-            if (len < sizeof msg - 1)
-                continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        break; /* EOF: the init has executed the program, or died */
-    }
-    close(fd);
-    unlinkat(c->dirfd, START_STATUS, 0);
-    msg[len] = '\0';
-    if (len > 0) {
-        brig_set_error(0, msg);
-        return brig_fail_ctx("the container is stopped");
-    }
-    return 0;
+    /* The hooks get the process's environment, as runc gives it. */
+    container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
+    int r = brig_run_hooks(&h->start_container, "startContainer", state);
+    container_env = NULL;
+    return r;
 }

@@ -1,18 +1,19 @@
 /* brig: the container's init side, from clone() to execve().
  *
  * Steps, in order:
- *   1. no host fd survives: everything past the preserved fds gets CLOEXEC
+ *   1. no host fd survives: everything past the preserved fds is closed
  *   2. join the cgroup; wait for GO (id maps written)
  *   3. become root of a new user namespace; make the cgroup namespace
  *   4. session, keyring
  *   5. root filesystem: mounts, devices, prestart hooks, pivot_root
  *   6. hostname, sysctl, masked and read-only paths, read-only root
  *   7. process: rlimits, oom score, user, capabilities, no_new_privs, cwd
- *   8. READY: the runtime records the state and exits
- *   9. wait for start's signal
- *  10. seccomp, then execve
+ *   8. READY: the runtime records the state (create exits)
+ *   9. create: wait for start's connection (startsock.h)
+ *  10. seccomp, startContainer hooks (under the filter), execve
  * Errors before READY go back to the runtime, which reports them and
- * undoes everything. */
+ * undoes everything; later ones go to run or start, which wait until the
+ * program is executed (the socket closes on exec) or has failed to be. */
 #include "config.h"
 
 #include <errno.h>
@@ -33,26 +34,9 @@
 #include "brig/container.h"
 #include "brig/hooks.h"
 #include "brig/internal.h"
+#include "brig/startsock.h"
 #include "brig/sync.h"
 #include "brig/terminal.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
-/* Mark every fd from FIRST up close-on-exec (CVE-2024-21626: no host fd may
- * reach the container's process). */
-static int cloexec_from(int first)
-{
-    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-        return 0;
-    for (int fd = first; fd < 65536; fd++) {
-        int fl = fcntl(fd, F_GETFD);
-        if (fl >= 0 && !(fl & FD_CLOEXEC))
-            fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-    }
-    return 0;
-}
 
 static int become_ns_root(void)
 {
@@ -74,25 +58,29 @@ static int new_session_keyring(const struct brig_init *in)
     return 0;
 }
 
-/* Block until start queues BRIG_START_SIGNAL with our cookie; anything
- * else is dropped. */
-static int wait_for_start(const struct brig_init *in)
+/* Close every fd from FIRST up but KEEP1 and KEEP2 (-1: none): the init
+ * waits for start holding nothing of the host's that a container process
+ * could take over (inherited fds, the cgroup directory, the log). */
+static void close_others(int first, int keep1, int keep2)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, BRIG_START_SIGNAL);
-    for (;;) {
-        siginfo_t si;
-        if (sigwaitinfo(&set, &si) < 0) {
-            if (errno == EINTR)
-                continue;
-            return brig_fail(errno, "wait for start");
+    int k[2] = {keep1 < keep2 ? keep1 : keep2, keep1 < keep2 ? keep2 : keep1};
+    unsigned lo = (unsigned)first;
+    for (int i = 0; i <= 2; i++) {
+        unsigned hi = i < 2 ? (unsigned)k[i] : ~0U;
+        if (i < 2 && (k[i] < 0 || hi < lo))
+            continue;
+        if (i < 2 && hi == lo) {
+            lo = hi + 1;
+            continue;
         }
-        /* Only the cookie counts: a queued signal's sender ids are the
-         * sender's to choose, and host root shows as the overflow uid in a
-         * user namespace that does not map it. */
-        if (si.si_code == SI_QUEUE && (uint64_t)(uintptr_t)si.si_value.sival_ptr == in->start_cookie)
-            return 0;
+        unsigned last = i < 2 ? hi - 1 : hi;
+        if (syscall(SYS_close_range, lo, last, 0) < 0) {
+            /* before Linux 5.9 */
+            for (unsigned fd = lo; fd <= last && fd < 65536; fd++)
+                close((int)fd);
+        }
+        if (i < 2)
+            lo = hi + 1;
     }
 }
 
@@ -104,13 +92,13 @@ void brig_init_main(struct brig_init *in)
     /* 1 */
     if (in->lock_fd >= 0)
         close(in->lock_fd); /* else the state lock lives as long as we do */
-    cloexec_from(3 + in->opts->preserve_fds);
-    /* Only the start signal stays blocked (it must queue until we wait for
-     * it); run blocked others to forward them. */
-    sigset_t startsig;
-    sigemptyset(&startsig);
-    sigaddset(&startsig, BRIG_START_SIGNAL);
-    sigprocmask(SIG_SETMASK, &startsig, NULL);
+    in->lock_fd = -1;
+    close_others(3 + in->opts->preserve_fds, sock, in->start_fd);
+    brig_log_forget();
+    /* run blocked the signals it forwards: ours take their defaults */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 
     if (in->attach_self && brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
@@ -157,7 +145,8 @@ void brig_init_main(struct brig_init *in)
         brig_sync_die(sock);
 
     brig_trace("init: rootfs finished");
-    /* 7 */
+    /* 7 (without no_new_privs the filter goes in here, while we still
+     * hold CAP_SYS_ADMIN; its listener fd goes to the runtime at once) */
     char *exe = NULL;
     if (cfg->process) {
         if (brig_setup_process(in) < 0)
@@ -165,20 +154,10 @@ void brig_init_main(struct brig_init *in)
         exe = brig_lookup_executable(cfg->process);
         if (!exe)
             brig_sync_die(sock);
-        /* A filter with a listener goes in now: the runtime must hand the
-         * listener fd on, and it is gone once we are READY. */
-        if (in->seccomp && in->seccomp->needs_listener) {
-            if (brig_seccomp_install(in->seccomp, &in->notify_fd) < 0)
-                brig_sync_die(sock);
-            in->seccomp = NULL;
-        }
-        if (in->notify_fd >= 0) {
-            if (brig_sync_send(sock, BRIG_SYNC_SECCOMP_FD, 0, NULL, in->notify_fd) < 0 ||
-                brig_sync_expect(sock, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
-                _exit(1);
-            close(in->notify_fd);
-            in->notify_fd = -1;
-        }
+        /* A filter with a listener goes in now: create's runtime must hand
+         * the listener fd on, and it is gone once we are READY. */
+        if (in->seccomp && in->seccomp->needs_listener && brig_load_seccomp(in) < 0)
+            brig_sync_die(sock);
     }
 
     brig_trace("init: process set up");
@@ -189,37 +168,30 @@ void brig_init_main(struct brig_init *in)
     static struct brig_sync_msg ack;
     if (brig_sync_expect(sock, BRIG_SYNC_READY_ACK, &ack, NULL) < 0)
         _exit(1);
-    /* Unguarded, execve closes it (close-on-exec): the runtime waits for that. */
-    if (!in->unguarded)
-        close(sock);
 
-    /* 9 */
-    /* Without a process we wait all the same: start refuses, delete kills. */
-    if ((!in->opts->start_now || !cfg->process) && wait_for_start(in) < 0) {
-        fprintf(stderr, "brig: init: %s\n", brig_last_error());
-        _exit(1);
-    }
-    if (!cfg->process)
-        _exit(1);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-
-    /* 10 */
-    /* A failure goes back to start too (hooks.h), which reports it. */
-    if (brig_start_container_hooks(in) < 0) {
-        fprintf(stderr, "brig: init: %s\n", brig_last_error());
-        _exit(1);
-    }
-    if (in->seccomp) {
-        int nfd = -1;
-        if (brig_seccomp_install(in->seccomp, &nfd) < 0) {
+    /* 9: run goes on; create waits for start's connection (startsock.h).
+     * Either way the socket we report on is close-on-exec: its end of file
+     * tells the runtime the program has been executed. */
+    if (in->start_fd >= 0) {
+        close(sock); /* create's runtime has exited */
+        sock = in->sync_fd = brig_start_accept(in->start_fd);
+        in->start_fd = -1;
+        if (sock < 0) {
             fprintf(stderr, "brig: init: %s\n", brig_last_error());
             _exit(1);
         }
+        /* Without a process start refuses before it connects. */
+        if (!cfg->process)
+            _exit(1);
     }
+
+    /* 10: the rest of the confinement, then whatever runs before the
+     * program, under all of it (startContainer hooks are the container's
+     * own binaries), then execve.  A failure goes to run or start. */
+    if (brig_load_seccomp(in) < 0 || brig_start_container_hooks(in) < 0)
+        brig_sync_die(sock);
     brig_trace("init: execve");
     execve(exe, cfg->process->args.v, cfg->process->env.v);
-    fprintf(stderr, "brig: init: exec %s: %s\n", exe, strerror(errno));
-    _exit(127);
+    brig_fail(errno, "exec %s", exe);
+    brig_sync_die(sock);
 }

@@ -29,80 +29,136 @@ void brig_trace_step(const char *step)
     fprintf(stderr, "brig-trace %d %7ld us %s\n", (int)getpid(), us, step);
 }
 
-void brig_log_open(void)
+int brig_log_open(void)
 {
     if (!brig_g.log_path || log_fd >= 0)
-        return;
+        return 0;
+    /* runc fails when it cannot open its --log: an engine that reads the
+     * file for errors would otherwise find nothing there. */
     log_fd = open(brig_g.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (log_fd < 0)
-        fprintf(stderr, "brig: open log %s: %s\n", brig_g.log_path, strerror(errno));
+        return brig_fail(errno, "open log %s", brig_g.log_path);
+    return 0;
 }
 
-static void log_line(const char *level, const char *msg)
+void brig_log_forget(void)
 {
-    if (log_fd < 0)
+    log_fd = -1;
+}
+
+/* S as logrus' text formatter writes a value: bare when it is made of
+ * letters, digits and -._/@^+, else in double quotes with Go's escapes. */
+static void text_value(char *out, size_t size, const char *s)
+{
+    bool bare = *s != '\0';
+    for (const char *p = s; *p && bare; p++)
+        bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               strchr("-._/@^+", *p);
+    if (bare) {
+        snprintf(out, size, "%s", s);
         return;
-    char *line;
+    }
+    size_t n = 0;
+    out[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 6 < size; p++) {
+        switch (*p) {
+        case '"': n += (size_t)snprintf(out + n, size - n, "\\\""); break;
+        case '\\': n += (size_t)snprintf(out + n, size - n, "\\\\"); break;
+        case '\n': n += (size_t)snprintf(out + n, size - n, "\\n"); break;
+        case '\r': n += (size_t)snprintf(out + n, size - n, "\\r"); break;
+        case '\t': n += (size_t)snprintf(out + n, size - n, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+            else
+                out[n++] = (char)*p;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+}
+
+/* One line in the --log-format: runc's (logrus') JSON or text form. */
+static char *format_line(const char *level, const char *msg)
+{
+    cleanup_free char *now = brig_now_rfc3339();
     if (brig_g.log_format == BRIG_LOG_JSON) {
         yajl_gen g = brig_json_gen_new(false);
         if (!g)
-            return;
-        char *now = brig_now_rfc3339();
+            return NULL;
         yajl_gen_map_open(g);
         brig_json_key_str(g, "level", level);
         brig_json_key_str(g, "msg", msg);
         brig_json_key_str(g, "time", now);
         yajl_gen_map_close(g);
-        free(now);
-        char *obj = brig_json_gen_finish(g);
-        if (!obj)
-            return;
-        line = brig_xasprintf("%s\n", obj);
-        free(obj);
-    } else {
-        char *now = brig_now_rfc3339();
-        line = brig_xasprintf("%s %s: %s\n", now, level, msg);
-        free(now);
+        cleanup_free char *obj = brig_json_gen_finish(g);
+        return obj ? brig_xasprintf("%s\n", obj) : NULL;
     }
-    if (brig_write_all(log_fd, line, strlen(line)) < 0) {
-        /* the log is best effort; stderr already has the message */
-    }
-    free(line);
+    char t[96], m[BRIG_ERR_MAX * 2 + 8];
+    text_value(t, sizeof t, now);
+    text_value(m, sizeof m, msg);
+    return brig_xasprintf("time=%s level=%s msg=%s\n", t, level, m);
 }
 
-static void vlog(const char *level, bool to_stderr, const char *fmt, va_list ap)
+/* LEVEL's line to the --log file; without one, to stderr when STDERR_TOO.
+ * Errors and warnings reach stderr as "brig: COMMAND: MSG" in the text
+ * format; with --log-format json and no --log, stderr gets the JSON lines
+ * (runc writes its log to stderr then). */
+static void emit(const char *level, const char *msg, bool human, bool stderr_too)
 {
-    char msg[BRIG_ERR_MAX];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    if (to_stderr)
+    if (human && (log_fd >= 0 || brig_g.log_format != BRIG_LOG_JSON))
         fprintf(stderr, "brig: %s%s%s\n", brig_g.command ? brig_g.command : "",
                 brig_g.command ? ": " : "", msg);
-    log_line(level, msg);
+    int fd = log_fd;
+    if (fd < 0) {
+        if (!stderr_too || (human && brig_g.log_format != BRIG_LOG_JSON))
+            return;
+        fflush(stderr);
+        fd = STDERR_FILENO;
+    }
+    cleanup_free char *line = format_line(level, msg);
+    if (line && brig_write_all(fd, line, strlen(line)) < 0) {
+        /* the log is best effort; stderr already has the message */
+    }
 }
 
 void brig_warn(const char *fmt, ...)
 {
+    char msg[BRIG_ERR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vlog("warning", true, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    emit("warning", msg, true, true);
+}
+
+void brig_log_warning(const char *fmt, ...)
+{
+    if (log_fd < 0 && !brig_g.debug)
+        return;
+    char msg[BRIG_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    emit("warning", msg, false, true);
 }
 
 void brig_debug(const char *fmt, ...)
 {
     if (!brig_g.debug)
         return;
+    char msg[BRIG_ERR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vlog("debug", log_fd < 0, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    emit("debug", msg, false, true);
 }
 
 void brig_log_error(const char *msg)
 {
-    fprintf(stderr, "brig: %s%s%s\n", brig_g.command ? brig_g.command : "",
-            brig_g.command ? ": " : "", msg);
-    log_line("error", msg);
+    emit("error", msg, true, true);
 }
 
 int brig_report_error(void)

@@ -71,13 +71,41 @@ static void usage(FILE *out)
             "                        in " BRIG_CONFIG_FILE ", else default)\n"
             "  --criu PATH           accepted for runc compatibility; ignored\n"
             "  -h, --help            print this help\n"
-            "  -v, --version         print version information\n");
+            "  -v, --version         print version information\n"
+            "\nbrig help [COMMAND] prints this help, or a command's (as COMMAND --help).\n");
 }
 
+#ifndef BRIG_COMMIT
+#define BRIG_COMMIT "unknown"
+#endif
+
+/* runc's layout: engines and scripts read the first line's last word and
+ * the "commit:" and "spec:" lines. */
 static void version(void)
 {
-    printf("brig version %s\nspec: %s\nlibseccomp: %s\n", PACKAGE_VERSION, BRIG_OCI_VERSION,
-           brig_seccomp_lib_version());
+    printf("brig version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n", PACKAGE_VERSION, BRIG_COMMIT,
+           BRIG_OCI_VERSION, brig_seccomp_lib_version());
+}
+
+/* brig help [COMMAND]: runc's "help" command. */
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(commands); i++) {
+        if (strcmp(commands[i].name, argv[1]) == 0) {
+            char *args[] = {argv[1], (char *)"--help", NULL};
+            brig_g.command = argv[1];
+            optind = 0;
+            opterr = 0;
+            return commands[i].fn(2, args);
+        }
+    }
+    brig_fail(0, "No help topic for '%s'", argv[1]);
+    brig_report_error();
+    return 3;
 }
 
 bool brig_wants_help(int argc, char **argv)
@@ -107,18 +135,19 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
-    if (getenv("BRIG_TRACE")) {
-        brig_tracing = true;
-        brig_trace("main");
-    }
     /* A brig outside the host's pid namespace may be visible to container
      * processes (it may even be one, run through /proc/self/exe): it moves
      * to a read-only view of its binary before it does anything that could
      * block or start a process, whatever the command (exe_guard.h).
      * Without /proc there is no telling, and no guard to be had: create,
-     * run and exec refuse then (brig_exe_guard), the rest go on. */
+     * run and exec refuse then (brig_exe_guard), the rest go on.  Nothing
+     * in the environment can turn this off (knobs.h). */
     if (brig_in_host_pid_ns() == 0 && brig_exe_guard(argv) < 0)
         return brig_report_error();
+    if (getenv("BRIG_TRACE")) {
+        brig_tracing = true;
+        brig_trace("main");
+    }
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
@@ -135,7 +164,7 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "text") == 0)
                 brig_g.log_format = BRIG_LOG_TEXT;
             else {
-                brig_log_open();
+                (void)brig_log_open();
                 brig_fail(0, "invalid --log-format %s: expected text or json", optarg);
                 return brig_report_error();
             }
@@ -176,19 +205,22 @@ int main(int argc, char **argv)
             version();
             return 0;
         default:
-            brig_log_open();
+            (void)brig_log_open();
             brig_fail(0, "unknown global option %s (see brig --help)", argv[optind - 1]);
             return brig_report_error();
         }
     }
     if (!brig_g.root)
         brig_g.root = brig_default_root();
-    brig_log_open();
+    if (brig_log_open() < 0)
+        return brig_report_error();
     if (optind >= argc) {
         usage(stderr);
         return 1;
     }
     const char *name = argv[optind];
+    if (strcmp(name, "help") == 0 || strcmp(name, "h") == 0)
+        return help(argc - optind, argv + optind);
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(commands); i++) {
         if (strcmp(commands[i].name, name) == 0) {
             int cmd_argc = argc - optind;
@@ -201,6 +233,8 @@ int main(int argc, char **argv)
              * read (brig_container_create). */
             if (commands[i].fn == cmd_exec && !brig_wants_help(cmd_argc, cmd_argv) && brig_exe_guard(argv) < 0)
                 return brig_report_error();
+            if (commands[i].fn == cmd_create || commands[i].fn == cmd_run)
+                brig_config_warn = brig_warn;
             optind = 0; /* full re-initialisation of getopt for the command */
             opterr = 0;
             return commands[i].fn(cmd_argc, cmd_argv);

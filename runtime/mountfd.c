@@ -23,6 +23,7 @@
 
 #include "brig/container.h"
 #include "brig/internal.h"
+#include "brig/knobs.h"
 #include "brig/mounts.h"
 
 #ifndef SYS_open_tree
@@ -46,14 +47,14 @@ struct brig_mount_attr {
     uint64_t userns_fd;
 };
 
-/* Whether the new mount API is there; tests can turn it off to exercise
- * the fallback (BRIG_TEST_MOUNT_API=legacy). */
+/* Whether the new mount API is there; tests/brig-test can turn it off to
+ * exercise the fallback (BRIG_TEST_MOUNT_API=legacy, knobs.h). */
 static int new_api = -1;
 
 bool brig_have_mount_api(void)
 {
     if (new_api < 0) {
-        const char *e = getenv("BRIG_TEST_MOUNT_API");
+        const char *e = brig_test_knob("BRIG_TEST_MOUNT_API");
         if (e && strcmp(e, "legacy") == 0) {
             new_api = 0;
         } else {

@@ -77,6 +77,40 @@ static int open_dest(int rootfd, const struct brig_mount *m, bool is_dir, bool i
     return fd;
 }
 
+/* proc and sysfs go on an ordinary directory (runc's rule): a /proc that is
+ * a symlink in the image is refused, not followed, even to a place inside
+ * the rootfs (masked paths, the LSM and sysctl writes all expect the real
+ * /proc there).  Components that do not exist yet are made as directories. */
+static int refuse_symlinks(int rootfd, const char *dest, const char *type)
+{
+    cleanup_free char *copy = brig_xstrdup(dest);
+    cleanup_fd int dir = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return brig_fail(errno, "open the rootfs");
+    char *save = NULL;
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0)
+            return brig_fail(0, "%s must be mounted on an ordinary directory: %s has \"..\"", type, dest);
+        int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            if (errno == ENOENT)
+                return 0;
+            return brig_fail(errno, "open %s in the rootfs", dest);
+        }
+        struct stat st;
+        if (fstat(next, &st) < 0 || S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+            close(next);
+            return brig_fail(0, "%s must be mounted on an ordinary directory: %s in the rootfs is %s", type,
+                             dest, S_ISLNK(st.st_mode) ? "a symlink or crosses one" : "not a directory");
+        }
+        close(dir);
+        dir = next;
+    }
+    return 0;
+}
+
 /* After a mount on DEST, an fd for the new mount (the old fd names the
  * directory underneath). */
 static int reopen_dest(int rootfd, const char *dest)
@@ -105,11 +139,13 @@ static int finish_mount(int rootfd, const struct brig_mount *m, const struct bri
     return 0;
 }
 
-/* type "cgroup": the container's own cgroup, read-only unless "rw". */
+/* type "cgroup": the container's own cgroup, read-write unless its
+ * options say "ro", as with runc (every engine's and `brig spec`'s
+ * default cgroup mount says "ro"). */
 static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_mount *m,
                         const struct brig_mount_opts *mo)
 {
-    bool rw = (mo->attr_clr & BRIG_ATTR_RDONLY) != 0;
+    bool rw = (mo->attr_set & BRIG_ATTR_RDONLY) == 0;
     uint64_t attrs = BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC | (rw ? 0 : BRIG_ATTR_RDONLY);
     cleanup_fd int fd = open_dest(rootfd, m, true, false);
     if (fd < 0)
@@ -266,10 +302,15 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
     return finish_mount(rootfd, m, mo);
 }
 
+/* The config's /dev tmpfs is read-only: made so by brig_finish_dev. */
+static bool dev_ro_later;
+
 static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *m, const struct brig_mount_opts *mo)
 {
     const char *type = m->type;
     bool is_proc = type && strcmp(type, "proc") == 0;
+    if ((is_proc || (type && strcmp(type, "sysfs") == 0)) && refuse_symlinks(rootfd, m->destination, type) < 0)
+        return -1;
     cleanup_fd int fd = open_dest(rootfd, m, true, is_proc);
     if (fd < 0)
         return -1;
@@ -289,15 +330,29 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
     else
         data = brig_xstrdup(mo->data);
     const char *source = m->source ? m->source : (type ? type : "none");
+    /* A read-only tmpfs is mounted read-write, filled (tmpcopyup; for
+     * /dev the mount points below it and the devices), then made
+     * read-only, as runc does. */
+    bool ro_later = type && strcmp(type, "tmpfs") == 0 && (mo->flags & MS_RDONLY);
+    unsigned long flags = ro_later ? mo->flags & ~(unsigned long)MS_RDONLY : mo->flags;
 
-    int r = brig_mount_at(source, fd, type, mo->flags, data, m->destination);
+    int r = brig_mount_at(source, fd, type, flags, data, m->destination);
     if (r < 0 && type && strcmp(type, "sysfs") == 0 && brig_last_errno() == EPERM) {
         /* In a user namespace without its own network namespace sysfs
-         * cannot be mounted: bind the host's, read-only. */
+         * cannot be mounted: bind the host's, read-only all the way down
+         * (its submounts are the host's cgroup, security, bpf, debug and
+         * tracing filesystems); where that cannot be had (no
+         * mount_setattr) it is refused, not left writable. */
         brig_clear_error();
-        r = brig_bind_at("/sys", -1, rootfd, m->destination, fd, true,
-                         mo->attr_set | BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC,
-                         0);
+        r = brig_bind_at("/sys", -1, rootfd, m->destination, fd, true, 0, 0);
+        if (r == 0) {
+            cleanup_fd int top = reopen_dest(rootfd, m->destination);
+            if (top < 0 || brig_setattr(top, mo->attr_set | BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID |
+                                                 BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC,
+                                        0, 0, true, m->destination) < 0)
+                return brig_fail_ctx("sysfs cannot be mounted here (a user namespace without its own "
+                                     "network namespace) and the host's cannot be made read-only");
+        }
     }
     if (r < 0)
         return -1;
@@ -318,7 +373,27 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
             (!(mo->data && strstr(mo->data, "mode=")) && fchmod(dir, st.st_mode & 07777) < 0))
             return brig_fail(errno, "tmpcopyup: set owner and mode of %s", m->destination);
     }
+    if (ro_later) {
+        if (strcmp(m->destination, "/dev") == 0) {
+            dev_ro_later = true; /* brig_finish_dev, once /dev is filled */
+        } else {
+            cleanup_fd int top = reopen_dest(rootfd, m->destination);
+            if (top < 0 || brig_setattr(top, BRIG_ATTR_RDONLY, 0, 0, false, m->destination) < 0)
+                return -1;
+        }
+    }
     return finish_mount(rootfd, m, mo);
+}
+
+int brig_finish_dev(int rootfd)
+{
+    if (!dev_ro_later)
+        return 0;
+    dev_ro_later = false;
+    cleanup_fd int dev = reopen_dest(rootfd, "/dev");
+    if (dev < 0 || brig_setattr(dev, BRIG_ATTR_RDONLY, 0, 0, false, "/dev") < 0)
+        return brig_fail_ctx("mounts: make /dev read-only");
+    return 0;
 }
 
 static int apply_one(struct brig_init *in, int rootfd, size_t index)

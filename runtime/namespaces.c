@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/nsfs.h>
 #include <unistd.h>
 
@@ -131,6 +133,27 @@ static int write_time_offsets(const struct brig_config *cfg)
 
 /* The joiner: existing namespaces first (user first, mount last, so paths
  * still resolve on the host), then the new ones. */
+/* A new network namespace starts with its loopback down; runc brings it
+ * up (127.0.0.1 works in every container it makes), and so do we. */
+int brig_loopback_up(const struct brig_init *in)
+{
+    if (!(in->clone_flags & CLONE_NEWNET))
+        return 0; /* the host's, or one joined by path: not ours to change */
+    cleanup_fd int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return brig_fail(errno, "bring lo up: socket");
+    struct ifreq ifr = {0};
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return brig_fail(errno, "bring lo up: get its flags");
+    if (ifr.ifr_flags & IFF_UP)
+        return 0;
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        return brig_fail(errno, "bring lo up");
+    return 0;
+}
+
 int brig_namespaces_join(struct brig_init *in)
 {
     static const enum brig_ns_type order[] = {BRIG_NS_USER, BRIG_NS_IPC, BRIG_NS_UTS, BRIG_NS_NETWORK,

@@ -8,14 +8,16 @@
  * The mode comes from --policy, else {"policy": ...} in /etc/brig/brig.json
  * (or $BRIG_CONFIG), else "default".  Engines (containerd, CRI-O, podman,
  * Docker) hand brig complete configs, so "default" only touches what is
- * absent, and never a privileged container (CAP_SYS_ADMIN in its bounding
- * set), which engines deliberately leave unconfined. */
+ * absent, never what an engine's markers say its user turned off (see
+ * read_markers), and never a privileged container (CAP_SYS_ADMIN in its
+ * bounding set), which engines deliberately leave unconfined. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "brig/brig.h"
 #include "brig/internal.h"
@@ -54,7 +56,7 @@ static int read_config_file(enum brig_policy_mode *out)
         path = BRIG_CONFIG_FILE;
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0) {
+    if (brig_read_input(path, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
             brig_clear_error();
             *out = BRIG_POLICY_BUILTIN;
@@ -121,11 +123,11 @@ static void set_annotation(struct brig_map *m, const char *key, const char *valu
 
 /* ---- baseline, restricted: refuse ---- */
 
-static int enforce(const struct brig_config *cfg, enum brig_policy_mode mode)
+static int enforce(const struct brig_config *cfg, const char *bundle, enum brig_policy_mode mode)
 {
     enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
     struct brig_findings f;
-    brig_audit(cfg, level, &f);
+    brig_audit(cfg, bundle, level, &f);
     if (f.n == 0)
         return 0;
     char *msg = brig_xasprintf("policy %s refuses this bundle (%zu violation%s; see brig check "
@@ -161,7 +163,7 @@ static int nnp_written(const char *bundle, bool *written)
     cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0)
+    if (brig_read_input(path, &text, &len) < 0)
         return -1;
     yajl_val root = brig_json_parse(text, path);
     if (!root)
@@ -204,6 +206,59 @@ static int fill(struct brig_config *cfg, const char *what, char *added, size_t s
     return 0;
 }
 
+/* ---- default: whose silence is it? ----
+ *
+ * An engine that writes its own seccomp profile and masked paths for every
+ * container leaves them out only when its user asked for that
+ * (--security-opt seccomp=unconfined, unmask=ALL, a Kubernetes Unconfined
+ * profile or Unmasked procMount): filling them in would confine what the
+ * user unconfined.  The markers each engine leaves are listed in
+ * brig-security(7); a config with none of them (runc spec, ctr, Docker)
+ * made no choice and is filled in. */
+struct silence {
+    const char *engine;  /* who wrote the config, for the log */
+    bool seccomp_chosen; /* no linux.seccomp is the engine's choice */
+    bool paths_chosen;   /* no masked or read-only paths either */
+};
+
+static bool unconfined(const char *v)
+{
+    return v && strcasecmp(v, "unconfined") == 0;
+}
+
+static void read_markers(const struct brig_map *a, struct silence *s)
+{
+    *s = (struct silence){.engine = NULL};
+    const char *manager = annotation(a, "io.container.manager");
+    if (manager && strcmp(manager, "libpod") == 0) {
+        /* podman: its own profile and masks unless told otherwise. */
+        *s = (struct silence){"podman", true, true};
+    } else if ((manager && strcmp(manager, "cri-o") == 0) ||
+               annotation(a, "io.kubernetes.cri-o.ContainerType")) {
+        /* CRI-O: what the kubelet asked for (SeccompProfilePath says
+         * which: "Unconfined", "RuntimeDefault", a file). */
+        *s = (struct silence){"CRI-O", true, true};
+    } else if (annotation(a, "io.kubernetes.cri.container-type")) {
+        /* containerd's CRI: the kubelet sends every container a seccomp
+         * profile type and a procMount; Unconfined and Unmasked are left
+         * out of the config. */
+        *s = (struct silence){"containerd (CRI)", true, true};
+    }
+    /* The kubelet's own seccomp annotations (Kubernetes before 1.27),
+     * wherever an engine passes them through, and podman's. */
+    for (size_t i = 0; i < a->n; i++) {
+        const char *k = a->v[i].key;
+        if ((strcmp(k, "seccomp.security.alpha.kubernetes.io/pod") == 0 ||
+             strncmp(k, "container.seccomp.security.alpha.kubernetes.io/", 47) == 0 ||
+             strcmp(k, "io.podman.annotations.seccomp") == 0) &&
+            unconfined(a->v[i].value)) {
+            s->seccomp_chosen = true;
+            if (!s->engine)
+                s->engine = k[0] == 'i' ? "podman" : "Kubernetes";
+        }
+    }
+}
+
 static int fill_in(struct brig_config *cfg, const char *bundle)
 {
     if (!cfg->process)
@@ -213,6 +268,8 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
         return 0;
     }
+    struct silence sil;
+    read_markers(&cfg->annotations, &sil);
     /* Go engines leave a false noNewPrivileges out of the JSON, so an
      * absent key is only taken as unsaid in a bundle that made no other
      * security choice either: no seccomp section and no masked paths.
@@ -220,7 +277,7 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
      * seccomp profile keeps its setuid programs working); hand-written
      * minimal bundles do not. */
     const struct brig_linux *l = cfg->linux_;
-    bool chose = l && (l->seccomp || l->masked_paths.v);
+    bool chose = sil.seccomp_chosen || sil.paths_chosen || (l && (l->seccomp || l->masked_paths.v));
     bool nnp = false;
     if (!chose && !cfg->process->no_new_privileges) {
         bool written;
@@ -228,14 +285,21 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
             return -1;
         nnp = !written;
     }
+    char what[128] = "";
+    snprintf(what, sizeof what, "%s%s%s", sil.seccomp_chosen ? "" : "seccomp,",
+             nnp ? "noNewPrivileges," : "", sil.paths_chosen ? "" : "maskedPaths,readonlyPaths");
     char added[128] = "";
-    if (fill(cfg, nnp ? "seccomp,noNewPrivileges,maskedPaths,readonlyPaths"
-                      : "seccomp,maskedPaths,readonlyPaths",
-             added, sizeof added) < 0)
+    if (fill(cfg, what, added, sizeof added) < 0)
         return -1;
     set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, *added ? added : NULL);
     if (*added)
-        brig_debug("policy default: added %s", added);
+        brig_log_warning("policy default: added %s, which the config leaves out (%s); to run it as "
+                         "written, annotate it " BRIG_POLICY_ANNOTATION "=off or use --policy off",
+                         added, sil.engine ? sil.engine : "no engine's marker");
+    if (sil.engine)
+        brig_debug("policy default: %s wrote this config; what it leaves out is its user's choice "
+                   "(seccomp%s, masked paths%s)",
+                   sil.engine, sil.seccomp_chosen ? " kept" : " filled in", sil.paths_chosen ? " kept" : " filled in");
     return 0;
 }
 
@@ -265,7 +329,7 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
     case BRIG_POLICY_BASELINE:
     case BRIG_POLICY_RESTRICTED:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
-        return enforce(cfg, mode);
+        return enforce(cfg, bundle, mode);
     }
     return 0;
 }

@@ -12,11 +12,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "brig/container.h"
+#include "brig/exec.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/sync.h"
 
 static int set_rlimits(const struct brig_process *p)
 {
@@ -73,9 +76,11 @@ static int set_user(const struct brig_process *p)
     return 0;
 }
 
-/* Made (as root) and entered (as the user) resolved inside the container's
- * root: no symlink or /proc/self/fd/N magic link leads out (mounts.h). */
-static int make_cwd(const char *cwd)
+/* Made (as root, before the root is made read-only: runc makes a missing
+ * cwd even with root.readonly) resolved inside the container's root: no
+ * symlink or /proc/self/fd/N magic link leads out (mounts.h).  Only for
+ * the container's own process: exec's cwd must exist. */
+int brig_make_cwd(const char *cwd)
 {
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
@@ -87,30 +92,131 @@ static int make_cwd(const char *cwd)
     return 0;
 }
 
+/* The home directory of UID in the container's /etc/passwd ("/" when it
+ * has none), read as root before the user switch. */
+static char *passwd_home(int root, uid_t uid)
+{
+    cleanup_fd int path = brig_resolve_in_root(root, "/etc/passwd");
+    if (path < 0)
+        return brig_xstrdup("/");
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", path);
+    cleanup_fd int fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20))
+        return brig_xstrdup("/");
+    cleanup_free char *text = brig_xmalloc((size_t)st.st_size + 1);
+    ssize_t n = read(fd, text, (size_t)st.st_size);
+    if (n < 0)
+        return brig_xstrdup("/");
+    text[n] = '\0';
+    /* name:password:uid:gid:gecos:home:shell */
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *f[7] = {0};
+        size_t nf = 0;
+        for (char *q = line; nf < 7; nf++) {
+            f[nf] = q;
+            q = strchr(q, ':');
+            if (!q) {
+                nf++;
+                break;
+            }
+            *q++ = '\0';
+        }
+        uint64_t u;
+        if (nf >= 6 && brig_parse_u64(f[2], &u) && u == uid && f[5][0])
+            return brig_xstrdup(f[5]);
+    }
+    return brig_xstrdup("/");
+}
+
+/* runc sets HOME from the container's /etc/passwd when process.env has
+ * none; programs (shells, git, ssh) expect it. */
+static void set_home(int root, struct brig_process *p)
+{
+    for (size_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.v[i], "HOME=", 5) == 0)
+            return;
+    cleanup_free char *home = passwd_home(root, p->user.uid);
+    cleanup_free char *kv = brig_xasprintf("HOME=%s", home);
+    brig_env_set(&p->env, kv);
+}
+
+/* runc's fixStdioPermissions: the stdio the process inherits (pipes,
+ * sockets, a terminal) is chowned to its uid, the group kept, so that it
+ * can reopen /dev/stdout and the like.  Not /dev/null, not what the uid
+ * owns already, and never a regular file or a directory (a host file
+ * given as stdout keeps its owner: brig changes no host file's owner).
+ * Failures that mean "not ours to change" (an unmapped owner in a user
+ * namespace, a read-only /dev) leave it as it is, as with runc. */
+static int fix_stdio_owner(uid_t uid)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+            continue; /* closed */
+        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+            continue;
+        if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !(S_ISCHR(st.st_mode) && isatty(fd)))
+            continue;
+        if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+            return brig_fail(errno, "chown stdio fd %d to uid %u", fd, uid);
+    }
+    return 0;
+}
+
+int brig_load_seccomp(struct brig_init *in)
+{
+    if (!in->seccomp)
+        return 0;
+    int nfd = -1;
+    if (brig_seccomp_install(in->seccomp, &nfd) < 0)
+        return -1;
+    in->seccomp = NULL;
+    if (nfd < 0)
+        return 0;
+    /* The runtime hands it to the agent at listenerPath and acks. */
+    int r = brig_sync_send(in->sync_fd, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd);
+    close(nfd);
+    if (r < 0 || brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+        return brig_fail_ctx("seccomp listener");
+    return 0;
+}
+
 int brig_setup_process(struct brig_init *in)
 {
     const struct brig_process *p = in->cfg->process;
     /* No capabilities object means no capabilities, as runc does. */
     static const struct brig_caps no_caps;
     const struct brig_caps *caps = p->capabilities ? p->capabilities : &no_caps;
-    if (set_rlimits(p) < 0 || set_oom_score(p) < 0 || make_cwd(p->cwd) < 0)
+    if (set_rlimits(p) < 0 || set_oom_score(p) < 0)
         return -1;
     /* Resolve the cwd inside the root now, before a seccomp filter might
-     * forbid the calls that takes; enter it once we are the user. */
+     * forbid the calls that takes; enter it before the user switch, as
+     * runc does (a cwd whose parents the user cannot search still works),
+     * and again after it when root could not (a directory only the user
+     * may enter, e.g. in a user namespace). */
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return brig_fail(errno, "open /");
     cleanup_fd int cwd = brig_open_in_root(root, p->cwd, false, true);
     if (cwd < 0)
         return brig_fail_ctx("process.cwd");
+    /* This process's own copy of the config: the program gets this env. */
+    set_home(root, (struct brig_process *)p);
     /* Without no_new_privs the kernel takes a filter only from a process
      * that still holds CAP_SYS_ADMIN: install it now, before the user and
      * capabilities change (the filter must then allow the rest of setup). */
-    if (in->seccomp && !p->no_new_privileges) {
-        if (brig_seccomp_install(in->seccomp, &in->notify_fd) < 0)
-            return -1;
-        in->seccomp = NULL;
-    }
+    if (!p->no_new_privileges && brig_load_seccomp(in) < 0)
+        return -1;
+    if (fix_stdio_owner(p->user.uid) < 0)
+        return -1;
+    bool entered = fchdir(cwd) == 0;
+    if (!entered && errno != EACCES && errno != EPERM)
+        return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
     if (brig_drop_bounding(caps) < 0)
         return brig_fail_ctx("process.capabilities.bounding");
     /* Keep the permitted set across the uid change; capset trims it next. */
@@ -126,7 +232,7 @@ int brig_setup_process(struct brig_init *in)
         umask((mode_t)p->user.umask.v);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "process.noNewPrivileges: prctl");
-    if (fchdir(cwd) < 0)
+    if (!entered && fchdir(cwd) < 0)
         return brig_fail(errno, "process.cwd: chdir %s", p->cwd);
     return 0;
 }
@@ -146,7 +252,9 @@ static int check_exe(const char *path)
         return -errno;
     if (S_ISDIR(st.st_mode))
         return -EACCES;
-    if (access(path, X_OK) < 0)
+    /* With the effective ids and capabilities, as execve judges: access()
+     * uses the real ids and drops CAP_DAC_OVERRIDE for a non-root uid. */
+    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
         return -errno;
     return 0;
 }

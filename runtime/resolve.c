@@ -6,7 +6,7 @@
  * symlink targets re-read as text and resolved against the root, ".." never
  * climbing above it.  The walker also creates what is missing (mkdir -p and
  * an empty file), following dangling symlinks inside the root as it goes.
- * Tests force the walker with BRIG_TEST_RESOLVE=byhand. */
+ * tests/brig-test forces the walker with BRIG_TEST_RESOLVE=byhand (knobs.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 
 #include "brig/container.h"
 #include "brig/internal.h"
+#include "brig/knobs.h"
 #include "brig/mounts.h"
 
 #ifdef HAVE_LINUX_OPENAT2_H
@@ -45,7 +46,7 @@ static int by_hand = -1;
 bool brig_resolve_by_hand(void)
 {
     if (by_hand < 0) {
-        const char *e = getenv("BRIG_TEST_RESOLVE");
+        const char *e = brig_test_knob("BRIG_TEST_RESOLVE");
         by_hand = e && strcmp(e, "byhand") == 0;
     }
     return by_hand == 1;

@@ -19,7 +19,53 @@
 #include "brig/hooks.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/policy.h"
 #include "brig/sync.h"
+
+/* Null devices of brig's own for masking files the "default" policy
+ * added, when the container has no /dev/null of its own (a bundle with no
+ * /dev tmpfs, whose rootfs has none): clones of the host's, made before
+ * pivot_root while it is in view, one per masked path (a detached mount
+ * can be attached once).  A fill-in must never turn a working bundle into
+ * a failing one. */
+static int *own_null;
+static size_t n_own_null, next_own_null;
+
+static bool masks_filled_in(const struct brig_config *cfg)
+{
+    for (size_t i = 0; i < cfg->annotations.n; i++)
+        if (strcmp(cfg->annotations.v[i].key, BRIG_POLICY_ADDED_ANNOTATION) == 0)
+            return strstr(cfg->annotations.v[i].value, "maskedPaths") != NULL;
+    return false;
+}
+
+static bool is_null_device(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
+static void clone_host_null(const struct brig_config *cfg, int rootfd)
+{
+    const struct brig_linux *l = cfg->linux_;
+    if (!l || !l->masked_paths.n || !masks_filled_in(cfg))
+        return;
+    cleanup_fd int mine = brig_resolve_in_root(rootfd, "/dev/null");
+    if (mine >= 0 && is_null_device(mine))
+        return;
+    if (!brig_have_mount_api())
+        return; /* mask_path skips the files and says why */
+    own_null = brig_xcalloc(l->masked_paths.n, sizeof *own_null);
+    for (size_t i = 0; i < l->masked_paths.n; i++) {
+        int t = brig_open_tree(AT_FDCWD, "/dev/null", false);
+        if (t < 0 || !is_null_device(t)) {
+            if (t >= 0)
+                close(t);
+            break; /* fewer clones: mask_path skips the rest */
+        }
+        own_null[n_own_null++] = t;
+    }
+}
 
 static int propagation_flags(const char *name, unsigned long *out)
 {
@@ -60,24 +106,17 @@ static int do_pivot(const char *rootfs)
     return 0;
 }
 
-static int do_move_chroot(const char *rootfs)
-{
-    if (chdir(rootfs) < 0)
-        return brig_fail(errno, "chdir %s", rootfs);
-    if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-        return brig_fail(errno, "move %s to /", rootfs);
-    if (chroot(".") < 0)
-        return brig_fail(errno, "chroot %s", rootfs);
-    if (chdir("/") < 0)
-        return brig_fail(errno, "chdir /");
-    return 0;
-}
-
 int brig_setup_rootfs(struct brig_init *in)
 {
     const struct brig_config *cfg = in->cfg;
     const char *prop = cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL;
     bool own_mount_ns = (in->clone_flags & CLONE_NEWNS) != 0;
+
+    /* The init's first step in its own namespaces (however they were
+     * made: by clone, or by the joiner): a new network namespace gets its
+     * loopback up, as with runc. */
+    if (brig_loopback_up(in) < 0)
+        return -1;
 
     if (own_mount_ns) {
         /* Nothing we mount may propagate back to the host. */
@@ -107,8 +146,9 @@ int brig_setup_rootfs(struct brig_init *in)
         return brig_fail(errno, "open rootfs %s", in->rootfs);
     if (brig_apply_mounts(in, rootfd) < 0)
         return -1;
-    if (brig_create_devices(in, rootfd) < 0)
+    if (brig_create_devices(in, rootfd) < 0 || brig_finish_dev(rootfd) < 0)
         return -1;
+    clone_host_null(cfg, rootfd);
 
     /* prestart and createRuntime hooks run in the runtime's namespaces;
      * createContainer hooks here, in the container's, before pivot_root. */
@@ -122,7 +162,7 @@ int brig_setup_rootfs(struct brig_init *in)
             return brig_fail(errno, "chdir /");
         return 0;
     }
-    if (in->opts->no_pivot ? do_move_chroot(in->rootfs) < 0 : do_pivot(in->rootfs) < 0)
+    if (in->opts->no_pivot ? brig_move_root(in->rootfs) < 0 : do_pivot(in->rootfs) < 0)
         return -1;
     if (prop) {
         unsigned long flags;
@@ -165,13 +205,30 @@ static int open_dev_null(int rootfd)
     return fd;
 }
 
-static int mask_path(int rootfd, int fd, const char *p, int *devnull)
+static int mask_path(const struct brig_config *cfg, int rootfd, int fd, const char *p, int *devnull)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
         return brig_fail(errno, "stat %s", p);
     if (S_ISDIR(st.st_mode))
         return brig_mount_empty_ro(fd, p);
+    if (*devnull < 0 && masks_filled_in(cfg)) {
+        /* The policy's masks: with brig's own null device when the
+         * container has none, else skipped, never a failure. */
+        cleanup_fd int mine = brig_resolve_in_root(rootfd, "/dev/null");
+        if (mine < 0 || !is_null_device(mine)) {
+            if (next_own_null < n_own_null) {
+                int t = own_null[next_own_null];
+                own_null[next_own_null++] = -1;
+                int r = brig_move_tree(t, fd);
+                close(t);
+                return r < 0 ? brig_fail(errno, "mask %s with brig's null device", p) : 0;
+            }
+            brig_log_warning("policy default: %s left unmasked: the container has no /dev/null "
+                             "and brig could not bring one", p);
+            return 0;
+        }
+    }
     if (*devnull < 0 && (*devnull = open_dev_null(rootfd)) < 0)
         return -1;
     return brig_bind_at("/dev/null", *devnull, rootfd, p, fd, false, 0, 0);
@@ -210,10 +267,17 @@ int brig_finish_rootfs(struct brig_init *in)
         const char *p = l->masked_paths.v[i];
         cleanup_fd int fd = -1;
         int r = open_listed(rootfd, p, &fd);
-        if (r < 0 || (r > 0 && mask_path(rootfd, fd, p, &devnull) < 0))
+        if (r < 0 || (r > 0 && mask_path(cfg, rootfd, fd, p, &devnull) < 0))
             return brig_fail_ctx("linux.maskedPaths[%zu]", i);
     }
+    for (size_t i = next_own_null; i < n_own_null; i++)
+        close(own_null[i]);
+    free(own_null);
+    own_null = NULL;
+    n_own_null = next_own_null = 0;
     if (brig_apply_identity(in) < 0)
+        return -1;
+    if (cfg->process && brig_make_cwd(cfg->process->cwd) < 0)
         return -1;
     if (cfg->root->readonly && (in->clone_flags & CLONE_NEWNS)) {
         if (brig_setattr(rootfd, BRIG_ATTR_RDONLY, 0, 0, false, "/") < 0)

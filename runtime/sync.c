@@ -93,6 +93,27 @@ int brig_sync_expect(int sock, enum brig_sync_type type, struct brig_sync_msg *m
     return 0;
 }
 
+int brig_sync_wait_exec(int sock)
+{
+    struct brig_sync_msg m;
+    ssize_t n;
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof m};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0)
+        return 0; /* execve closed the init's end */
+    if (n < 0)
+        return brig_fail(errno, "wait for the container's program to be executed");
+    m.text[sizeof m.text - 1] = '\0';
+    if ((size_t)n > offsetof(struct brig_sync_msg, text) && m.type == BRIG_SYNC_ERROR) {
+        brig_set_error(m.value, m.text);
+        return -1;
+    }
+    return brig_fail(0, "sync: unexpected message %u while waiting for the program to be executed", m.type);
+}
+
 void brig_sync_die(int sock)
 {
     brig_sync_send(sock, BRIG_SYNC_ERROR, brig_last_errno(), brig_last_error(), -1);

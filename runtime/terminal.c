@@ -105,9 +105,11 @@ int brig_terminal_setup(int sync_fd, const struct brig_process *p, bool console)
             return brig_fail(errno, "process.consoleSize: set the terminal size");
     }
     /* The process may open /dev/tty and change its modes: the terminal is
-     * its user's, as on a login. */
-    if (fchown(slave, p->user.uid, p->user.gid) < 0 && errno != EINVAL)
-        return brig_fail(errno, "terminal: chown the pty to %u:%u", p->user.uid, p->user.gid);
+     * its user's, as on a login; the group stays devpts' (tty, gid=5 in
+     * the usual mount options), as with runc. */
+    if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL)
+        return brig_fail(errno, "terminal: chown the pty to uid %u", p->user.uid);
+
     if (console && bind_console(slave) < 0)
         return -1;
     char name[64] = "/dev/ptmx";
@@ -179,6 +181,19 @@ int brig_terminal_deliver(int master, const char *console_socket, int *keep)
         return r;
     }
     if (keep) {
+        /* Relayed by brig (run, exec in the foreground) into a file or a
+         * pipe: clear ONLCR, so the container's "\n" is logged as "\n" and
+         * not "\r\n".  Onto a terminal (put in raw mode by the relay) the
+         * "\r" is needed for the display and stays.  A console socket's
+         * receiver chooses for itself, as with runc. */
+        struct termios tio;
+        if (!isatty(STDOUT_FILENO) && tcgetattr(master, &tio) == 0 && (tio.c_oflag & ONLCR)) {
+            tio.c_oflag &= ~(tcflag_t)ONLCR;
+            if (tcsetattr(master, TCSANOW, &tio) < 0) {
+                close(master);
+                return brig_fail(errno, "terminal: clear ONLCR");
+            }
+        }
         if (*keep >= 0)
             close(*keep);
         *keep = master;

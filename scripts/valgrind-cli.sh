@@ -33,7 +33,8 @@ fi
 # create/run/exec re-exec brig from a read-only view of /proc/self/exe
 # (SECURITY.md), which under valgrind is valgrind's tool (and an exec
 # memcheck would not follow anyway): the checks here start no container
-# process, so run them without that guard.
+# process, so run them without that guard.  Only test builds have the
+# switch (brig-dynamic is one; include/brig/knobs.h).
 export BRIG_UNSAFE_SELF_EXE=1
 
 if ldd "$BRIG" 2>&1 | grep -qE 'statically linked|not a dynamic executable'; then

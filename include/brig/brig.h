@@ -30,10 +30,16 @@ typedef int (*brig_command_fn)(int argc, char **argv);
 
 /* Logging (log.c).  Messages go to stderr and, with --log, to the log file
  * in the chosen format.  brig_debug() prints only with --debug. */
-void brig_log_open(void);
+int brig_log_open(void); /* -1 with an error when --log cannot be opened */
+/* In a container's init: the log fd was closed with the rest; write to
+ * stderr only from now on. */
+void brig_log_forget(void);
 void brig_log_error(const char *msg);
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning for the --log file only (stderr too with --debug and no --log):
+ * things engines should record but users at a shell need not see. */
+void brig_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Start-up profiling: with BRIG_TRACE=1 in the environment, each call
  * prints the microseconds since brig started and STEP to stderr. */

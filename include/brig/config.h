@@ -406,5 +406,10 @@ const char *brig_ns_type_name(enum brig_ns_type t); /* "pid", "network", ... */
 int brig_cap_from_name(const char *name);
 const char *brig_cap_name(int cap);
 int brig_cap_last(void); /* highest capability this build knows */
+/* Where the parser says what it ignores (unknown capabilities); NULL: say
+ * nothing.  Set by the commands that read a bundle (create, run), not by
+ * those that re-read the copy kept in the state. */
+extern void (*brig_config_warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int brig_cap_kernel_last(void); /* highest capability the running kernel has (capabilities.c) */
 
 #endif

@@ -23,10 +23,6 @@ struct brig_create_opts {
                                    when process.terminal and no console_socket */
 };
 
-/* start wakes the created container's init with this signal, queued with
- * the container's secret cookie (SI_QUEUE): a stray kill cannot start it. */
-#define BRIG_START_SIGNAL (SIGRTMAX)
-
 /* Everything the container's init process needs; filled by the runtime
  * before clone() so that the child does no parsing of its own. */
 struct brig_init {
@@ -34,17 +30,14 @@ struct brig_init {
     const struct brig_create_opts *opts;
     const char *rootfs;       /* absolute, resolved */
     const char *bundle;       /* absolute */
-    int sync_fd;              /* child end of the sync socket */
-    uint64_t start_cookie;    /* what start's signal must carry */
+    int sync_fd;              /* child end of the sync socket; after start,
+                                 start's connection (startsock.h) */
+    int start_fd;             /* create: the listening start socket, or -1 */
     const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
     bool attach_self;         /* the init joins the cgroup itself (see container.c) */
     bool in_unified;          /* ...and was cloned into the v2 one already */
-    bool unguarded;           /* runs the host's brig binary: keeps the sync
-                                 socket until execve (see container.c) */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
-    int start_status_fd;      /* hooks.h: held open until execve, or -1 */
     int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
-    int notify_fd;            /* seccomp listener fd once the filter is in, else -1 */
     struct brig_bpf *seccomp; /* NULL: no filter */
     unsigned long clone_flags;/* namespaces to create (CLONE_NEW*) */
     bool new_userns;
@@ -79,9 +72,17 @@ __attribute__((noreturn)) void brig_init_main(struct brig_init *in);
 /* Steps of the init side, one file each. */
 int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
 int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
+int brig_move_root(const char *rootfs);           /* nopivot.c: --no-pivot */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
+int brig_finish_dev(int rootfd); /* mounts.c: a read-only /dev tmpfs made so, once filled */
 int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
+int brig_loopback_up(const struct brig_init *in); /* namespaces.c: lo of a new net ns up */
+int brig_make_cwd(const char *cwd);              /* process.c: create a missing process.cwd */
 int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */
+/* process.c: load in->seccomp (then NULL); a listener fd goes to the
+ * runtime over in->sync_fd at once, before any other system call the
+ * filter could trap. */
+int brig_load_seccomp(struct brig_init *in);
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
 int brig_exec_process(struct brig_init *in);      /* process.c: lookup and execve */

@@ -24,8 +24,8 @@ bool brig_exe_is_protected(void);
 /* Re-exec brig (same argv and environment) from a read-only view of its
  * binary unless it already runs from one.  Returns 0 when protected; does
  * not return when it re-execs; -1 with an error when no protection could
- * be had.  BRIG_UNSAFE_SELF_EXE=1 in the environment turns the guard off
- * (for the regression test's control run only). */
+ * be had.  Nothing at run time turns it off: only the test binary
+ * tests/brig-test has a switch (BRIG_UNSAFE_SELF_EXE=1, knobs.h). */
 int brig_exe_guard(char **argv);
 
 /* Whether brig runs in the host's (initial) pid namespace, where no

@@ -3,8 +3,8 @@
  *   prestart, createRuntime   create, in the runtime, before pivot_root
  *   createContainer           create, in the init (container namespaces),
  *                             before pivot_root
- *   startContainer            start, in the init after pivot_root, just
- *                             before execve
+ *   startContainer            start, in the init after pivot_root and
+ *                             the seccomp filter, just before execve
  *   poststart                 start, in the runtime, once the program runs
  *   poststop                  delete, in the runtime
  *
@@ -28,22 +28,12 @@ int brig_create_hooks(struct brig_init *in);
  * suite checks; the hook predates "creating"), createRuntime "creating". */
 int brig_runtime_create_hooks(struct brig_container *c, const struct brig_config *cfg);
 
-/* In the init, once started: the startContainer hooks.  On failure the
- * message goes to start (see below) and the init must exit. */
+/* In the init, once started and fully confined (seccomp included): the
+ * startContainer hooks.  On failure the init reports to run or start and
+ * exits. */
 int brig_start_container_hooks(struct brig_init *in);
 
 /* The state JSON as the container sees it (its own pid). */
 char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status status);
-
-/* start waits for the program to be executed when there are startContainer
- * or poststart hooks, and learns why when it is not: create makes a fifo
- * the init holds open until execve (and writes a failed hook's message
- * to).  prepare returns its fd (or -1 when not needed; -2 on error). */
-int brig_start_status_prepare(struct brig_container *c, const struct brig_config *cfg);
-/* In start: open it before waking the init (-1: nothing to wait for) ... */
-int brig_start_status_open(struct brig_container *c);
-/* ... and wait on it after: 0 once the program is executed, -1 with the
- * hook's message when the init failed. */
-int brig_start_status_wait(struct brig_container *c, int fd);
 
 #endif

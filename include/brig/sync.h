@@ -37,6 +37,11 @@ int brig_sync_recv(int sock, struct brig_sync_msg *m, int *fd);
 /* Receive and require TYPE.  A BRIG_SYNC_ERROR becomes the recorded error. */
 int brig_sync_expect(int sock, enum brig_sync_type type, struct brig_sync_msg *m, int *fd);
 
+/* After READY (run) or on start's connection (startsock.h): wait until the
+ * init has executed the user's program, which closes its end (close-on-
+ * exec): 0 then; -1 with the init's error when it failed instead. */
+int brig_sync_wait_exec(int sock);
+
 /* In the init: send the recorded error to the runtime and _exit(1). */
 __attribute__((noreturn)) void brig_sync_die(int sock);
 

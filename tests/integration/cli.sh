@@ -11,6 +11,7 @@ test_version_long_and_short() {
         if ! is_runc; then
             assert_match "$(head -n 1 <<<"$output")" '^brig version [0-9]+\.[0-9]+' "$flag: first line"
         fi
+        assert_match "$output" $'\ncommit: [^\n]+\n' "$flag: commit line"
         assert_match "$output" $'(^|\n)spec: 1\\.[0-9]+\\.[0-9]+' "$flag: spec version"
         assert_match "$output" $'(^|\n)libseccomp: 2\\.[0-9]+\\.[0-9]+' "$flag: libseccomp version"
     done
@@ -26,6 +27,20 @@ test_help_lists_commands() {
         done
         assert_contains "$output" --root "$flag: global options"
     done
+}
+
+# runc's "help" command: the global help, or a command's.
+test_help_command() {
+    run "$BRIG" help
+    assert_ok
+    assert_match "$output" "(^|[[:space:]])create[[:space:]]" "help: command create"
+    run "$BRIG" help state
+    assert_ok
+    assert_contains "$output" "state" "help state"
+    assert_contains "$output" "container" "help state"
+    run "$BRIG" help no-such-command
+    assert_status 3
+    assert_contains "$stderr" "No help topic for 'no-such-command'"
 }
 
 test_unknown_command_is_an_error() {
@@ -125,6 +140,40 @@ test_log_appends() {
     run B --log "$log" --log-format json state no-such-1
     run B --log "$log" --log-format json state no-such-2
     assert_eq "$(jq -r 'select(.level == "error") | .level' "$log" | wc -l)" 2 "error lines in the log"
+}
+
+# runc's text log lines: logrus' text form.
+test_log_text_is_logrus_form() {
+    local log=$TDIR/brig.log
+    run B --log "$log" state no-such-container
+    assert_status 1
+    assert_match "$(cat "$log")" '^time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z" level=error msg="container ([^ ]+ )?does not exist"$'
+}
+
+# --debug without --log: debug lines on stderr in the same form.
+test_debug_text_lines_on_stderr() {
+    set_args true
+    run B --debug run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_match "$stderr" $'(^|\n)time="[^"]+" level=debug msg=' "debug line"
+}
+
+# --log-format json without --log: runc writes its JSON log to stderr.
+test_log_format_json_without_log_goes_to_stderr() {
+    local line
+    run B --log-format json state no-such-container
+    assert_status 1
+    line=$(tail -n 1 <<<"$stderr")
+    jq -e . <<<"$line" >/dev/null || fail "not JSON: $stderr"
+    assert_eq "$(jq -r .level <<<"$line")" error level
+    assert_match "$(jq -r .msg <<<"$line")" "^container ([^ ]+ )?does not exist$" msg
+}
+
+# An unopenable --log is an error, as with runc.
+test_unopenable_log_is_an_error() {
+    run B --log "$TDIR/no/such/dir/brig.log" list
+    assert_status 1
+    assert_contains "$stderr" "no/such/dir/brig.log"
 }
 
 test_bad_log_format_is_an_error() {

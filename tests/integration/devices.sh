@@ -80,3 +80,29 @@ test_devices_path_must_be_absolute() {
     run B run --bundle "$BUNDLE" "$(new_id)"
     assert_failed
 }
+
+# _fuse_open RESOURCES-DEVICES: /dev/fuse (c 10:229, not in the default
+# set) listed in linux.devices, with the given resources.devices; tries to
+# open it for reading, then for writing (no read or write: opening has no
+# effect); leaves "r:ok|r:denied w:ok|w:denied" in $output.
+_fuse_open() {
+    [ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+    cfg --argjson r "$1" '.linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438}]
+         | .linux.resources.devices = $r'
+    inside '(true </dev/fuse) 2>/dev/null && r=ok || r=denied; (true >/dev/fuse) 2>/dev/null && w=ok || w=denied; echo "r:$r w:$w"'
+}
+
+test_devices_denied_by_the_config_stay_denied() {
+    # linux.devices get rwm automatically, but the config's own rules come
+    # after: a node it denies stays denied (runc 1.1.5 and crun).
+    _fuse_open '[{"allow": false, "access": "rwm"}, {"allow": false, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]'
+    assert_eq "$output" "r:denied w:denied" "a listed node the config denies"
+    _fuse_open '[{"allow": false, "type": "c", "major": 10, "minor": 229, "access": "w"}]'
+    is_runc || assert_eq "$output" "r:ok w:denied" "a listed node the config denies writing to"
+}
+
+test_devices_listed_get_rwm_unless_denied() {
+    skip_if_runc "runc 1.1.5 does not allow linux.devices by itself"
+    _fuse_open '[]'
+    assert_eq "$output" "r:ok w:ok" "a listed node the config says nothing about"
+}

@@ -137,7 +137,7 @@ test_help_lists_every_option_the_command_accepts() {
 test_man_pages_render_without_warnings() {
     require_cmd groff
     local p out n=0
-    for p in "$MAN"/*.[78]; do
+    for p in "$MAN"/*.[178]; do
         n=$((n + 1))
         out=$(groff -man -ww -z "$p" 2>&1) || fail "groff failed on $p: $out"
         [ -z "$out" ] || fail "groff warns about $(basename "$p"):"$'\n'"$out"
@@ -170,7 +170,7 @@ test_security_page_covers_engines_and_policies() {
 
 test_every_man_page_is_installed() {
     local mk=$SRC_DIR/Makefile.am p
-    for p in "$MAN"/*.[78]; do
+    for p in "$MAN"/*.[178]; do
         grep -qE "(^|[[:space:]])man/$(basename "$p")([[:space:]]|\\\\|$)" "$mk" ||
             fail "man/$(basename "$p") is not in Makefile.am's man pages: make install would leave it out"
     done
@@ -182,6 +182,22 @@ test_readme_lists_every_command() {
     for c in $(doc_commands); do
         grep -qE "^\| \`brig $c( |\`)" "$SRC_DIR/README.md" || fail "README.md's command table has no row for $c"
     done
+}
+
+# brig-isolation-bench(1) documents the options the bench takes, and the
+# bench's --help lists the same.
+test_isolation_bench_page_matches_its_options() {
+    local page=$MAN/brig-isolation-bench.1 bench=$SRC_DIR/tests/security/isolation-bench src help
+    [ -f "$page" ] || fail "no man/brig-isolation-bench.1"
+    grep -q '^\.TH BRIG\\-ISOLATION\\-BENCH 1 ' "$page" || fail "brig-isolation-bench.1: no '.TH BRIG\\-ISOLATION\\-BENCH 1' line"
+    # the options its parser accepts: the case labels of the while loop
+    src=$(grep -oE '^ +--[a-z][a-z-]*\)' "$bench" | tr -d ' )' | grep -vx -- '--help' | sort -u)
+    help=$("$bench" --help | grep -oE '^ +--[a-z][a-z-]*' | tr -d ' ' | sort -u)
+    compare_flags "isolation-bench" "its parser" "$src" "its --help" "$help" ||
+        fail "isolation-bench --help and its parser disagree (above)"
+    compare_flags "isolation-bench" "its parser" "$src" "brig-isolation-bench(1) OPTIONS" "$(man_flags "$page" OPTIONS)" ||
+        fail "brig-isolation-bench(1) and the bench's options disagree (above)"
+    grep -qF 'isolation-bench' "$SRC_DIR/README.md" || fail "README.md does not mention the isolation benchmark"
 }
 
 # Every file or directory of the project that README.md, SECURITY.md or a

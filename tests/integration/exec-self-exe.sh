@@ -60,7 +60,7 @@ EOF
 _attack() {
     local id before after i kv envs=()
     for kv in "$@"; do envs+=(--env "$kv"); done
-    cp "$BRIG" "$RT_COPY"
+    cp "${RT_SRC:-$BRIG}" "$RT_COPY"
     rm -f "$SHARE"/*
     before=$(sha256sum <"$RT_COPY")
     id=$(new_id)
@@ -95,11 +95,11 @@ test_exec_shebang_proc_self_exe_cannot_overwrite_runtime() {
 test_exec_shebang_attack_works_without_the_guard() {
     # The control: without the guard the same steps do overwrite the binary
     # (so the test above can fail).
-    skip_if_runc "brig's guard switch"
-    if is_crun; then skip "brig's guard switch"; fi
+    # Only brig's test build has the switch (include/brig/knobs.h).
+    require_testbin
     require_cmd ldd sha256sum
     _setup_attack
-    _attack BRIG_UNSAFE_SELF_EXE=1
+    RT_SRC=$BRIG_TESTBIN _attack BRIG_UNSAFE_SELF_EXE=1
     assert_eq "$grab" grabbed "the attacker took a handle on the runtime binary"
     assert_eq "$result" written "without the guard the write goes through"
     assert_eq "$changed" yes "without the guard the binary is overwritten"
@@ -296,6 +296,33 @@ test_any_command_outside_the_host_pid_namespace_is_guarded_first() {
     assert_eq "$(_on_ro_mount "/proc/$rt/exe")" True "brig blocked on its log runs from a read-only view"
 }
 
+# _entrypoint_is_brig [ENV=VALUE...]: `run -d` (with RT_COPY, a writable
+# copy of brig) of an entrypoint whose interpreter is /proc/self/exe, the
+# ENVs in the container's process.env; waits until the container's pid 1,
+# brig, blocks opening its --log FIFO and leaves its pid in $pid.
+_entrypoint_is_brig() {
+    local id i kv nr
+    _setup_attack
+    mkfifo "$BUNDLE/rootfs/fifo"
+    printf '#!/proc/self/exe --log=/fifo\n' >"$BUNDLE/rootfs/evil1"
+    chmod 755 "$BUNDLE/rootfs/evil1"
+    set_args /evil1
+    for kv in "$@"; do cfg --arg e "$kv" '.process.env += [$e]'; done
+    id=$(new_id)
+    run "$RT_COPY" --root "$ROOT" run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    defer "'$RT_COPY' --root '$ROOT' delete --force '$id' >/dev/null 2>&1"
+    pid=$(state_of "$id" pid)
+    # Blocked in openat (the FIFO): whatever guard brig has, it is past it.
+    case $(uname -m) in x86_64) nr=257 ;; aarch64) nr=56 ;; *) nr= ;; esac
+    for ((i = 0; i < 100; i++)); do
+        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- --log=/fifo &&
+            { [ -z "$nr" ] || [ "$(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null)" = "$nr" ]; } && break
+        sleep 0.05
+    done
+    assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "--log=/fifo" "pid 1 runs brig, waiting on its log"
+}
+
 test_run_of_an_entrypoint_that_is_brig_itself_leaves_the_binary_out_of_reach() {
     # run skips its own re-exec (new pid namespace, host pid namespace), so
     # an entrypoint whose interpreter is /proc/self/exe makes the container's
@@ -303,25 +330,40 @@ test_run_of_an_entrypoint_that_is_brig_itself_leaves_the_binary_out_of_reach() {
     # namespace: it moves to a sealed copy before blocking on its --log
     # FIFO, so no container process can reach the binary through it.
     _require_brig_writable
-    require_cmd sha256sum
-    local id pid i
-    _setup_attack
-    mkfifo "$BUNDLE/rootfs/fifo"
-    printf '#!/proc/self/exe --log=/fifo\n' >"$BUNDLE/rootfs/evil1"
-    chmod 755 "$BUNDLE/rootfs/evil1"
-    set_args /evil1
-    id=$(new_id)
-    run "$RT_COPY" --root "$ROOT" run -d --bundle "$BUNDLE" "$id"
-    assert_ok
-    defer "'$RT_COPY' --root '$ROOT' delete --force '$id' >/dev/null 2>&1"
-    pid=$(state_of "$id" pid)
-    for ((i = 0; i < 100; i++)); do
-        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- --log=/fifo && break
-        sleep 0.05
-    done
-    assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "--log=/fifo" "pid 1 runs brig, waiting on its log"
+    _require_host_pid_ns
+    require_cmd sha256sum python3
+    local pid
+    _entrypoint_is_brig
     assert_ne "$(stat -L -c %d:%i "/proc/$pid/exe")" "$(stat -L -c %d:%i "$RT_COPY")" \
         "pid 1's exe is not the host's binary"
     run python3 -c 'import os, sys; os.open(sys.argv[1], os.O_WRONLY)' "/proc/$pid/exe"
     assert_ne "$status" 0 "pid 1's exe cannot be opened for writing"
+}
+
+test_image_env_cannot_switch_the_guard_off() {
+    # The same with the test build's switch in the image's environment
+    # (which reaches the brig the entrypoint runs): brig proper has no
+    # switch, so pid 1 still runs from a sealed copy (issue 15, section 2).
+    _require_brig_writable
+    _require_host_pid_ns
+    require_cmd python3
+    local pid
+    _entrypoint_is_brig BRIG_UNSAFE_SELF_EXE=1 _BRIG_EXE_GUARDED=1
+    assert_ne "$(stat -L -c %d:%i "/proc/$pid/exe")" "$(stat -L -c %d:%i "$RT_COPY")" \
+        "pid 1's exe is not the host's binary"
+    run python3 -c 'import os, sys; os.open(sys.argv[1], os.O_WRONLY)' "/proc/$pid/exe"
+    assert_ne "$status" 0 "pid 1's exe cannot be opened for writing"
+}
+
+test_exec_env_cannot_switch_the_guard_off() {
+    # The exec attack with the switch in brig's and the process's
+    # environment: the guard holds all the same.
+    skip_if_runc "brig's guard switch"
+    if is_crun; then skip "brig's guard switch"; fi
+    require_cmd ldd sha256sum
+    _setup_attack
+    _attack BRIG_UNSAFE_SELF_EXE=1
+    assert_eq "$grab" grabbed "the attacker took a handle on the runtime binary running in the container"
+    assert_match "$result" '^refused' "writing through the handle is refused"
+    assert_eq "$changed" no "the runtime binary is unchanged"
 }

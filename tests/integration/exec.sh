@@ -127,6 +127,37 @@ bar
 /bin"
 }
 
+# exec -p with a process.json that has no "user": uid 0, not the
+# container's user (runc).
+test_exec_process_json_without_user_is_root() {
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    start_sleeper
+    jq -n '{args: ["sh", "-c", "id -u; id -g"], cwd: "/", env: ["PATH=/bin:/usr/bin"]}' >"$TDIR/p.json"
+    run B exec -p "$TDIR/p.json" "$ID"
+    assert_ok
+    assert_eq "$output" $'0\n0'
+}
+
+# exec --cwd of a missing directory fails; nothing is created (runc).
+test_exec_cwd_missing_fails() {
+    start_sleeper
+    run B exec --cwd /no/such/dir "$ID" pwd
+    assert_ne "$status" 0 "exec into a missing cwd"
+    assert_not_contains "$output" /no/such/dir
+    run B exec "$ID" sh -c 'test -e /no/such/dir && echo made || echo absent'
+    assert_ok
+    assert_eq "$output" absent
+}
+
+# An unknown --cap is a warning, as with runc; the process runs.
+test_exec_unknown_cap_is_a_warning() {
+    start_sleeper
+    run B exec --cap CAP_NO_SUCH_THING "$ID" echo ran
+    assert_ok
+    assert_eq "$output" ran
+    assert_contains "$stderr" CAP_NO_SUCH_THING
+}
+
 test_exec_cap_adds_a_capability() {
     start_sleeper
     run B exec --cap CAP_CHOWN "$ID" sh -c 'grep -E "^CapEff:" /proc/self/status; touch /dev/shm/f; chown 65534 /dev/shm/f && echo chowned'

@@ -233,3 +233,20 @@ test_hooks_failing_start_container_fails_start_and_stops() {
     assert_eq "$(log_names)" poststop "delete after the failed start must run poststop"
     assert_not_exists "$ROOT/$id"
 }
+
+# createContainer hooks run with the rootfs as their cwd (runc chdirs
+# there first); the hooks run in the container (createContainer,
+# startContainer) without an env of their own get the process's, as runc's
+# do.
+test_hooks_in_the_container_cwd_and_env() {
+    cfg '.process.env = ["PATH=/bin:/usr/bin", "FROM_PROCESS=yes"]'
+    cfg --argjson c "$(hook /bin/sh "pwd > $SHARE/cc-cwd; echo \"[\${FROM_PROCESS-}]\" > $SHARE/cc-env")" \
+        --argjson d "$(hook /bin/sh 'echo "[${FROM_PROCESS-}]" > /share/sc-env')" \
+        '.hooks = {createContainer: [$c], startContainer: [$d]}'
+    set_args true
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$(cat "$SHARE/cc-cwd")" "$(cd "$BUNDLE/rootfs" && pwd -P)" "createContainer's cwd"
+    assert_eq "$(cat "$SHARE/cc-env")" "[yes]" "createContainer's env"
+    assert_eq "$(cat "$SHARE/sc-env")" "[yes]" "startContainer's env"
+}

@@ -210,10 +210,17 @@ test_cgroup_mount_shows_the_containers_own_cgroup() {
     inside 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c "^brig$" || true
             echo 5 > /sys/fs/cgroup/pids/pids.max 2>/dev/null && echo writable; grep " /sys/fs/cgroup/memory " /proc/self/mountinfo'
     assert_contains "$output" "67108864" "the memory limit seen inside is not the container's"
-    if ! is_runc; then # runc's cgroup mounts are writable unless "ro"
-        assert_not_contains "$output" writable "the cgroup mount is writable without rw"
-        assert_contains "$output" " ro,"
-    fi
+    # Writable unless "ro", as with runc.
+    assert_contains "$output" writable "the cgroup mount without ro"
+}
+
+test_cgroup_mount_ro_when_asked() {
+    [ -d /sys/fs/cgroup/pids ] || skip "no cgroup v1 pids controller"
+    cfg '.linux.resources.pids = {limit: 100}
+         | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "ro"]}]'
+    inside 'echo 5 > /sys/fs/cgroup/pids/pids.max 2>/dev/null && echo writable; cat /sys/fs/cgroup/pids/pids.max
+            grep -c " /sys/fs/cgroup/pids ro," /proc/self/mountinfo'
+    assert_eq "$output" $'100\n1'
 }
 
 # The same on v2: /sys/fs/cgroup is the container's own cgroup (a cgroup2
@@ -293,4 +300,23 @@ test_devpts_shm_mqueue() {
     assert_contains "$output" " /dev/mqueue "
     assert_contains "$output" "666"
     assert_contains "$output" "pts/ptmx"
+}
+
+# A read-only /dev tmpfs is mounted read-write, filled (the mount points
+# below it, the default devices), then made read-only, as runc does; any
+# read-only tmpfs with tmpcopyup likewise.
+test_readonly_dev_tmpfs_is_filled_then_read_only() {
+    cfg '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+    inside '[ -c /dev/null ] && echo null; [ -d /dev/pts ] && echo pts; touch /dev/x 2>/dev/null && echo writable
+            grep -c " /dev ro," /proc/self/mountinfo'
+    assert_eq "$output" $'null\npts\n1'
+}
+
+test_readonly_tmpfs_with_tmpcopyup() {
+    skip_if_runc "tmpcopyup is crun's (and brig's)"
+    mkdir -p "$BUNDLE/rootfs/data"
+    echo kept >"$BUNDLE/rootfs/data/f"
+    add_mount /data tmpfs tmpfs tmpcopyup ro
+    inside 'cat /data/f; touch /data/g 2>/dev/null && echo writable; grep -c " /data ro," /proc/self/mountinfo'
+    assert_eq "$output" $'kept\n1'
 }

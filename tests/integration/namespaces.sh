@@ -86,6 +86,21 @@ test_network_namespace_has_only_loopback() {
     assert_eq "$output" lo
 }
 
+# runc brings the loopback of a new network namespace up: 127.0.0.1 works.
+test_network_namespace_loopback_is_up() {
+    inside 'grep -c . /proc/net/dev >/dev/null; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ip -4 addr show lo | grep -o "inet [0-9./]*"'
+    # operstate of lo is "unknown" when up ("down" when down); IFF_UP is 0x1.
+    assert_eq "$(sed -n 1p <<<"$output")" unknown "lo operstate"
+    (($(sed -n 2p <<<"$output") & 1)) || fail "lo is not up: $output"
+    assert_eq "$(sed -n 3p <<<"$output")" "inet 127.0.0.1/8"
+    # With a user namespace too (the netns is owned by it).
+    cfg '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    chown -R 100000:100000 "$BUNDLE/rootfs"
+    inside 'cat /sys/class/net/lo/operstate'
+    assert_eq "$output" unknown "lo in a user namespace"
+}
+
 test_cgroup_namespace_root() {
     cfg '.linux.namespaces += [{type: "cgroup"}]'
     inside 'cat /proc/self/cgroup'

@@ -226,3 +226,78 @@ test_default_applies_to_exec() {
     assert_ok
     assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-readable sys-ro"
 }
+
+# Engines write their own seccomp profile and masks for every container;
+# when a config of theirs has none, the user chose that
+# (--security-opt seccomp=unconfined, unmask=ALL, a Kubernetes Unconfined
+# profile): "default" leaves it so.  The configs here carry the markers
+# each engine leaves (brig-security(7) lists them).
+test_default_honours_the_engines_markers() {
+    local ann
+    cfg 'del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
+    # podman run --security-opt seccomp=unconfined --security-opt unmask=ALL
+    for ann in '{"io.container.manager": "libpod", "io.podman.annotations.seccomp": "unconfined"}' \
+        '{"io.container.manager": "libpod"}' \
+        '{"io.container.manager": "cri-o", "io.kubernetes.cri-o.ContainerType": "container", "io.kubernetes.cri-o.SeccompProfilePath": "Unconfined"}' \
+        '{"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": "x"}'; do
+        cfg --argjson a "$ann" '.annotations = $a'
+        probe_with
+        assert_eq "$output" "seccomp=0 nnp=1 unshare-ok timer_list-readable sys-rw" "markers $ann"
+        assert_eq "$(added_by)" none "markers $ann"
+    done
+    # The kubelet's own annotation (Kubernetes before 1.27), passed through:
+    # seccomp only; the masks were not chosen.
+    for ann in '{"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}' \
+        '{"container.seccomp.security.alpha.kubernetes.io/app": "unconfined"}'; do
+        cfg --argjson a "$ann" '.annotations = $a'
+        probe_with
+        assert_eq "$output" "seccomp=0 nnp=1 unshare-ok timer_list-masked sys-ro" "markers $ann"
+        assert_eq "$(added_by)" "maskedPaths,readonlyPaths" "markers $ann"
+    done
+    # ctr without --seccomp leaves no marker: filled in.  Other annotations
+    # (a RuntimeDefault kubelet annotation) are no marker either.
+    cfg '.annotations = {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default", "io.containerd.image.name": "x"}'
+    probe_with
+    assert_eq "$output" "seccomp=2 nnp=1 unshare-denied timer_list-masked sys-ro"
+    assert_eq "$(added_by)" "seccomp,maskedPaths,readonlyPaths"
+}
+
+# Every fill-in is one warning line in the --log file the engine keeps (in
+# its --log-format); nothing on stderr for a user at a shell.
+test_fill_in_is_a_warning_in_the_log() {
+    local log=$TDIR/brig.log
+    set_args true
+    run B --log "$log" --log-format json run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$stderr" "" stderr
+    assert_eq "$(jq -r 'select(.level == "warning") | .msg' "$log" | grep -c 'policy default: added seccomp')" 1 \
+        "warning lines in $(cat "$log")"
+    rm -f "$log"
+    run B --log "$log" run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_match "$(cat "$log")" '^time="[^"]+" level=warning msg="policy default: added seccomp, which the config leaves out' text
+    # Nothing added, nothing logged.
+    rm -f "$log"
+    cfg '.annotations = {"io.container.manager": "libpod"}'
+    run B --log "$log" run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    [ ! -s "$log" ] || fail "logged without a fill-in: $(cat "$log")"
+}
+
+# The masks "default" adds to a bundle that mounts no /dev tmpfs (and whose
+# rootfs has no /dev/null) are made with brig's own null device: the
+# fill-in never turns a working bundle into a failing one.
+test_filled_in_masks_need_no_dev_null_in_the_bundle() {
+    cfg '.mounts |= map(select(.destination | startswith("/dev") | not)) | del(.linux.maskedPaths)'
+    rm -f "$BUNDLE/rootfs/dev/null"
+    # shellcheck disable=SC2016 # expanded in the container
+    sh_args '[ -e /dev/null ] && echo has-null; echo "timer_list=$(wc -c </proc/timer_list)"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" "timer_list=0"
+    # The bundle's own masks still need the container's null device.
+    cfg '.linux.maskedPaths = ["/proc/timer_list"]'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed run
+    assert_contains "$stderr" "open /dev/null in the container"
+}

@@ -52,6 +52,79 @@ test_cwd() {
     assert_eq "$output" /
 }
 
+# A missing cwd is made, even with a read-only root (Kubernetes'
+# readOnlyRootFilesystem with a workingDir the image lacks; runc does).
+test_cwd_missing_is_made_with_readonly_root() {
+    cfg '.root.readonly = true | .process.cwd = "/new/work/dir"'
+    inside 'pwd; touch /x 2>/dev/null && echo writable || echo read-only'
+    assert_eq "$output" $'/new/work/dir\nread-only'
+}
+
+# The cwd is entered before the user switch (runc): a directory only root
+# may enter still works as the cwd of a process that runs as another user.
+test_cwd_entered_before_the_user_switch() {
+    mkdir -p "$BUNDLE/rootfs/secret"
+    chmod 0700 "$BUNDLE/rootfs/secret"
+    cfg '.process.cwd = "/secret" | .process.user = {uid: 65534, gid: 65534}'
+    inside 'id -u; pwd'
+    assert_eq "$output" $'65534\n/secret'
+}
+
+# The check that the program is executable judges as execve does: a
+# non-root user with CAP_DAC_OVERRIDE runs a 0700 root-owned program.
+test_executable_check_honours_cap_dac_override() {
+    mkdir -p "$BUNDLE/rootfs/opt"
+    cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/opt/busybox"
+    chown 0:0 "$BUNDLE/rootfs/opt/busybox"
+    chmod 0700 "$BUNDLE/rootfs/opt/busybox"
+    cfg '.process.user = {uid: 1000, gid: 1000}
+        | .process.capabilities |= (.bounding += ["CAP_DAC_OVERRIDE"] | .effective += ["CAP_DAC_OVERRIDE"]
+                                    | .permitted += ["CAP_DAC_OVERRIDE"])'
+    set_args /opt/busybox echo ran
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" ran
+    # Without the capability it is refused, as execve would.
+    cfg '.process.capabilities |= map_values(map(select(. != "CAP_DAC_OVERRIDE")))'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ne "$status" 0
+    assert_contains "${stderr,,}" "permission denied"
+}
+
+# HOME comes from the container's /etc/passwd when process.env has none
+# ("/" for a uid it does not list), as with runc; a given HOME is kept.
+test_home_from_etc_passwd() {
+    cfg '.process.env = ["PATH=/bin:/usr/bin"]'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /root
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /nonexistent
+    cfg '.process.user = {uid: 4321, gid: 4321}'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /
+    cfg '.process.env += ["HOME=/given"]'
+    inside 'echo "$HOME"'
+    assert_eq "$output" /given
+}
+
+# The stdio pipes the process inherits are chowned to its uid (runc's
+# fixStdioPermissions): a non-root process can reopen /dev/stdout.  A
+# regular file given as stdout keeps its owner (brig's choice; runc chowns
+# it too).
+test_stdio_pipes_chowned_to_the_user() {
+    local out
+    cfg '.process.user = {uid: 65534, gid: 65534}'
+    sh_args 'echo via-dev-stdout >/dev/stdout'
+    out=$(B run --bundle "$BUNDLE" "$(new_id)" </dev/null 2>"$TDIR/err" | cat)
+    assert_eq "$out" via-dev-stdout "$(cat "$TDIR/err")"
+    if ! is_runc; then
+        : >"$TDIR/file-out"
+        B run --bundle "$BUNDLE" "$(new_id)" </dev/null >"$TDIR/file-out" 2>&1 || true
+        assert_eq "$(stat -c %u "$TDIR/file-out")" 0 "a host file given as stdout changed owner"
+    fi
+}
+
 test_user_uid_gid() {
     cfg '.process.user = {uid: 65534, gid: 65534}'
     inside 'id -u; id -g'

@@ -124,3 +124,30 @@ test_device_nodes_bound_not_made_inside_a_user_namespace() {
     assert_eq "$(printf '%s\n' "$output" | head -n 1)" 1 "/dev/null is a bind mount of the host's node"
     assert_contains "$output" w-ok
 }
+
+test_seccomp_cache_in_xdg_runtime_dir_not_in_the_root() {
+    skip_if_runc "brig's own filter cache"
+    local id
+    id=$(new_id)
+    [ "$(jq '.linux.seccomp != null' "$RL/config.json")" = true ] || fail "the rootless spec has no seccomp profile"
+    # The user's cache: $XDG_RUNTIME_DIR/brig-cache, never in the state root.
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_eq "$(stat -c '%a %u' "$XDG/brig-cache")" "700 $RL_UID"
+    [ -n "$(find "$XDG/brig-cache" -name '*.bpf')" ] || fail "nothing cached"
+    assert_eq "$(ls -A "$XDG/brig" 2>/dev/null)" "" "left in the root after run"
+    # Root of a user namespace cannot write the host's /run: the same place.
+    rm -rf "$XDG/brig-cache"
+    without_userns
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
+    assert_ok
+    [ -n "$(find "$XDG/brig-cache" -name '*.bpf')" ] || fail "nothing cached from inside a user namespace"
+    # A cache directory others may write is not used, and does not fail a run.
+    rm -rf "$XDG/brig-cache"
+    mkdir -m 777 "$XDG/brig-cache"
+    chown $RL_UID:$RL_UID "$XDG/brig-cache"
+    chmod 777 "$XDG/brig-cache"
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
+    assert_ok
+    [ -z "$(ls -A "$XDG/brig-cache")" ] || fail "an open cache directory was written: $(ls -A "$XDG/brig-cache")"
+}

@@ -10,20 +10,20 @@ BENCH=$SRC_DIR/tests/security/isolation-bench
 probe_bin() {
     local p=$BRIG_BUILDDIR/tests/security/probe s=$SRC_DIR/tests/security
     if [ -x "$p" ] && [ "$p" -nt "$s/probe.c" ] && [ "$p" -nt "$s/probe_kernel.c" ] &&
-        [ "$p" -nt "$s/probe_files.c" ]; then
+        [ "$p" -nt "$s/probe_files.c" ] && [ "$p" -nt "$s/probe_helpers.c" ]; then
         echo "$p"
         return
     fi
     p=$TDIR/probe
     [ -x "$p" ] || gcc -std=gnu11 -O2 -static -o "$p" "$s/probe.c" "$s/probe_kernel.c" \
-        "$s/probe_files.c" >&2 || fail "cannot build the probe statically"
+        "$s/probe_files.c" "$s/probe_helpers.c" >&2 || fail "cannot build the probe statically"
     echo "$p"
 }
 
 # bench ARGS...: the bench against the runtime under test, JSON report in
 # $output (via `run`); fails the test when the container did not run.
 bench() {
-    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --json "$@"
+    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --suite container --json "$@"
     case $status in
         0 | 1) ;;
         3) fail "the container did not run under $BRIG_NAME: $(printf '%s\n' "$output" | jq -r '.runs[0].stderr')" ;;
@@ -110,4 +110,42 @@ test_probe_notices_a_leaky_chroot() {
         printf '%s\n' "$output" | grep -q "^{\"probe\":\"$n\".*\"result\":\"escaped\"" ||
             fail "$n did not notice the leaky chroot: $output"
     done
+}
+
+# The scenario suites (hostile configs, the runtime re-entered through
+# #!/proc/self/exe, startContainer hooks, containers of one uid against each
+# other) reach a verdict for each of their probes under the runtime under
+# test: none is an error, none is missing, each that is not blocked says
+# why.  What the verdicts are is RESULTS.md's business (brig does not block
+# them all yet).  One test a suite or two, each under the runner's timeout.
+scenarios_reach_a_verdict() { # SUITES EXPECTED-COUNT [BENCH-ARGS...]
+    local bad suites=$1 count=$2
+    shift 2
+    run "$BENCH" --runtime "$BRIG" --probe "$(probe_bin)" --suite "$suites" --json "$@"
+    [ "$status" = 0 ] || fail "isolation-bench failed (status $status): $stderr"
+    assert_eq "$(printf '%s\n' "$output" | jq '.runs[0].probes | length')" "$count" "probes of $suites"
+    bad=$(printf '%s\n' "$output" | jq -r '.runs[0].probes[] | select(.result == "error" or .result == "missing")
+        | "  \(.probe): \(.result) - \(.detail)"')
+    [ -z "$bad" ] || fail "scenarios without a verdict:"$'\n'"$bad"
+    printf '%s\n' "$output" | jq -e '[.runs[0].probes[] | select(.result != "blocked") | select((.detail // "") == "")] | length == 0' \
+        >/dev/null || fail "a verdict without a reason: $output"
+}
+
+test_policy_scenarios_reach_a_verdict() {
+    # three files of the corpus (all of them take longer than a test may)
+    local n
+    mkdir -p "$TDIR/corpus"
+    find "$SRC_DIR/tests/security/policy-corpus" -name '*.json' 2>/dev/null | sort | head -n 3 |
+        xargs -r cp -t "$TDIR/corpus"
+    n=$(find "$TDIR/corpus" -name '*.json' | wc -l)
+    [ "$n" -gt 0 ] || n=1 # the corpus row says n/a
+    scenarios_reach_a_verdict policy "$n" --corpus "$TDIR/corpus"
+}
+
+test_environment_scenarios_reach_a_verdict() {
+    scenarios_reach_a_verdict environment 4
+}
+
+test_hooks_and_multi_scenarios_reach_a_verdict() {
+    scenarios_reach_a_verdict hooks,multi 6
 }

@@ -187,7 +187,7 @@ test_native_spec_blocks_every_probe() {
     [ -x "$probe" ] || skip "tests/security/probe is not built (make check builds it)"
     local rc=0 report=$TDIR/bench.json
     # Not through `run`: the report is long and only its verdicts matter.
-    "$bench" --runtime "$BRIG" --probe "$probe" --config native --json --strict >"$report" \
+    "$bench" --runtime "$BRIG" --probe "$probe" --suite container --config native --json --strict >"$report" \
         2>"$TDIR/bench.err" </dev/null || rc=$?
     bad=$(jq -r '.runs[0].probes[]? | select(.result != "blocked")
         | "  \(.probe): \(.result) - \(.detail)"' "$report" 2>/dev/null)

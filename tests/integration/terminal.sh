@@ -59,6 +59,37 @@ test_create_console_socket_receives_the_pty_master() {
     assert_match "$out" 'crw--w---- +1 root +'
 }
 
+# The pty is the process's user's, in devpts' tty group (runc: stdio
+# chowned to the uid, the gid kept).
+test_terminal_owner_keeps_the_tty_group() {
+    local id
+    id=$(new_id)
+    cfg '.process.terminal = true | .process.user = {uid: 65534, gid: 65534}'
+    sh_args 'stat -c "owner=%u:%g" "$(tty)"; echo ready; read x'
+    recv_console c --when ready --input $'\n'
+    run B run --detach --bundle "$BUNDLE" --console-socket "$SOCK" "$id"
+    assert_ok
+    wait_recv
+    assert_contains "$(cat "$OUT")" "owner=65534:5"
+}
+
+# The foreground relay into a file or a pipe logs "\n" as "\n", not
+# "\r\n" (ONLCR cleared); onto a terminal the "\r" stays for the display.
+test_run_foreground_terminal_into_a_file_keeps_newlines() {
+    local raw
+    skip_if_runc "runc 1.1.5 keeps ONLCR"
+    cfg '.process.terminal = true'
+    sh_args 'printf "one\ntwo\n"'
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    raw=$(od -An -c "$TDIR/.run.out" | tr -s ' ' | tr -d '\n')
+    assert_contains "$raw" 'o n e \n t w o \n'
+    assert_not_contains "$raw" '\r'
+    run python3 "$HELPER" pty --size 20x70 -- "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_contains "$(od -An -c <<<"$output" | tr -s ' ' | tr -d '\n')" 'o n e \r \n'
+}
+
 test_terminal_pty_belongs_to_the_containers_devpts() {
     # The pty must come from the container's devpts (newinstance), never
     # the host's: the host's /dev/pts does not get a new entry.

@@ -23,6 +23,12 @@ esac
 BRIG_NAME=$(basename "$BRIG")
 export BRIG BRIG_BUILDDIR BRIG_TEST_CACHE BRIG_NAME
 
+# brig's test build (include/brig/knobs.h): the same program, but it reads
+# the test knobs (BRIG_UNSAFE_SELF_EXE, BRIG_TEST_RESOLVE,
+# BRIG_TEST_MOUNT_API) from its environment; brig proper ignores them.
+: "${BRIG_TESTBIN:=$BRIG_BUILDDIR/tests/brig-test}"
+export BRIG_TESTBIN
+
 # True when the tests are being validated against runc rather than brig.
 is_runc() { [ "$BRIG_NAME" = runc ]; }
 is_crun() { [ "$BRIG_NAME" = crun ]; }

@@ -9,6 +9,16 @@ B() {
     "$BRIG" --root "$ROOT" "$@"
 }
 
+# BT ARGS...: brig's test build (knobs.h) with the private state dir; skips
+# the test when that build is missing or the runtime under test is not brig.
+BT() {
+    "$BRIG_TESTBIN" --root "$ROOT" "$@"
+}
+require_testbin() {
+    if is_runc || is_crun; then skip "brig's test build only"; fi
+    [ -x "$BRIG_TESTBIN" ] || skip "$BRIG_TESTBIN is not built (make builds it)"
+}
+
 # run CMD...: run CMD, capturing stdout in $output, stderr in $stderr and the
 # exit status in $status; never fails itself.  Output goes through files,
 # not pipes, so a container inheriting stdio cannot make this hang.

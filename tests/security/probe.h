@@ -67,4 +67,7 @@ ssize_t read_all(int fd, void *buf, size_t len);
 ssize_t slurp(const char *path, char *buf, size_t size);
 bool status_field(const char *key, char *out, size_t outsz);
 
+/* probe_helpers.c: --watch-exe S and --fill-sigqueue S; -1 for no such mode. */
+int helper_main(int argc, char **argv);
+
 #endif
