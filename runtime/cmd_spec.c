@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "brig/brig.h"
+#include "brig/cgroup.h"
 #include "brig/cmd.h"
 #include "brig/commands.h"
 #include "brig/internal.h"
@@ -78,6 +79,9 @@ int cmd_spec(int argc, char **argv)
         brig_fail(0, "unexpected argument \"%s\" (see brig spec --help)", argv[optind]);
         return brig_report_error();
     }
+    /* runc's profile follows the host as `runc spec` does. */
+    if (o.profile == BRIG_SPEC_RUNC)
+        o.host_cgroup_v2 = brig_cgroup_mode() == BRIG_CGROUP_V2;
     cleanup_free char *text = brig_spec_generate(&o);
     if (!text || brig_spec_write(bundle, text) < 0)
         return brig_report_error();

@@ -314,6 +314,9 @@ static int gen_linux(yajl_gen g, const struct brig_spec_opts *o)
     if (hardened)
         gen_namespaces(g, o->rootless ? NUL_TERMINATED("pid", "network", "ipc", "uts", "mount", "cgroup", "user")
                                       : NUL_TERMINATED("pid", "network", "ipc", "uts", "mount", "cgroup"));
+    else if (o->host_cgroup_v2) /* runc adds it after its list on v2 hosts */
+        gen_namespaces(g, o->rootless ? NUL_TERMINATED("pid", "ipc", "uts", "mount", "cgroup", "user")
+                                      : NUL_TERMINATED("pid", "network", "ipc", "uts", "mount", "cgroup"));
     else
         gen_namespaces(g, o->rootless ? NUL_TERMINATED("pid", "ipc", "uts", "mount", "user")
                                       : NUL_TERMINATED("pid", "network", "ipc", "uts", "mount"));

@@ -15,6 +15,9 @@ struct brig_spec_opts {
     bool rootless; /* a user namespace mapping root to UID:GID */
     uid_t uid;
     gid_t gid;
+    /* The host is pure cgroup v2: runc's profile then has a cgroup
+     * namespace too, as `runc spec` writes there (cmd_spec.c asks). */
+    bool host_cgroup_v2;
     /* --monitor: the calls the seccomp agent's built-in rules name become
      * SCMP_ACT_NOTIFY, handed to the agent at this listenerPath. */
     const char *monitor;

@@ -3,6 +3,20 @@
 # exec: a new process in a running container, with the container's
 # namespaces, cgroup, seccomp filter and process settings.
 
+# cg_path_of, cg_is_v2...: tests/lib/cgroup.sh.
+# shellcheck source=/dev/null
+. "$TESTS_LIB/cgroup.sh"
+
+# cg_line PID: the line of /proc/PID/cgroup that names its pids cgroup on
+# this host (v1 or hybrid: "N:pids:/path"; v2: "0::/path").
+cg_line() {
+    if cg_is_v2; then
+        grep -m1 '^0::' "/proc/$1/cgroup"
+    else
+        echo "pids:$(cg_path_of "$1" pids)"
+    fi
+}
+
 # start_sleeper: a running container ($ID) whose init sleeps.
 start_sleeper() {
     ID=$(new_id)
@@ -49,8 +63,9 @@ test_exec_joins_the_cgroup_of_the_container() {
     run B exec "$ID" cat /proc/self/cgroup
     assert_ok
     local want
-    want=$(grep -E '^[0-9]+:pids:' "/proc/$INIT_PID/cgroup")
-    assert_contains "$output" "$want" "same pids cgroup as the init"
+    want=$(cg_line "$INIT_PID")
+    [ -n "$want" ] && [ "$want" != pids: ] || fail "no cgroup for $INIT_PID"
+    assert_contains "$output" "$want" "same cgroup as the init"
 }
 
 test_exec_exit_status_is_the_processes() {
@@ -334,23 +349,28 @@ test_exec_cgroup_subgroup() {
     # Every hierarchy the container has a cgroup in, from the init's view.
     while IFS=: read -r _ ctrls path; do
         case $ctrls in
-            "") dir=/sys/fs/cgroup/unified ;;
+            "") dir=/sys/fs/cgroup/unified; cg_is_v2 && dir=/sys/fs/cgroup ;;
             name=*) dir=/sys/fs/cgroup/${ctrls#name=} ;;
             *) dir=/sys/fs/cgroup/$ctrls ;;
         esac
         [ -d "$dir$path" ] || continue
         mkdir "$dir$path/sub"
         defer "rmdir '$dir$path/sub'"
-        if [ -e "$dir$path/cpuset.cpus" ]; then
+        if [ -e "$dir$path/sub/cpuset.cpus" ] && ! cg_is_v2; then
             cat "$dir$path/cpuset.cpus" >"$dir$path/sub/cpuset.cpus"
             cat "$dir$path/cpuset.mems" >"$dir$path/sub/cpuset.mems"
         fi
     done <"/proc/$INIT_PID/cgroup"
     local d
-    d=$(grep -E '^[0-9]+:pids:' "/proc/$INIT_PID/cgroup" | cut -d: -f3)
+    d=$(cg_path_of "$INIT_PID" pids)
+    [ -n "$d" ] || fail "no cgroup for $INIT_PID"
     run B exec --cgroup sub "$ID" cat /proc/self/cgroup
     assert_ok
-    assert_contains "$output" "pids:$d/sub"
+    if cg_is_v2; then
+        assert_contains "$output" "0::$d/sub"
+    else
+        assert_contains "$output" "pids:$d/sub"
+    fi
     run B exec --cgroup ../../escape "$ID" true
     assert_ne "$status" 0
 }
@@ -358,11 +378,12 @@ test_exec_cgroup_subgroup() {
 test_exec_cgroup_per_controller() {
     # v1: --cgroup CTRL,...:SUB moves the process to SUB in those
     # controllers' hierarchies only; the option may be repeated.
+    require_cgroup v1 # v2 has one hierarchy: test_exec_cgroup_subgroup
     start_sleeper
     local pids mem cpu
-    pids=$(grep -E '^[0-9]+:pids:' "/proc/$INIT_PID/cgroup" | cut -d: -f3)
-    mem=$(grep -E '^[0-9]+:memory:' "/proc/$INIT_PID/cgroup" | cut -d: -f3)
-    cpu=$(grep -E '^[0-9]+:cpu(,cpuacct)?:' "/proc/$INIT_PID/cgroup" | head -n 1 | cut -d: -f3)
+    pids=$(cg_path_of "$INIT_PID" pids)
+    mem=$(cg_path_of "$INIT_PID" memory)
+    cpu=$(cg_path_of "$INIT_PID" cpu)
     [ -n "$pids" ] && [ -n "$mem" ] && [ -n "$cpu" ] || skip "no v1 pids, memory and cpu hierarchies"
     mkdir "/sys/fs/cgroup/pids$pids/a" "/sys/fs/cgroup/memory$mem/b"
     defer "rmdir '/sys/fs/cgroup/pids$pids/a' '/sys/fs/cgroup/memory$mem/b'"

@@ -4,6 +4,10 @@
 # passed to the filesystem, tmpcopyup, idmapped mounts, cgroup mounts,
 # masked and read-only paths, and what may be mounted inside /proc.
 
+# require_cgroup, cg_is_v2: tests/lib/cgroup.sh.
+# shellcheck source=/dev/null
+. "$TESTS_LIB/cgroup.sh"
+
 setup() {
     cfg '.root.readonly = false'
     SRC=$TDIR/src
@@ -200,7 +204,7 @@ test_idmap_errors() {
 }
 
 test_cgroup_mount_shows_the_containers_own_cgroup() {
-    [ -d /sys/fs/cgroup/memory ] || skip "no cgroup v1 memory controller"
+    require_cgroup v1
     cfg '.linux.resources.memory = {limit: 67108864}
          | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid"]}]'
     inside 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c "^brig$" || true
@@ -219,11 +223,34 @@ test_cgroup_mount_ro_when_asked() {
     assert_eq "$output" $'100\n1'
 }
 
+# The same on v2: /sys/fs/cgroup is the container's own cgroup (a cgroup2
+# mount in a cgroup namespace, the cgroup's directory bound without one).
+test_cgroup_mount_shows_the_containers_own_cgroup_v2() {
+    require_cgroup v2
+    local ns
+    for ns in host private; do
+        cfg '.linux.resources.memory = {limit: 67108864}
+             | .mounts = [.mounts[] | select(.destination != "/sys/fs/cgroup")]
+             | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid"]}]'
+        [ $ns = host ] || cfg '.linux.namespaces += [{type: "cgroup"}]'
+        inside 'cat /sys/fs/cgroup/memory.max; ls /sys/fs/cgroup | grep -c "^system.slice$\|^init.scope$" || true
+                echo 5 > /sys/fs/cgroup/pids.max 2>/dev/null && echo writable; grep " /sys/fs/cgroup " /proc/self/mountinfo'
+        assert_contains "$output" "67108864" "$ns cgroupns: the memory limit seen inside is not the container's"
+        assert_contains "$output" $'\n0\n' "$ns cgroupns: the host's top cgroups are seen inside"
+        if ! is_runc; then
+            assert_not_contains "$output" writable "$ns cgroupns: the cgroup mount is writable without rw"
+            assert_contains "$output" " ro,"
+        fi
+    done
+}
+
 test_cgroup_mount_rw_when_asked() {
-    [ -d /sys/fs/cgroup/pids ] || skip "no cgroup v1 pids controller"
+    local dir=/sys/fs/cgroup/pids
+    cg_is_v2 && dir=/sys/fs/cgroup
+    [ -d $dir ] || skip "no cgroup v1 pids controller"
     cfg '.linux.resources.pids = {limit: 100}
          | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["rw"]}]'
-    inside 'echo 50 > /sys/fs/cgroup/pids/pids.max && cat /sys/fs/cgroup/pids/pids.max'
+    inside "echo 50 > $dir/pids.max && cat $dir/pids.max"
     assert_eq "$output" 50
 }
 

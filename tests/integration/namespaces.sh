@@ -170,11 +170,15 @@ test_join_mount_namespace_by_path() {
 
 test_join_time_namespace_by_path() {
     skip_if_runc "1.1 has no time namespace"
-    holder unshare --time --boottime 1000000 sleep 1000
-    wait_ns "$holder_pid" time
-    cfg --arg p "/proc/$holder_pid/ns/time" '.linux.namespaces += [{type: "time", path: $p}]'
+    local child
+    # --fork: unshare(CLONE_NEWTIME) puts only the children in the new
+    # namespace; before Linux 6.3 an exec does not move the caller there.
+    holder unshare --time --fork --boottime 1000000 sleep 1000
+    child=$(holder_child)
+    wait_ns "$child" time
+    cfg --arg p "/proc/$child/ns/time" '.linux.namespaces += [{type: "time", path: $p}]'
     ns_inside time
-    assert_eq "$(ns_line time)" "$(ns_id "$holder_pid" time)" "time namespace not joined"
+    assert_eq "$(ns_line time)" "$(ns_id "$child" time)" "time namespace not joined"
 }
 
 test_join_nonexistent_path_is_an_error() {

@@ -229,6 +229,44 @@ test_spec_cgroup_resources_are_written() {
     grep -qx "$(state_of "$id" pid)" "$d/memory/$name/cgroup.procs" || fail "the container is not in its memory cgroup"
 }
 
+test_spec_cgroup_resources_are_written_v2() {
+    # The same on a cgroup v2 host, in the files runc writes there
+    # (shares -> cpu.weight, reservation -> memory.low, swap -> memory.swap.max
+    # as swap beyond the limit).
+    local id name d swap=false huge=false
+    [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "needs cgroup v2"
+    id=$(new_id)
+    name=brig-spec-$$-$id
+    d=/sys/fs/cgroup/$name
+    [ -e /sys/fs/cgroup/system.slice/memory.swap.max ] || [ -e /sys/fs/cgroup/init.scope/memory.swap.max ] && swap=true
+    grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] && huge=true
+    cfg --arg p "/$name" --argjson swap $swap --argjson huge $huge \
+        '.linux.cgroupsPath = $p
+         | .linux.resources.cpu = {shares: 2048, quota: 50000, period: 100000, cpus: "0", mems: "0"}
+         | .linux.resources.memory = {limit: 67108864, reservation: 33554432}
+         | if $swap then .linux.resources.memory.swap = 134217728 else . end
+         | .linux.resources.pids = {limit: 77}
+         | if $huge then .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}] else . end'
+    set_args sleep 30
+    defer "rmdir '$d' 2>/dev/null"
+    create_ctr "$id"
+    # runc's conversion: 1 + ((shares - 2) * 9999) / 262142
+    assert_eq "$(cat "$d/cpu.weight")" 79 cpu.weight
+    assert_eq "$(cat "$d/cpu.max")" "50000 100000" cpu.max
+    assert_eq "$(cat "$d/cpuset.cpus")" 0 cpuset.cpus
+    assert_eq "$(cat "$d/cpuset.mems")" 0 cpuset.mems
+    assert_eq "$(cat "$d/memory.max")" 67108864 memory.max
+    assert_eq "$(cat "$d/memory.low")" 33554432 memory.low
+    if $swap; then
+        assert_eq "$(cat "$d/memory.swap.max")" 67108864 memory.swap.max
+    fi
+    assert_eq "$(cat "$d/pids.max")" 77 pids.max
+    if $huge; then
+        assert_eq "$(cat "$d/hugetlb.2MB.max")" 4194304 hugetlb.2MB.max
+    fi
+    grep -qx "$(state_of "$id" pid)" "$d/cgroup.procs" || fail "the container is not in its cgroup"
+}
+
 test_spec_seccomp_filter_blocking_openat2_does_not_stop_the_runtime() {
     # The runtime-tools suite gives every container an allow-list profile
     # that predates openat2 (so openat2 gets an errno): whatever the runtime

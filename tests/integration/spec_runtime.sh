@@ -5,8 +5,9 @@
 # "MUST have no effect", and how unknown or invalid config values are met.
 # See tests/conformance/README.md for the mapping to runtime-tools files.
 
-# The v1 pids hierarchy, to make a cgroup of our own in.
+# A hierarchy to make a cgroup of our own in: v1's pids, else the v2 one.
 V1_PIDS=/sys/fs/cgroup/pids
+[ -f /sys/fs/cgroup/cgroup.controllers ] && V1_PIDS=/sys/fs/cgroup
 
 test_spec_delete_leaves_resources_it_did_not_create() {
     # runtime.md (delete): resources associated with the container but not
@@ -14,7 +15,7 @@ test_spec_delete_leaves_resources_it_did_not_create() {
     # container's process is moved into, must survive delete.
     local id pid mine
     if ! [ -d $V1_PIDS ] || ! [ -w $V1_PIDS ]; then
-        skip "no writable cgroup v1 pids hierarchy"
+        skip "no writable cgroup v1 pids or v2 hierarchy"
     fi
     id=$(new_id)
     mine=$V1_PIDS/brig-spec-$$
