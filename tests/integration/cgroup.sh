@@ -34,7 +34,7 @@ cg_file() {
 
 # Every test names its cgroup, so that runc and brig use the same place.
 setup() {
-    CGP=/brig-test-$$
+    CGP=/brig-test-$TEST_UNIQ
     cfg --arg p "$CGP" '.linux.cgroupsPath = $p'
 }
 

@@ -5,6 +5,7 @@
 # on it, which makes the unit's cgroups as systemd would and logs every
 # call.  brig finds the bus through DBUS_SYSTEM_BUS_ADDRESS.  This host has
 # no systemd: the real thing is not exercised here.
+# serial-file: makes and removes the host's system.slice and brigtest.slice
 
 PY=/usr/bin/python3
 
@@ -61,7 +62,7 @@ teardown() {
     [ -z "${DAEMON_PID:-}" ] || kill "$DAEMON_PID" 2>/dev/null
     wait 2>/dev/null
     # whatever a failed test left of its units, then the slices it made
-    for d in /sys/fs/cgroup/*/system.slice/*bt"$$"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$$"-* \
+    for d in /sys/fs/cgroup/*/system.slice/*bt"$TEST_UNIQ"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$TEST_UNIQ"-* \
         /sys/fs/cgroup/*/brigtest.slice/* /sys/fs/cgroup/*/brigtest.slice \
         /sys/fs/cgroup/*/system.slice; do
         [ -d "$d" ] || continue
@@ -85,16 +86,6 @@ calls() {
 # someone else's by now).
 holder_gone() {
     ! pid_alive "$1" || [ "$(cat "/proc/$1/comm" 2>/dev/null)" != brig-scope-hold ]
-}
-
-# holders: how many holder processes run (zombies do not count).
-holders() {
-    local f n=0
-    while read -r f; do
-        f=${f%/comm}
-        if pid_alive "${f#/proc/}"; then n=$((n + 1)); fi
-    done < <(grep -lx brig-scope-hold /proc/[0-9]*/comm 2>/dev/null)
-    echo "$n"
 }
 
 SD() {
@@ -208,13 +199,13 @@ test_sub_slices_are_nested() {
     local id unit pid
     id=$(new_id)
     unit=c-$id.scope
-    cfg --arg p "brigtest-x$$.slice:c:$id" '.linux.cgroupsPath = $p'
+    cfg --arg p "brigtest-x$TEST_UNIQ.slice:c:$id" '.linux.cgroupsPath = $p'
     set_args sleep 100
     run SD run -d --bundle "$BUNDLE" "$id"
     assert_ok
     pid=$(state_of "$id" pid)
-    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$$.slice/$unit"
-    assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$$.slice"
+    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$TEST_UNIQ.slice/$unit"
+    assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$TEST_UNIQ.slice"
     run SD delete -f "$id"
     assert_ok
     [ -n "$(calls StopUnit "$unit")" ] || fail "delete did not stop $unit"
@@ -241,19 +232,19 @@ test_a_unit_that_exists_is_a_clear_error() {
 }
 
 test_a_failed_job_is_reported_and_leaves_nothing() {
-    local id unit before after
-    id=jobfail$$
+    local id unit holder
+    id=jobfail$TEST_UNIQ
     unit=brig-$id.scope
     cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
-    before=$(holders)
     run SD run --bundle "$BUNDLE" "$id"
     assert_failed run
     assert_match "$stderr" "^brig: run: systemd: StartTransientUnit $unit: job /org/freedesktop/systemd1/job/[0-9]+ ended with result \"failed\"\$"
     # the failed unit is reset, its holder gone, no state left
     [ -n "$(calls ResetFailedUnit "$unit")" ] || fail "the failed unit was not reset"
-    sleep 0.1
-    after=$(holders)
-    assert_eq "$after" "$before" "holder processes before and after"
+    for holder in $(calls StartTransientUnit "$unit" | jq -r '.properties.PIDs[0]'); do
+        [ "$holder" -gt 0 ] || fail "PIDs: $holder"
+        wait_for holder_gone "$holder"
+    done
     assert_eq "$(B list -q)" ""
 }
 
