@@ -88,6 +88,7 @@ cpu_ns() {
     fi
 }
 
+# serial: measures the CPU time a busy loop gets
 test_cpu_quota_is_enforced() {
     local id a b used
     id=$(new_id)

@@ -132,8 +132,8 @@ static uint64_t count_after(unsigned ms)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s UNIFIED_MOUNT\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s UNIFIED_MOUNT [NAME]\n", argv[0]);
         return 2;
     }
     struct statfs sf;
@@ -155,7 +155,12 @@ int main(int argc, char **argv)
     brig_cg_layout_override(&l);
 
     char parent[64], path[96], dir[PATH_MAX];
-    snprintf(parent, sizeof parent, "/brig-v2probe-%d", (int)getpid());
+    /* argv[2]: a name for the parent cgroup unique to the caller's test
+     * (its clean-up removes that one only). */
+    if (argc > 2)
+        snprintf(parent, sizeof parent, "/brig-v2probe-%s", argv[2]);
+    else
+        snprintf(parent, sizeof parent, "/brig-v2probe-%d", (int)getpid());
     snprintf(path, sizeof path, "%s/ctr", parent);
     snprintf(dir, sizeof dir, "%s%s", argv[1], path);
 
