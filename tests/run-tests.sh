@@ -375,8 +375,15 @@ flush() {
 
 # Wait for one worker to end (or for a signal).
 wait_one() {
-    local pid=
-    wait -n -p pid
+    local pid= st=0
+    wait -n -p pid || st=$?
+    if [ $st -eq 127 ] && [ -z "$pid" ]; then
+        # No child left to wait for (cannot happen; never loop on it).
+        for pid in "${!running[@]}"; do done_[${running[$pid]}]=1; done
+        running=()
+        flush
+        return 0
+    fi
     [ -n "$pid" ] && [ -n "${running[$pid]:-}" ] || return 0
     done_[${running[$pid]}]=1
     unset "running[$pid]"
@@ -439,6 +446,7 @@ if [ $has_tests -eq 1 ]; then
     [ $keep -eq 0 ] || echo "# scratch dirs kept in $RUN_TMP"
 fi
 
+t_start=$(date +%s%N)
 for ((i = 0; i < ${#kind[@]}; i++)); do
     limit=$jobs
     if [ "${serial[$i]}" = 1 ]; then
@@ -459,5 +467,6 @@ fi
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "# failed: ${failed_names[*]}"
 fi
+echo "# took $(elapsed "$t_start")s, $jobs at a time"
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ $nfail -eq 0 ]
