@@ -23,7 +23,7 @@ set -o pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILDDIR=${BUILDDIR:-$PWD}
 OUT=$BUILDDIR/fuzz
-TARGETS=(fuzz_config fuzz_seccomp)
+TARGETS=(fuzz_config fuzz_seccomp fuzz_dbus)
 : "${FUZZ_CC:=clang}"
 
 die() {
@@ -41,6 +41,9 @@ seed_dirs() {
             echo "$SRCDIR/tests/unit/fixtures"
             [ -d "$ref/runtime-spec/schema/test/config/good" ] && echo "$ref/runtime-spec/schema/test/config/good"
             [ -d "$ref/runtime-spec/schema/test/config/bad" ] && echo "$ref/runtime-spec/schema/test/config/bad"
+            ;;
+        fuzz_dbus)
+            echo "$SRCDIR/fuzz/corpus/dbus"
             ;;
         fuzz_seccomp)
             echo "$SRCDIR/fuzz/corpus/seccomp"

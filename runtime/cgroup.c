@@ -28,6 +28,7 @@
 #include "brig/cgroup.h"
 #include "brig/cgroup_internal.h"
 #include "brig/internal.h"
+#include "brig/rootless.h"
 #include "brig/json.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -375,7 +376,15 @@ int brig_cg_systemd_expand(const char *spec, char **cgpath, char **unit)
         u = brig_xasprintf("%s-%s.scope", prefix, name);
     else
         u = brig_xasprintf("%s.scope", name);
-    *cgpath = brig_xasprintf("%s/%s", p, u);
+    /* The user instance of systemd keeps its units below its own cgroup
+     * (runc asks the manager's ControlGroup; this is where systemd puts
+     * it: user@UID.service in the user's slice). */
+    if (brig_systemd_user()) {
+        unsigned uid = (unsigned)brig_host_uid();
+        *cgpath = brig_xasprintf("/user.slice/user-%u.slice/user@%u.service%s/%s", uid, uid, p, u);
+    } else {
+        *cgpath = brig_xasprintf("%s/%s", p, u);
+    }
     free(p);
     *unit = u;
     return 0;
@@ -387,7 +396,8 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
     if (want && !*want)
         want = NULL;
     if (systemd) {
-        char *spec = want ? brig_xstrdup(want) : brig_xasprintf("system.slice:brig:%s", id);
+        char *spec = want ? brig_xstrdup(want)
+                          : brig_xasprintf("%s:brig:%s", brig_systemd_user() ? "user.slice" : "system.slice", id);
         cleanup_free char *cgpath = NULL, *unit = NULL;
         if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0) {
             free(spec);
@@ -884,7 +894,7 @@ static int remove_dirs(const struct brig_cg_layout *l, const char *path);
  * run, as long as it asks for no limits (runc does the same). */
 static bool rootless(void)
 {
-    return brig_g.rootless == 1 || (brig_g.rootless == -1 && geteuid() != 0);
+    return brig_is_rootless();
 }
 
 static bool no_access(int e)
@@ -981,9 +991,12 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         r = brig_fail(0, "no device controller: cannot restrict device access");
     }
     brig_cg_device_rules_free(rules, n_rules);
-    if (r < 0 && rootless() && l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_DEVICES)) {
-        /* v1 devices cannot be changed without privilege; the user
-         * namespace limits device access anyway */
+    if (r < 0 && rootless()) {
+        /* Neither v1 device rules nor an eBPF filter (bpf(2) needs
+         * CAP_BPF/CAP_SYS_ADMIN of the initial user namespace) can be set
+         * without privilege; a rootless container cannot mknod and reaches
+         * only the nodes its user may open anyway.  runc ignores these
+         * errors when rootless too. */
         brig_debug("rootless: device rules not applied (%s)", brig_last_error());
         brig_clear_error();
         r = 0;

@@ -33,6 +33,7 @@
 #include "brig/cgroup_internal.h"
 #include "brig/dbus.h"
 #include "brig/internal.h"
+#include "brig/rootless.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -44,6 +45,13 @@
 
 int brig_cg_systemd_check(void)
 {
+    if (brig_systemd_user()) {
+        const char *bus = getenv("DBUS_SESSION_BUS_ADDRESS"), *xdg = getenv("XDG_RUNTIME_DIR");
+        if ((bus && *bus) || (xdg && *xdg == '/'))
+            return 0;
+        return brig_fail(0, "systemd cgroup driver: rootless needs the user's systemd instance, and "
+                            "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set");
+    }
     const char *env = getenv("DBUS_SYSTEM_BUS_ADDRESS");
     if (env && *env)
         return 0;
@@ -431,7 +439,26 @@ static int sd_open(struct sd *s)
     const char *env = getenv("DBUS_SYSTEM_BUS_ADDRESS");
     bool bus = true;
     int r = -1;
-    if (env && *env) {
+    if (brig_systemd_user()) {
+        /* The user's manager: its private socket, else the session bus. */
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        env = getenv("DBUS_SESSION_BUS_ADDRESS");
+        if (xdg && *xdg == '/') {
+            cleanup_free char *priv = brig_xasprintf("unix:path=%s/systemd/private", xdg);
+            r = brig_dbus_connect(priv, false, CALL_TIMEOUT_MS, &s->c);
+            bus = r < 0;
+            if (r < 0) {
+                brig_debug("systemd: %s; trying the session bus", brig_last_error());
+                brig_clear_error();
+            }
+        }
+        if (r < 0) {
+            cleanup_free char *addr = env && *env ? brig_xstrdup(env)
+                                  : xdg ? brig_xasprintf("unix:path=%s/bus", xdg) : NULL;
+            r = addr ? brig_dbus_connect(addr, true, CALL_TIMEOUT_MS, &s->c)
+                     : brig_fail(0, "no session bus address");
+        }
+    } else if (env && *env) {
         r = brig_dbus_connect(env, true, CALL_TIMEOUT_MS, &s->c);
     } else {
         if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0) {

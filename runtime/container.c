@@ -35,6 +35,7 @@
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
+#include "brig/rootless.h"
 #include "brig/policy.h"
 #include "brig/sync.h"
 #include "brig/exec.h"
@@ -332,7 +333,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.has_user_ns = in.in_userns;
     c->state.has_pid_ns = brig_config_namespace(cfg, BRIG_NS_PID) != NULL;
     c->state.systemd_cgroup = brig_g.systemd_cgroup;
-    c->state.rootless = brig_g.rootless == 1 || (brig_g.rootless == -1 && geteuid() != 0);
+    c->state.rootless = brig_is_rootless();
     copy_annotations(cfg, &c->state);
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
     if (!c->state.cgroup_path)

@@ -19,6 +19,7 @@
 
 #include "brig/dbus.h"
 #include "brig/internal.h"
+#include "brig/rootless.h"
 
 #define FIELD_PATH 1
 #define FIELD_INTERFACE 2
@@ -1042,13 +1043,21 @@ static int unix_sockaddr(const char *a, size_t n, struct sockaddr_un *sa, sockle
 
 static int authenticate(struct brig_dbus *c, long long deadline)
 {
-    char uid[16], hex[40], msg[80], line[512];
-    snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
-    for (size_t i = 0; uid[i]; i++)
-        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)uid[i]);
+    char uid[16], hex[40] = "", msg[80], line[512];
+    /* In a user namespace our uid is not the one the server sees on the
+     * socket: send no identity and let it take the socket's (the server
+     * answers DATA and waits for an empty one). */
+    if (!brig_running_in_userns()) {
+        snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
+        for (size_t i = 0; uid[i]; i++)
+            snprintf(hex + 2 * i, 3, "%02x", (unsigned char)uid[i]);
+    }
     /* The NUL byte first: it could carry credentials on some systems. */
-    int n = snprintf(msg, sizeof msg, "%cAUTH EXTERNAL %s\r\n", 0, hex);
+    int n = snprintf(msg, sizeof msg, "%cAUTH EXTERNAL%s%s\r\n", 0, *hex ? " " : "", hex);
     if (send_all(c, msg, (size_t)n) < 0 || read_line(c, line, sizeof line, deadline) < 0)
+        return -1;
+    if (strcmp(line, "DATA") == 0 &&
+        (send_all(c, "DATA\r\n", 6) < 0 || read_line(c, line, sizeof line, deadline) < 0))
         return -1;
     if (strncmp(line, "OK ", 3) != 0)
         return brig_fail(EACCES, "D-Bus %s: authentication refused (%s)", c->address, line);

@@ -18,6 +18,7 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/rootless.h"
 
 struct dev_spec {
     const char *path;
@@ -104,7 +105,9 @@ static bool dev_is_tmpfs(const struct brig_config *cfg)
 int brig_create_devices(struct brig_init *in, int rootfd)
 {
     const struct brig_config *cfg = in->cfg;
-    bool userns = in->in_userns;
+    /* mknod of a device needs CAP_MKNOD in the initial user namespace:
+     * refused in the container's own and in one brig itself runs in. */
+    bool userns = in->in_userns || brig_running_in_userns();
 
     /* The defaults go into a /dev the config makes fresh, never into a
      * /dev that is part of the rootfs or bound from elsewhere. */

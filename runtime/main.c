@@ -13,10 +13,11 @@
 #include "brig/exe_guard.h"
 #include "brig/internal.h"
 #include "brig/policy.h"
+#include "brig/rootless.h"
 #include "brig/seccomp.h"
 
 struct brig_globals brig_g = {
-    .root = BRIG_DEFAULT_ROOT,
+    .root = NULL, /* brig_default_root() unless --root */
     .log_format = BRIG_LOG_TEXT,
     .rootless = -1,
     .policy = -1,
@@ -58,7 +59,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nGlobal options:\n"
-            "  --root DIR            state directory (default " BRIG_DEFAULT_ROOT ")\n"
+            "  --root DIR            state directory (default " BRIG_DEFAULT_ROOT ";\n"
+            "                        $XDG_RUNTIME_DIR/brig for a user)\n"
             "  --log FILE            also write messages to FILE\n"
             "  --log-format FORMAT   text (default) or json\n"
             "  --debug               print debug messages\n"
@@ -178,6 +180,8 @@ int main(int argc, char **argv)
             return brig_report_error();
         }
     }
+    if (!brig_g.root)
+        brig_g.root = brig_default_root();
     brig_log_open();
     if (optind >= argc) {
         usage(stderr);

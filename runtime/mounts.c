@@ -29,6 +29,7 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/rootless.h"
 #include "brig/sync.h"
 
 static bool same_file(int a, int b)
@@ -113,9 +114,36 @@ static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_moun
     cleanup_fd int fd = open_dest(rootfd, m, true, false);
     if (fd < 0)
         return -1;
-    if (brig_cgroup_mode() == BRIG_CGROUP_V2 && (in->clone_flags & CLONE_NEWCGROUP))
-        return brig_mount_at("cgroup2", fd, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY),
-                             NULL, m->destination);
+    unsigned long cg2_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY);
+    if (brig_cgroup_mode() == BRIG_CGROUP_V2 && (in->clone_flags & CLONE_NEWCGROUP)) {
+        if (brig_mount_at("cgroup2", fd, "cgroup2", cg2_flags, NULL, m->destination) == 0)
+            return 0;
+        int e = brig_last_errno();
+        if (e != EBUSY && e != EPERM)
+            return -1;
+        brig_debug("%s; trying again over a tmpfs", brig_last_error());
+        brig_clear_error();
+        /* EBUSY: the destination is the host's cgroup2 mount, brought in
+         * by an rbind of /sys (rootless, no network namespace): the same
+         * superblock cannot be mounted on itself.  Cover it first. */
+        if (brig_mount_at("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", m->destination) < 0)
+            return -1;
+        cleanup_fd int top = reopen_dest(rootfd, m->destination);
+        if (top < 0)
+            return -1;
+        if (brig_mount_at("cgroup2", top, "cgroup2", cg2_flags, NULL, m->destination) == 0)
+            return 0;
+        if (brig_last_errno() != EPERM)
+            return -1;
+        /* EPERM: a user namespace that does not own the cgroup namespace
+         * cannot mount cgroup2; the container's own directory is bound in
+         * below, as runc does, else the empty read-only tmpfs stays. */
+        brig_debug("%s; binding the container's cgroup instead", brig_last_error());
+        brig_clear_error();
+        close(fd);
+        fd = top;
+        top = -1;
+    }
 
     /* The container's cgroup path relative to each hierarchy's root. */
     cleanup_free char *cgpath = NULL;
@@ -133,7 +161,17 @@ static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_moun
     if (brig_cgroup_mode() == BRIG_CGROUP_V2) {
         /* No cgroup namespace: bind the container's own directory. */
         cleanup_free char *host = brig_xasprintf("/sys/fs/cgroup%s", cgpath);
-        return brig_bind_at(host, -1, rootfd, m->destination, fd, false, attrs, 0);
+        if (brig_bind_at(host, -1, rootfd, m->destination, fd, false, attrs, 0) == 0)
+            return 0;
+        if (!brig_is_rootless() || brig_last_errno() != ENOENT)
+            return -1;
+        /* Rootless without a cgroup of its own: nothing to show; mask the
+         * place with an empty read-only tmpfs (an rbind of /sys brought the
+         * host's whole hierarchy there). */
+        brig_debug("%s; masking %s", brig_last_error(), m->destination);
+        brig_clear_error();
+        return brig_mount_at("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=755",
+                             m->destination);
     }
 
     /* v1 or hybrid: a tmpfs with one bind per hierarchy, each of the

@@ -10,7 +10,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 # peers the tests are validated against; the rest are used by tests.
 TEST_PKGS="busybox-static jq iproute2 procps util-linux coreutils psmisc
   runc crun valgrind clang libclang-rt-14-dev strace libcap2-bin python3
-  python3-jsonschema podman containerd dbus-daemon python3-dbus python3-gi"
+  python3-jsonschema podman containerd dbus-daemon python3-dbus python3-gi uidmap"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps.sh: must be run as root" >&2

@@ -181,3 +181,25 @@ test_readme_lists_every_command() {
         grep -qE "^\| \`brig $c( |\`)" "$SRC_DIR/README.md" || fail "README.md's command table has no row for $c"
     done
 }
+
+# Every file or directory of the project that README.md, SECURITY.md or a
+# test directory's README names in backquotes (`tests/...`, `runtime/x.c`,
+# `profiles/...`) exists; a glob must match something.  Placeholders in
+# capitals (FILE, TARGET) are not paths.
+test_paths_the_docs_cite_exist() {
+    local doc p missing=() n=0
+    for doc in "$SRC_DIR/README.md" "$SRC_DIR/SECURITY.md" "$SRC_DIR"/tests/*/README.md; do
+        [ -f "$doc" ] || continue
+        while read -r p; do
+            n=$((n + 1))
+            p=${p%%[ :]*}      # "tests/run-tests.sh FILTER" -> the path
+            p=${p%/}
+            [[ $p =~ [A-Z]{3,} ]] && continue
+            # shellcheck disable=SC2086
+            compgen -G "$SRC_DIR/$p" >/dev/null || missing+=("${doc#"$SRC_DIR"/}: $p")
+        done < <(grep -oE '`(\./)?(runtime|seccomp|include|profiles|man|tests|scripts|fuzz|tools|completions|\.ci)/[^`]*`' "$doc" |
+            tr -d '`' | sed 's|^\./||')
+    done
+    [ "$n" -gt 10 ] || fail "found only $n cited paths: the pattern is broken"
+    [ ${#missing[@]} -eq 0 ] || fail "cited paths that do not exist: ${missing[*]}"
+}

@@ -1,0 +1,128 @@
+# shellcheck shell=bash
+# Rootless: the runtime run by an unprivileged user (uid 65534 here), with a
+# user namespace in the config, and inside a user namespace it does not
+# own the ids of (as podman and rootlesskit run it).  Every test passes
+# with runc too (BRIG=runc).
+
+RL_UID=65534
+
+# as_user CMD...: CMD as uid 65534 with its own XDG_RUNTIME_DIR, no --root.
+as_user() {
+    setpriv --reuid $RL_UID --regid $RL_UID --clear-groups \
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$XDG" XDG_RUNTIME_DIR="$XDG" "$@"
+}
+
+# rl_delete ID: delete a container the user left under its default root.
+rl_delete() {
+    as_user "$BRIG" delete --force "$1" >/dev/null 2>&1 || true
+}
+
+setup() {
+    command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+    [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] ||
+        skip "user namespaces are disabled on this host"
+    XDG=$TDIR/xdg
+    mkdir -p "$XDG"
+    chown $RL_UID:$RL_UID "$XDG"
+    chmod 700 "$XDG"
+    # The user's own bundle: a rootless spec (user namespace mapping root to
+    # the user, no cgroup limits) over the shared busybox rootfs.
+    RL=$TDIR/rl
+    mkdir -p "$RL"
+    chmod 755 "$TDIR" "$RL"
+    cp -a "$BUNDLE/rootfs" "$RL/rootfs"
+    chown -R $RL_UID:$RL_UID "$RL"
+    # Written by the user: root inside maps to uid 65534.
+    if is_runc; then
+        as_user sh -c "cd $RL && runc spec --rootless" || fail "runc spec --rootless failed"
+    else
+        as_user "$BRIG" spec --rootless --bundle "$RL" || fail "spec --rootless failed"
+    fi
+    jq '.process.terminal = false | del(.linux.resources) |
+        .process.args = ["sh", "-c", "cat /proc/self/uid_map; test -c /dev/null && echo > /dev/null && echo devnull-ok"]' \
+        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown -R $RL_UID:$RL_UID "$RL"
+}
+
+test_default_root_is_xdg_runtime_dir() {
+    local id
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" devnull-ok
+    # runc keeps rootless state in $XDG_RUNTIME_DIR/runc, brig in .../brig.
+    run as_user "$BRIG" create --bundle "$RL" "$id"
+    assert_ok
+    [ -d "$XDG/$BRIG_NAME/$id" ] || fail "no state under \$XDG_RUNTIME_DIR/$BRIG_NAME/$id"
+    run as_user "$BRIG" list -q
+    assert_ok
+    assert_contains "$output" "$id"
+    run as_user "$BRIG" delete --force "$id"
+    assert_ok
+    [ ! -e "$XDG/$BRIG_NAME/$id" ] || fail "state left under \$XDG_RUNTIME_DIR after delete"
+}
+
+test_user_without_xdg_runtime_dir_is_refused_clearly() {
+    local id
+    id=$(new_id)
+    # No XDG_RUNTIME_DIR: the default root is the system's, which a user
+    # cannot write; the error must say so, and nothing is left.
+    run setpriv --reuid $RL_UID --regid $RL_UID --clear-groups env -u XDG_RUNTIME_DIR "$BRIG" run --bundle "$RL" "$id"
+    assert_failed
+    assert_contains "$stderr" "ermission denied"
+}
+
+# brig run as root of a user namespace that maps one id (unshare -r, as
+# podman's rootless user namespace does): no user namespace in the config.
+# mknod of device nodes is refused there; they are bound from the host.
+test_inside_a_user_namespace_without_one_in_the_config() {
+    local id
+    id=$(new_id)
+    jq 'del(.linux.uidMappings, .linux.gidMappings) |
+        .linux.namespaces |= map(select(.type != "user")) |
+        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end)' \
+        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    defer "as_user unshare -r $BRIG delete --force $id >/dev/null 2>&1 || true"
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" devnull-ok
+    [ ! -e "$XDG/$BRIG_NAME/$id" ] || fail "state left behind after run"
+}
+
+test_rootless_detected_inside_a_user_namespace_as_root() {
+    local id
+    id=$(new_id)
+    jq 'del(.linux.uidMappings, .linux.gidMappings) |
+        .linux.namespaces |= map(select(.type != "user")) |
+        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end)' \
+        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    # uid 0 in a user namespace is not root of the host: its state goes to
+    # the user's XDG dir (runc: USER is not "root" there) and it asks for no
+    # cgroup it cannot have.
+    defer "as_user unshare -r $BRIG delete --force $id >/dev/null 2>&1 || true"
+    run as_user unshare -r sh -c "id -u; $BRIG create --bundle $RL $id && ls $XDG/$BRIG_NAME"
+    assert_ok
+    assert_eq "$(printf '%s\n' "$output" | head -n 1)" 0 "uid inside unshare -r"
+    assert_contains "$output" "$id"
+    run as_user unshare -r "$BRIG" delete --force "$id"
+    assert_ok
+}
+
+test_device_nodes_bound_not_made_inside_a_user_namespace() {
+    is_runc && skip "mount table check is brig-specific wording"
+    local id
+    id=$(new_id)
+    jq 'del(.linux.uidMappings, .linux.gidMappings) |
+        .linux.namespaces |= map(select(.type != "user")) |
+        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end) |
+        .process.args = ["sh", "-c", "grep -c \" /dev/null \" /proc/self/mountinfo; cat /dev/null; echo x > /dev/null && echo w-ok"]' \
+        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_eq "$(printf '%s\n' "$output" | head -n 1)" 1 "/dev/null is a bind mount of the host's node"
+    assert_contains "$output" w-ok
+}
