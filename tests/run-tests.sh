@@ -197,9 +197,22 @@ run_unit() { # I
     fi
 }
 
-# The pid recorded in a container's state.json (brig: pid, runc: init_process_pid).
+# "PID STARTTIME" of the process recorded in a container's state.json
+# (brig: pid, pidStartTime; runc: init_process_pid, init_process_start);
+# STARTTIME is 0 when unknown.
 state_pid() {
-    jq -r '.pid // .init_process_pid // empty' "$1/state.json" 2>/dev/null
+    jq -r '(.pid // .init_process_pid // empty | tostring) + " " +
+           (.pidStartTime // .init_process_start // 0 | tostring)' "$1/state.json" 2>/dev/null
+}
+
+# proc_is PID STARTTIME: PID runs (not a zombie) and is that process, not
+# a later one with the same pid (STARTTIME 0: any).
+proc_is() {
+    local st
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    set -- "$1" "$2" $st
+    [ "$3" != Z ] && [ "$3" != X ] || return 1
+    [ "$2" = 0 ] || [ "${22}" = "$2" ]
 }
 
 # The processes still running with TEST_UNIQ=UNIQ in their environment: what
@@ -226,7 +239,7 @@ cleanup_test() {
         id=$(basename "$d")
         ids+=("$id")
         pid=$(state_pid "$d")
-        [ -n "$pid" ] && pids+=("$pid")
+        [ -n "${pid%% *}" ] && pids+=("$pid")
         timeout -k 2 10 "$BRIG" --root "$root" delete --force "$id" >>"$log" 2>&1
     done
     for d in "$root"/*/; do
@@ -235,15 +248,16 @@ cleanup_test() {
         leak=1
         rm -rf "$d"
     done
+    # (by pid and start time: the pid of a container that ended long ago
+    # may be another program's by now)
     for pid in "${pids[@]}"; do
         for _ in 1 2 3 4 5 6 7 8 9 10; do
-            [ -e "/proc/$pid" ] || break
-            [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+            proc_is $pid || break
             sleep 0.1
         done
-        if [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
-            echo "cleanup: container process $pid still running after delete --force; killed" >>"$log"
-            kill -9 "$pid" 2>/dev/null
+        if proc_is $pid; then
+            echo "cleanup: container process ${pid% *} still running after delete --force; killed" >>"$log"
+            kill -9 "${pid% *}" 2>/dev/null
             leak=1
         fi
     done
