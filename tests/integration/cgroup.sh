@@ -248,8 +248,9 @@ test_events_stats_and_stream() {
     id=$(new_id)
     cfg --argjson l $((24 * mb)) '.linux.resources.memory = {limit: $l, swap: $l}'
     cfg '.linux.resources.pids = {limit: 33}'
-    # allocate too much after a while, then stay alive
-    sh_args 'sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 60'
+    # allocate too much once the event stream runs, then stay alive
+    add_share
+    sh_args 'while [ ! -e /share/go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 60'
     run_detached "$id"
     run B events --stats "$id"
     assert_ok
@@ -258,8 +259,18 @@ test_events_stats_and_stream() {
     assert_eq "$(jq -r .data.pids.limit <<<"$output")" 33
     [ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "no pids.current"
     assert_eq "$(jq -r .data.memory.usage.limit <<<"$output")" $((24 * mb))
-    run timeout 3 "$BRIG" --root "$ROOT" events --interval 500ms "$id"
-    assert_status 124
+    local ev=$TDIR/events.out pid i
+    "$BRIG" --root "$ROOT" events --interval 500ms "$id" >"$ev" 2>&1 &
+    pid=$!
+    defer "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    wait_for grep -q '"type":"stats"' "$ev"
+    touch "$SHARE/go"
+    for ((i = 0; i < 300; i++)); do
+        grep -q '"type":"oom"' "$ev" && [ "$(grep -c '"type":"stats"' "$ev")" -ge 4 ] && break
+        sleep 0.05
+    done
+    pid_alive "$pid" || fail "the event stream ended: $(cat "$ev")"
+    output=$(cat "$ev")
     [ "$(grep -c '"type":"stats"' <<<"$output")" -ge 4 ] || fail "expected stats every 500ms"
     assert_contains "$output" "{\"type\":\"oom\",\"id\":\"$id\"}"
     run B events --interval 0s "$id"
