@@ -19,8 +19,9 @@
 # container IDs (tests/lib/exec-test.sh), so tests run side by side; what a
 # test leaves behind (state, processes, cgroups, mounts) is checked after it
 # ends, by its own IDs, dirs and processes only.  Results come in a fixed
-# order (unit tests, then the files and tests as written), each result line
-# when every test before it is done, with the log of each failure.
+# order (unit tests, then the files and tests as written, serial ones
+# last), each once every test before it is done, with the log of each
+# failure.
 #
 # A test that cannot share the host with others (it changes or looks at
 # host-wide settings or state, or measures time) is marked with a comment
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
         -j) jobs=${2:-}; shift ;;
         -j*) jobs=${1#-j} ;;
         --jobs=*) jobs=${1#--jobs=} ;;
-        -h | --help) sed -n '2,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) echo "run-tests.sh: unknown option $1" >&2; exit 2 ;;
         *) filters+=("$1") ;;
     esac
