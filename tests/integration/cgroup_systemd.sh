@@ -62,12 +62,13 @@ teardown() {
     [ -z "${DAEMON_PID:-}" ] || kill "$DAEMON_PID" 2>/dev/null
     wait 2>/dev/null
     # whatever a failed test left of its units, then the slices it made
+    # (the shared parents only when empty: other runs may use them)
     for d in /sys/fs/cgroup/*/system.slice/*bt"$TEST_UNIQ"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$TEST_UNIQ"-* \
-        /sys/fs/cgroup/*/brigtest.slice/* /sys/fs/cgroup/*/brigtest.slice \
+        /sys/fs/cgroup/*/brigtest.slice/brigtest-x"${TEST_UNIQ//-/_}".slice /sys/fs/cgroup/*/brigtest.slice \
         /sys/fs/cgroup/*/system.slice; do
         [ -d "$d" ] || continue
         [[ $d == */system.slice && $SLICES_BEFORE == *"$d"* ]] && continue
-        xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+        [[ $d == */brigtest.slice || $d == */system.slice ]] || xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
             rmdir "$d" 2>/dev/null && break
             sleep 0.1
@@ -196,16 +197,16 @@ test_limits_in_the_scope_and_delete_stops_it() {
 }
 
 test_sub_slices_are_nested() {
-    local id unit pid
+    local id unit pid x=${TEST_UNIQ//-/_} # ("-" nests slices)
     id=$(new_id)
     unit=c-$id.scope
-    cfg --arg p "brigtest-x$TEST_UNIQ.slice:c:$id" '.linux.cgroupsPath = $p'
+    cfg --arg p "brigtest-x$x.slice:c:$id" '.linux.cgroupsPath = $p'
     set_args sleep 100
     run SD run -d --bundle "$BUNDLE" "$id"
     assert_ok
     pid=$(state_of "$id" pid)
-    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$TEST_UNIQ.slice/$unit"
-    assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$TEST_UNIQ.slice"
+    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$x.slice/$unit"
+    assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$x.slice"
     run SD delete -f "$id"
     assert_ok
     [ -n "$(calls StopUnit "$unit")" ] || fail "delete did not stop $unit"
