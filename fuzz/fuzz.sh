@@ -23,7 +23,7 @@ set -o pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILDDIR=${BUILDDIR:-$PWD}
 OUT=$BUILDDIR/fuzz
-TARGETS=(fuzz_config fuzz_seccomp fuzz_dbus)
+TARGETS=(fuzz_config fuzz_seccomp fuzz_dbus fuzz_agent)
 : "${FUZZ_CC:=clang}"
 
 die() {
@@ -44,6 +44,9 @@ seed_dirs() {
             ;;
         fuzz_dbus)
             echo "$SRCDIR/fuzz/corpus/dbus"
+            ;;
+        fuzz_agent)
+            echo "$SRCDIR/fuzz/corpus/agent"
             ;;
         fuzz_seccomp)
             echo "$SRCDIR/fuzz/corpus/seccomp"

@@ -1,22 +1,45 @@
 /* brig: the security audit of a config (brig check, --policy baseline and
  * restricted).
  *
- * Every check reads the parsed config only: no file system, no kernel, so
- * the same answer comes out on any host and in unit tests.  Each finding
- * names the JSON path to change and how; the level is the lowest Pod
- * Security Standards level that forbids it (CIS-only items sit under
- * restricted, except the host-escape ones, which baseline also refuses). */
+ * The audit judges what a config grants, not how it is spelled: mount
+ * options are read by the parser create uses, a namespace path is compared
+ * by inode with the host's namespaces, a bind's source and a device's host
+ * file are examined where they are, the seccomp filter is compiled and run
+ * (audit_seccomp.c).  Where a field can reach the host, only what is known
+ * to be safe passes; what cannot be proven at check time is a finding.
+ * Each finding names the JSON path to change and how; the level is the
+ * lowest Pod Security Standards level that forbids it (CIS-only items sit
+ * under restricted, except the host-escape ones, which baseline also
+ * refuses). */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "brig/brig.h"
+#include "brig/cgroup.h"
+#include "brig/cgroup_internal.h"
 #include "brig/config.h"
 #include "brig/internal.h"
+#include "brig/mounts.h"
 #include "brig/policy.h"
+#include "audit_priv.h"
 
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 /* What runc and every engine mask: their absence is a baseline finding. */
 static const char *const core_masked[] = {
     "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -61,20 +84,11 @@ const char *brig_level_name(enum brig_level l)
     return l == BRIG_LEVEL_BASELINE ? "baseline" : "restricted";
 }
 
-struct audit {
-    const struct brig_config *cfg;
-    enum brig_level level;
-    struct brig_findings *out;
-};
+#define wanted audit_wanted
+#define add audit_add
 
-static bool wanted(const struct audit *a, enum brig_level l)
-{
-    return l <= a->level;
-}
-
-/* Record a finding; PATH, MSG and FIX are taken over (heap strings). */
-static void add(struct audit *a, const char *check, enum brig_severity sev, enum brig_level level,
-                char *path, char *msg, char *fix, const char *refs)
+void audit_add(struct audit *a, const char *check, enum brig_severity sev, enum brig_level level,
+               char *path, char *msg, char *fix, const char *refs)
 {
     if (!wanted(a, level)) {
         free(path);
@@ -90,21 +104,126 @@ static void add(struct audit *a, const char *check, enum brig_severity sev, enum
     };
 }
 
-#define S(x) brig_xstrdup(x)
-#define F(...) brig_xasprintf(__VA_ARGS__)
+/* ---- namespaces ---- */
 
-static bool strv_has(const struct brig_strv *s, const char *x)
+static const char *const ns_proc_names[] = {
+    [BRIG_NS_PID] = "pid", [BRIG_NS_NETWORK] = "net",   [BRIG_NS_MOUNT] = "mnt",
+    [BRIG_NS_IPC] = "ipc", [BRIG_NS_UTS] = "uts",       [BRIG_NS_USER] = "user",
+    [BRIG_NS_CGROUP] = "cgroup", [BRIG_NS_TIME] = "time",
+};
+
+enum ns_verdict { NS_OTHER, NS_HOST, NS_UNPROVEN };
+
+/* What joining the namespace at PATH gives: the host's (init's, or the
+ * runtime's own) namespace of type T, another one, or unknown (*WHY says
+ * why).  By inode, so that any spelling (/proc/2/ns/net, a symlink, a bind
+ * of an nsfs file) is the same namespace as what it names. */
+static enum ns_verdict judge_ns_path(const char *path, enum brig_ns_type t, char **why)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], x) == 0)
-            return true;
-    return false;
+    struct stat st;
+    struct statfs fs;
+    if (stat(path, &st) < 0) {
+        *why = F("%s cannot be examined (%s)", path, strerror(errno));
+        return NS_UNPROVEN;
+    }
+    if (statfs(path, &fs) < 0 || fs.f_type != NSFS_MAGIC) {
+        *why = F("%s is not a namespace file", path);
+        return NS_UNPROVEN;
+    }
+    static const char *const refs[] = {"/proc/1", "/proc/self"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(refs); i++) {
+        char ref[64];
+        snprintf(ref, sizeof ref, "%s/ns/%s", refs[i], ns_proc_names[t]);
+        struct stat r;
+        if (stat(ref, &r) < 0) {
+            *why = F("the host's namespace %s cannot be examined to compare (%s)", ref, strerror(errno));
+            return NS_UNPROVEN;
+        }
+        if (r.st_dev == st.st_dev && r.st_ino == st.st_ino) {
+            *why = F("%s is the host's %s namespace (the same as %s)", path, ns_proc_names[t], ref);
+            return NS_HOST;
+        }
+    }
+    *why = NULL;
+    return NS_OTHER;
+}
+
+/* Whether the container has the host's namespace of type T, or cannot be
+ * shown not to: absent, or joined at a path that is (or may be) the host's.
+ * *PATH gets the JSON path, *WHY (may be NULL) the reason. */
+static bool shares_host_ns(const struct brig_config *cfg, enum brig_ns_type t, char **path, char **why)
+{
+    const struct brig_linux *l = cfg->linux_;
+    if (why)
+        *why = NULL;
+    for (size_t i = 0; l && i < l->n_namespaces; i++) {
+        if (l->namespaces[i].type != t)
+            continue;
+        if (!l->namespaces[i].path)
+            return false;
+        char *reason = NULL;
+        if (judge_ns_path(l->namespaces[i].path, t, &reason) == NS_OTHER)
+            return false;
+        *path = F("linux.namespaces[%zu].path", i);
+        if (why)
+            *why = reason;
+        else
+            free(reason);
+        return true;
+    }
+    *path = S("linux.namespaces");
+    return true;
+}
+
+static void check_namespaces(struct audit *a)
+{
+    static const struct {
+        enum brig_ns_type type;
+        const char *check;
+        enum brig_severity sev;
+        enum brig_level level;
+        const char *what;
+        const char *refs;
+    } nss[] = {
+        {BRIG_NS_MOUNT, "host-mount-namespace", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE,
+         "the host's mount namespace: mounts land on the host", "CIS Docker 5.4"},
+        {BRIG_NS_PID, "host-pid-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
+         "the host's PID namespace: host processes are visible and can be signalled",
+         "PSS baseline: Host Namespaces (hostPID); CIS Docker 5.15"},
+        {BRIG_NS_NETWORK, "host-network-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
+         "the host's network namespace: host interfaces and local services are reachable",
+         "PSS baseline: Host Namespaces (hostNetwork); CIS Docker 5.9"},
+        {BRIG_NS_IPC, "host-ipc-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
+         "the host's IPC namespace: host shared memory and semaphores are reachable",
+         "PSS baseline: Host Namespaces (hostIPC); CIS Docker 5.16"},
+        {BRIG_NS_UTS, "host-uts-namespace", BRIG_SEV_MEDIUM, BRIG_LEVEL_RESTRICTED,
+         "the host's UTS namespace: the host name is shared", "CIS Docker 5.20"},
+        {BRIG_NS_CGROUP, "host-cgroup-namespace", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED,
+         "the host's cgroup namespace: host cgroup paths are visible", "brig hardening (cgroup namespace)"},
+    };
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(nss); i++) {
+        if (!wanted(a, nss[i].level))
+            continue;
+        char *path, *why;
+        if (!shares_host_ns(a->cfg, nss[i].type, &path, &why))
+            continue;
+        const char *name = brig_ns_type_name(nss[i].type);
+        char *msg = why ? F("the container may share %s: %s; a path passes only when it is provably not "
+                            "the host's", nss[i].what, why)
+                        : F("the container shares %s", nss[i].what);
+        add(a, nss[i].check, nss[i].sev, nss[i].level, path, msg,
+            why ? F("join a namespace of another container, or use {\"type\": \"%s\"} without a path", name)
+                : F("add {\"type\": \"%s\"} to linux.namespaces", name),
+            nss[i].refs);
+        free(why);
+    }
 }
 
 /* ---- user ---- */
 
-/* The host uid a container uid runs as; false when it cannot be told (a
- * user namespace joined by path, or no mapping for it). */
+/* The host uid a container uid runs as; false when it cannot be told (no
+ * mapping for it).  A user namespace joined by path counts as the host's
+ * unless it provably is not, and then its mapping is unknown. */
 static bool host_uid(const struct brig_config *cfg, uint32_t uid, uint32_t *host)
 {
     const struct brig_namespace *ns = brig_config_namespace(cfg, BRIG_NS_USER);
@@ -112,8 +231,15 @@ static bool host_uid(const struct brig_config *cfg, uint32_t uid, uint32_t *host
         *host = uid;
         return true;
     }
-    if (ns->path)
-        return false;
+    if (ns->path) {
+        char *why = NULL;
+        enum ns_verdict v = judge_ns_path(ns->path, BRIG_NS_USER, &why);
+        free(why);
+        if (v == NS_OTHER)
+            return false;
+        *host = uid;
+        return true;
+    }
     const struct brig_linux *l = cfg->linux_;
     for (size_t i = 0; i < l->n_uid_mappings; i++) {
         const struct brig_idmap *m = &l->uid_mappings[i];
@@ -287,183 +413,58 @@ static void check_lsm(struct audit *a)
     }
 }
 
-/* ---- namespaces ---- */
-
-static bool host_ns_path(const char *p)
-{
-    return strncmp(p, "/proc/1/ns/", 11) == 0 || strncmp(p, "/proc/self/ns/", 14) == 0 ||
-           strncmp(p, "/proc/thread-self/ns/", 21) == 0;
-}
-
-/* The host's namespace of type T (absent, or joined at a host path). */
-static bool shares_host_ns(const struct brig_config *cfg, enum brig_ns_type t, char **path)
-{
-    const struct brig_linux *l = cfg->linux_;
-    for (size_t i = 0; l && i < l->n_namespaces; i++) {
-        if (l->namespaces[i].type != t)
-            continue;
-        if (l->namespaces[i].path && host_ns_path(l->namespaces[i].path)) {
-            *path = F("linux.namespaces[%zu].path", i);
-            return true;
-        }
-        return false;
-    }
-    *path = S("linux.namespaces");
-    return true;
-}
-
-static void check_namespaces(struct audit *a)
-{
-    static const struct {
-        enum brig_ns_type type;
-        const char *check;
-        enum brig_severity sev;
-        enum brig_level level;
-        const char *what;
-        const char *refs;
-    } nss[] = {
-        {BRIG_NS_MOUNT, "host-mount-namespace", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE,
-         "the host's mount namespace: mounts land on the host", "CIS Docker 5.4"},
-        {BRIG_NS_PID, "host-pid-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-         "the host's PID namespace: host processes are visible and can be signalled",
-         "PSS baseline: Host Namespaces (hostPID); CIS Docker 5.15"},
-        {BRIG_NS_NETWORK, "host-network-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-         "the host's network namespace: host interfaces and local services are reachable",
-         "PSS baseline: Host Namespaces (hostNetwork); CIS Docker 5.9"},
-        {BRIG_NS_IPC, "host-ipc-namespace", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-         "the host's IPC namespace: host shared memory and semaphores are reachable",
-         "PSS baseline: Host Namespaces (hostIPC); CIS Docker 5.16"},
-        {BRIG_NS_UTS, "host-uts-namespace", BRIG_SEV_MEDIUM, BRIG_LEVEL_RESTRICTED,
-         "the host's UTS namespace: the host name is shared", "CIS Docker 5.20"},
-        {BRIG_NS_CGROUP, "host-cgroup-namespace", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED,
-         "the host's cgroup namespace: host cgroup paths are visible", "brig hardening (cgroup namespace)"},
-    };
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(nss); i++) {
-        if (!wanted(a, nss[i].level))
-            continue;
-        char *path;
-        if (!shares_host_ns(a->cfg, nss[i].type, &path))
-            continue;
-        const char *name = brig_ns_type_name(nss[i].type);
-        add(a, nss[i].check, nss[i].sev, nss[i].level, path, F("the container shares %s", nss[i].what),
-            F("add {\"type\": \"%s\"} to linux.namespaces", name), nss[i].refs);
-    }
-}
-
-/* ---- seccomp ---- */
-
-/* Escape-relevant calls that the RuntimeDefault profile denies to a
- * container without CAP_SYS_ADMIN and friends. */
-static const char *const dangerous_syscalls[] = {
-    "mount", "umount2", "pivot_root", "unshare", "setns", "fsopen", "fsmount", "fspick",
-    "move_mount", "open_tree", "mount_setattr", "keyctl", "add_key", "request_key", "bpf",
-    "perf_event_open", "userfaultfd", "open_by_handle_at", "kexec_load", "kexec_file_load",
-    "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "iopl",
-    "ioperm", "acct", "settimeofday", "clock_settime", "syslog", "quotactl", "io_uring_setup",
-};
-
-static bool allows(enum brig_seccomp_action act)
-{
-    return act == BRIG_SECCOMP_ALLOW || act == BRIG_SECCOMP_LOG;
-}
-
-static const char *action_name(enum brig_seccomp_action act)
-{
-    static const char *const names[] = {
-        [BRIG_SECCOMP_KILL] = "SCMP_ACT_KILL", [BRIG_SECCOMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-        [BRIG_SECCOMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD", [BRIG_SECCOMP_TRAP] = "SCMP_ACT_TRAP",
-        [BRIG_SECCOMP_ERRNO] = "SCMP_ACT_ERRNO", [BRIG_SECCOMP_TRACE] = "SCMP_ACT_TRACE",
-        [BRIG_SECCOMP_ALLOW] = "SCMP_ACT_ALLOW", [BRIG_SECCOMP_LOG] = "SCMP_ACT_LOG",
-        [BRIG_SECCOMP_NOTIFY] = "SCMP_ACT_NOTIFY",
-    };
-    return names[act];
-}
-
-/* Whether NAME passes the filter whatever its arguments: an unconditional
- * allowing rule, or no rule and an allowing default. */
-static bool syscall_allowed(const struct brig_seccomp *sc, const char *name)
-{
-    bool named = false;
-    for (size_t i = 0; i < sc->n_syscalls; i++) {
-        const struct brig_seccomp_syscall *r = &sc->syscalls[i];
-        if (!strv_has(&r->names, name))
-            continue;
-        if (allows(r->action) && r->n_args == 0)
-            return true;
-        named = true;
-    }
-    return !named && allows(sc->default_action);
-}
-
-static void check_seccomp(struct audit *a)
-{
-    const struct brig_seccomp *sc = a->cfg->linux_ ? a->cfg->linux_->seccomp : NULL;
-    if (!sc) {
-        add(a, "seccomp-missing", BRIG_SEV_HIGH, BRIG_LEVEL_RESTRICTED, S("linux.seccomp"),
-            S("no seccomp filter: every system call reaches the kernel"),
-            S("add linux.seccomp with the RuntimeDefault profile (brig spec writes it; "
-              "--policy default adds it)"),
-            "PSS restricted: Seccomp; CIS Docker 5.21");
-        return;
-    }
-    size_t n = BRIG_ARRAY_SIZE(dangerous_syscalls), n_allowed = 0;
-    char list[512] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (!syscall_allowed(sc, dangerous_syscalls[i]))
-            continue;
-        n_allowed++;
-        size_t len = strlen(list);
-        if (len < sizeof list - 1)
-            snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", dangerous_syscalls[i]);
-    }
-    bool deny_list = allows(sc->default_action);
-    if (deny_list && n_allowed == n) {
-        add(a, "seccomp-unconfined", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-            S("linux.seccomp.defaultAction"),
-            F("the seccomp profile is unconfined: defaultAction %s and nothing dangerous denied",
-              action_name(sc->default_action)),
-            S("use the RuntimeDefault profile (brig spec writes it)"),
-            "PSS baseline: Seccomp (Unconfined); CIS Docker 5.21");
-    } else if (n_allowed) {
-        add(a, "seccomp-permissive", BRIG_SEV_MEDIUM, BRIG_LEVEL_RESTRICTED, S("linux.seccomp"),
-            F("the seccomp profile allows %s", list),
-            S("deny them, as the RuntimeDefault profile does"),
-            "PSS restricted: Seccomp; CIS Docker 5.21");
-    } else if (deny_list) {
-        add(a, "seccomp-denylist", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED,
-            S("linux.seccomp.defaultAction"),
-            F("defaultAction %s: system calls the profile does not name (new ones too) are allowed",
-              action_name(sc->default_action)),
-            S("make the default SCMP_ACT_ERRNO and list what is allowed"),
-            "PSS restricted: Seccomp; CIS Docker 5.21");
-    }
-}
+/* ---- file system ---- */
 
 /* ---- file system ---- */
 
+static bool under(const char *p, const char *dir);
+
+/* The host's own system directories (engines keep rootfs directories
+ * under their state, /var/lib/... or /run/..., which are fine). */
+static bool host_system_dir(const char *p)
+{
+    static const char *const exact[] = {"/", "/var", "/var/lib", "/run", "/var/run", "/home", "/root", "/opt",
+                                        "/srv", "/mnt", "/tmp"};
+    static const char *const trees[] = {"/proc", "/sys", "/dev", "/etc", "/usr", "/boot", "/lib", "/lib32",
+                                        "/lib64", "/bin", "/sbin"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
+        if (strcmp(p, exact[i]) == 0)
+            return true;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(trees); i++)
+        if (under(p, trees[i]))
+            return true;
+    return false;
+}
+
+/* The rootfs is a host directory: it must not be one of the host's own. */
+static void check_rootfs_path(struct audit *a)
+{
+    const struct brig_root *r = a->cfg->root;
+    if (!r || !r->path)
+        return;
+    if (r->path[0] != '/' && !a->bundle)
+        return; /* relative to a bundle we were not told */
+    cleanup_free char *p = r->path[0] == '/' ? brig_xstrdup(r->path) : F("%s/%s", a->bundle, r->path);
+    char real[PATH_MAX];
+    if (!realpath(p, real))
+        return; /* create fails: nothing to run in */
+    if (host_system_dir(real))
+        add(a, "rootfs-host", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, S("root.path"),
+            F("the root file system is the host's %s%s", real,
+              r->readonly ? " (read-only)" : ": the container writes to it"),
+            S("use a directory made for the container (an image's rootfs)"),
+            "PSS baseline: HostPath Volumes; CIS Docker 5.5");
+}
+
 static void check_rootfs(struct audit *a)
 {
+    check_rootfs_path(a);
     if (!a->cfg->root || a->cfg->root->readonly)
         return;
     add(a, "rootfs-writable", BRIG_SEV_MEDIUM, BRIG_LEVEL_RESTRICTED, S("root.readonly"),
         S("the root file system is writable"),
         S("set root.readonly to true and mount a tmpfs where the process writes (e.g. /tmp)"),
         "CIS Docker 5.12");
-}
-
-static bool opt_has(const struct brig_mount *m, const char *o)
-{
-    return strv_has(&m->options, o);
-}
-
-static bool type_is(const struct brig_mount *m, const char *t)
-{
-    return m->type && strcmp(m->type, t) == 0;
-}
-
-static bool is_bind(const struct brig_mount *m)
-{
-    return type_is(m, "bind") || type_is(m, "rbind") || opt_has(m, "bind") || opt_has(m, "rbind");
 }
 
 /* "/a/b/" -> "/a/b"; "//a" -> "/a". */
@@ -553,54 +554,219 @@ static bool sensitive_host_path(const char *p)
     return false;
 }
 
+/* "/a/./b/../c//" -> "/a/c", never above "/" (as the kernel resolves it,
+ * symlinks aside). */
+static void norm_path(const char *in, char *out, size_t size)
+{
+    size_t j = 0;
+    out[j++] = '/';
+    for (const char *p = in; *p;) {
+        while (*p == '/')
+            p++;
+        size_t n = strcspn(p, "/");
+        if (n == 0)
+            break;
+        if (n == 1 && p[0] == '.') {
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (j > 1 && out[j - 1] != '/')
+                j--;
+            if (j > 1)
+                j--;
+        } else if (j + n + 2 < size) {
+            if (j > 1)
+                out[j++] = '/';
+            memcpy(out + j, p, n);
+            j += n;
+        }
+        p += n;
+    }
+    out[j] = '\0';
+}
+
+/* Character devices a container may have: null, zero, full, random,
+ * urandom, tty, ptmx and the pts; fuse at baseline only (it lets the
+ * container serve a file system the host's kernel then parses). */
+static bool safe_char_device(int64_t major, int64_t minor)
+{
+    if (major == 1)
+        return minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9;
+    if (major == 5)
+        return minor == 0 || minor == 2;
+    return major == 136; /* pts */
+}
+
+static bool fuse_device(int64_t major, int64_t minor)
+{
+    return major == 10 && minor == 229;
+}
+
+/* mem, kmem, port: the host's memory and I/O ports. */
+static bool memory_device(int64_t major, int64_t minor)
+{
+    return major == 1 && (minor == 1 || minor == 2 || minor == 4);
+}
+
+/* File systems whose files are the host kernel's controls. */
+static const char *kernel_fs_name(long type)
+{
+    switch (type) {
+    case PROC_SUPER_MAGIC: return "procfs";
+    case SYSFS_MAGIC: return "sysfs";
+    case DEBUGFS_MAGIC: return "debugfs";
+    case TRACEFS_MAGIC: return "tracefs";
+    case SECURITYFS_MAGIC: return "securityfs";
+    case BPF_FS_MAGIC: return "bpffs";
+    case CGROUP_SUPER_MAGIC: return "cgroupfs";
+    case CGROUP2_SUPER_MAGIC: return "cgroup2";
+    case NSFS_MAGIC: return "nsfs (a namespace file: setns(2) can join it)";
+    case 0x62656570: return "configfs";
+    case 0x65735543: return "fusectl";
+    case 0x42494e4d: return "binfmt_misc";
+    case 0xf97cff8c: return "selinuxfs";
+    default: return NULL;
+    }
+}
+
+static void check_bind(struct audit *a, size_t i, const struct brig_mount *m, bool ro)
+{
+    if (!m->source)
+        return; /* create refuses it */
+    /* Judge it as spelled, with "." and ".." taken lexically, and where it
+     * leads today (symlinks followed): each must pass. */
+    char raw[PATH_MAX], src[PATH_MAX], real[PATH_MAX];
+    clean_path(m->source, raw, sizeof raw);
+    norm_path(m->source, src, sizeof src);
+    bool exists = realpath(m->source, real) != NULL;
+    const char *where = exists ? real : src;
+    if (engine_managed(raw) && engine_managed(src) && engine_managed(where))
+        return;
+    struct stat st;
+    struct statfs fs;
+    const char *kfs = NULL;
+    if (exists && statfs(real, &fs) == 0)
+        kfs = kernel_fs_name((long)fs.f_type);
+    if (exists && stat(real, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) &&
+        !(S_ISCHR(st.st_mode) && safe_char_device(major(st.st_rdev), minor(st.st_rdev)))) {
+        add(a, "mount-host-device", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].source", i),
+            F("host device %s (%c %u:%u) is bound at %s", where, S_ISBLK(st.st_mode) ? 'b' : 'c',
+              major(st.st_rdev), minor(st.st_rdev), m->destination),
+            S("remove this mount"), "PSS baseline: HostPath Volumes; CIS Docker 5.17");
+    } else if (runtime_socket(raw) || runtime_socket(where)) {
+        add(a, "mount-runtime-socket", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].source", i),
+            F("the container runtime socket %s is mounted at %s: it controls the host", where, m->destination),
+            S("remove this mount"), "PSS baseline: HostPath Volumes; CIS Docker 5.31");
+    } else if (sensitive_host_path(raw) || sensitive_host_path(src) || sensitive_host_path(where) || kfs) {
+        char *msg = kfs && !sensitive_host_path(raw) && !sensitive_host_path(src) && !sensitive_host_path(where)
+                        ? F("host path %s lies on the host's %s and is mounted %s at %s", where, kfs,
+                            ro ? "read-only" : "writable", m->destination)
+                        : F("sensitive host path %s is mounted %s at %s", where, ro ? "read-only" : "writable",
+                            m->destination);
+        add(a, "mount-host-sensitive", ro && !kfs ? BRIG_SEV_HIGH : BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE,
+            F("mounts[%zu].source", i), msg,
+            S("remove this mount, or mount only what the process needs, read-only"),
+            "PSS baseline: HostPath Volumes; CIS Docker 5.5");
+    } else {
+        add(a, "mount-host-path", ro ? BRIG_SEV_LOW : BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE,
+            F("mounts[%zu].source", i),
+            F("host path %s is mounted %s at %s", where, ro ? "read-only" : "writable", m->destination),
+            S(ro ? "use a volume the runtime owns instead of a host path"
+                 : "add \"ro\" to mounts[].options, or use a volume instead of a host path"),
+            "PSS baseline: HostPath Volumes");
+    }
+}
+
+/* A new file system (not a bind): only the kinds a container needs, each
+ * where it belongs. */
+static void check_new_fs(struct audit *a, size_t i, const struct brig_mount *m, const char *dest, bool ro,
+                         int *procs, int *sysfs)
+{
+    const char *t = m->type ? m->type : "";
+    const char *refs = "PSS baseline: Privileged Containers, /proc Mount Type; CIS Docker 5.4";
+    if (strcmp(t, "proc") == 0) {
+        if (strcmp(dest, "/proc") != 0 || (*procs)++)
+            add(a, "mount-proc", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].destination", i),
+                F("a%s proc file system at %s: linux.maskedPaths and readonlyPaths cover /proc only, so "
+                  "this one exposes the kernel's controls unmasked", *procs > 1 ? " second" : "",
+                  m->destination),
+                S("mount proc once, at /proc"), refs);
+        return;
+    }
+    if (strcmp(t, "sysfs") == 0) {
+        if (strcmp(dest, "/sys") != 0 || (*sysfs)++)
+            add(a, "mount-sysfs", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].destination", i),
+                F("a%s sysfs at %s: masked paths cover /sys only", *sysfs > 1 ? " second" : "", m->destination),
+                S("mount sysfs once, read-only, at /sys"), refs);
+        else if (!ro)
+            add(a, "mount-sysfs-writable", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("mounts[%zu].options", i),
+                F("%s (sysfs) is writable", m->destination), S("add \"ro\" to its options"),
+                "PSS baseline: Privileged Containers; CIS Docker 5.4");
+        return;
+    }
+    if (strcmp(t, "cgroup") == 0 || strcmp(t, "cgroup2") == 0) {
+        if (!ro)
+            add(a, "mount-cgroup-writable", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("mounts[%zu].options", i),
+                F("%s (cgroup) is writable: release_agent and limits can be changed", m->destination),
+                S("add \"ro\" to its options"), "CIS Docker 5.4 (CVE-2022-0492)");
+        return;
+    }
+    if (strcmp(t, "tmpfs") == 0 || strcmp(t, "devpts") == 0 || strcmp(t, "mqueue") == 0)
+        return;
+    char *msg;
+    if (m->source && strncmp(m->source, "/dev/", 5) == 0)
+        msg = F("file system type \"%s\" from host device %s at %s: the host's disk, and its image parsed by "
+                "the host's kernel", t, m->source, m->destination);
+    else if (strcmp(t, "overlay") == 0)
+        msg = F("an overlay at %s: its layers are host paths (lowerdir, upperdir) outside the policy's view",
+                m->destination);
+    else
+        msg = F("file system type \"%s\" at %s is not one a container needs", *t ? t : "(none)", m->destination);
+    add(a, "mount-type", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].type", i), msg,
+        S("remove this mount: containers get proc, sysfs (read-only), tmpfs, devpts, mqueue, cgroup "
+          "(read-only) and binds of non-sensitive host paths"),
+        refs);
+}
+
 static void check_mounts(struct audit *a)
 {
     const struct brig_config *cfg = a->cfg;
+    int procs = 0, sysfs = 0;
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         const struct brig_mount *m = &cfg->mounts[i];
-        bool ro = opt_has(m, "ro");
-        char src[4096];
-        if (is_bind(m) && m->source)
-            clean_path(m->source, src, sizeof src);
-        if (is_bind(m) && m->source && !engine_managed(src)) {
-            if (runtime_socket(src)) {
-                add(a, "mount-runtime-socket", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE,
-                    F("mounts[%zu].source", i),
-                    F("the container runtime socket %s is mounted at %s: it controls the host", src,
-                      m->destination),
-                    S("remove this mount"), "PSS baseline: HostPath Volumes; CIS Docker 5.31");
-            } else if (sensitive_host_path(src)) {
-                add(a, "mount-host-sensitive", ro ? BRIG_SEV_HIGH : BRIG_SEV_CRITICAL,
-                    BRIG_LEVEL_BASELINE, F("mounts[%zu].source", i),
-                    F("sensitive host path %s is mounted %s at %s", src, ro ? "read-only" : "writable",
-                      m->destination),
-                    S("remove this mount, or mount only what the process needs, read-only"),
-                    "PSS baseline: HostPath Volumes; CIS Docker 5.5");
-            } else {
-                add(a, "mount-host-path", ro ? BRIG_SEV_LOW : BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE,
-                    F("mounts[%zu].source", i),
-                    F("host path %s is mounted %s at %s", src, ro ? "read-only" : "writable",
-                      m->destination),
-                    S(ro ? "use a volume the runtime owns instead of a host path"
-                         : "add \"ro\" to mounts[].options, or use a volume instead of a host path"),
-                    "PSS baseline: HostPath Volumes");
-            }
+        /* The same reading of the options as create's (mountopt.c): "bind"
+         * or "rbind" make any type a bind, "remount" a remount. */
+        struct brig_mount_opts mo;
+        if (brig_parse_mount_options(&m->options, m->type, &mo) < 0) {
+            add(a, "mount-options", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("mounts[%zu].options", i),
+                F("the options cannot be judged: %s", brig_last_error()), S("fix the options"),
+                "PSS baseline: HostPath Volumes");
+            brig_clear_error();
+            continue;
         }
-        if (opt_has(m, "shared") || opt_has(m, "rshared"))
-            add(a, "mount-propagation-shared", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE,
-                F("mounts[%zu].options", i),
-                F("%s uses shared propagation: mounts made in the container reach the host",
-                  m->destination),
-                S("use private or slave propagation (rprivate, rslave)"), "CIS Docker 5.19");
-        if ((type_is(m, "sysfs") || (is_bind(m) && m->source && under(m->source, "/sys"))) && !ro)
-            add(a, "mount-sysfs-writable", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-                F("mounts[%zu].options", i), F("%s (sysfs) is writable", m->destination),
-                S("add \"ro\" to its options"), "PSS baseline: Privileged Containers; CIS Docker 5.4");
-        if ((type_is(m, "cgroup") || type_is(m, "cgroup2")) && !ro)
-            add(a, "mount-cgroup-writable", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-                F("mounts[%zu].options", i),
-                F("%s (cgroup) is writable: release_agent and limits can be changed", m->destination),
-                S("add \"ro\" to its options"), "CIS Docker 5.4 (CVE-2022-0492)");
+        /* Read-only as mounted, unless a recursive "rrw" clears it afterwards. */
+        bool ro = ((mo.flags & MS_RDONLY) || (mo.attr_set & BRIG_ATTR_RDONLY) || (mo.rattr_set & BRIG_ATTR_RDONLY)) &&
+                  !(mo.rattr_clr & BRIG_ATTR_RDONLY);
+        char dest[PATH_MAX];
+        norm_path(m->destination, dest, sizeof dest);
+        if (mo.flags & MS_REMOUNT)
+            add(a, "mount-remount", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("mounts[%zu].options", i),
+                F("\"remount\" at %s changes the file system already there (the rootfs's is the host's) "
+                  "instead of mounting a new one", m->destination),
+                S("remove \"remount\": brig applies ro and the other flags itself"),
+                "PSS baseline: HostPath Volumes; CIS Docker 5.4");
+        else if (mo.bind)
+            check_bind(a, i, m, ro);
+        else
+            check_new_fs(a, i, m, dest, ro, &procs, &sysfs);
+        for (size_t k = 0; k < mo.n_propagation; k++)
+            if (mo.propagation[k] & MS_SHARED) {
+                add(a, "mount-propagation-shared", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE,
+                    F("mounts[%zu].options", i),
+                    F("%s uses shared propagation: mounts made in the container reach the host",
+                      m->destination),
+                    S("use private or slave propagation (rprivate, rslave)"), "CIS Docker 5.19");
+                break;
+            }
+        brig_mount_opts_free(&mo);
     }
     const char *prop = cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL;
     if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0))
@@ -613,7 +779,7 @@ static void check_mounts(struct audit *a)
 static bool has_mount_type(const struct brig_config *cfg, const char *type)
 {
     for (size_t i = 0; i < cfg->n_mounts; i++)
-        if (type_is(&cfg->mounts[i], type))
+        if (cfg->mounts[i].type && strcmp(cfg->mounts[i].type, type) == 0)
             return true;
     return false;
 }
@@ -677,19 +843,6 @@ static void check_kernel_paths(struct audit *a)
 
 /* ---- sysctls ---- */
 
-/* The namespace a sysctl belongs to, or -1 when it is the host's only. */
-static int sysctl_ns(const char *k)
-{
-    if (strncmp(k, "net.", 4) == 0)
-        return BRIG_NS_NETWORK;
-    if (strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "kernel.msg", 10) == 0 ||
-        strcmp(k, "kernel.sem") == 0 || strncmp(k, "fs.mqueue.", 10) == 0)
-        return BRIG_NS_IPC;
-    if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
-        return BRIG_NS_UTS;
-    return -1;
-}
-
 static void check_sysctls(struct audit *a)
 {
     static const char *const safe[] = {
@@ -700,28 +853,32 @@ static void check_sysctls(struct audit *a)
     };
     const struct brig_linux *l = a->cfg->linux_;
     for (size_t i = 0; l && i < l->sysctl.n; i++) {
-        /* "net/ipv4/ip_forward" is the same key as "net.ipv4.ip_forward". */
-        char key[256];
-        snprintf(key, sizeof key, "%s", l->sysctl.v[i].key);
-        for (char *c = key; *c; c++)
-            if (*c == '/')
-                *c = '.';
-        int ns = sysctl_ns(key);
-        char *tmp = NULL;
-        bool host = ns < 0 || shares_host_ns(a->cfg, (enum brig_ns_type)ns, &tmp);
+        /* Read as create reads it (sysctl.c): "kernel/core_pattern" is
+         * kernel.core_pattern. */
+        const char *raw = l->sysctl.v[i].key;
+        cleanup_free char *key = NULL;
+        enum brig_ns_type ns = BRIG_NS_COUNT;
+        int c = brig_sysctl_classify(raw, &key, &ns);
+        if (c < 0) {
+            add(a, "sysctl-invalid", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("linux.sysctl[\"%s\"]", raw),
+                F("%s", brig_last_error()), S("remove it"), "PSS baseline: Sysctls");
+            brig_clear_error();
+            continue;
+        }
+        char *tmp = NULL, *why = NULL;
+        bool host = c == 0 || shares_host_ns(a->cfg, ns, &tmp, &why);
         free(tmp);
+        free(why);
         bool is_safe = false;
         for (size_t j = 0; j < BRIG_ARRAY_SIZE(safe); j++)
             is_safe |= strcmp(key, safe[j]) == 0;
         if (host)
-            add(a, "sysctl-host", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
-                F("linux.sysctl[\"%s\"]", l->sysctl.v[i].key),
+            add(a, "sysctl-host", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("linux.sysctl[\"%s\"]", raw),
                 F("sysctl %s changes the host's kernel setting%s", key,
-                  ns < 0 ? " (it is not namespaced)" : " (its namespace is the host's)"),
+                  c == 0 ? " (it is not namespaced)" : " (its namespace is, or may be, the host's)"),
                 S("remove it"), "PSS baseline: Sysctls");
         else if (!is_safe)
-            add(a, "sysctl-unsafe", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE,
-                F("linux.sysctl[\"%s\"]", l->sysctl.v[i].key),
+            add(a, "sysctl-unsafe", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE, F("linux.sysctl[\"%s\"]", raw),
                 F("sysctl %s is not in the Pod Security Standards' safe set", key),
                 S("remove it, or keep to the safe set"), "PSS baseline: Sysctls");
     }
@@ -729,20 +886,9 @@ static void check_sysctls(struct audit *a)
 
 /* ---- devices ---- */
 
-/* Character devices every container gets. */
-static bool safe_char_device(int64_t major, int64_t minor)
+static bool has_user_ns(const struct brig_config *cfg)
 {
-    if (major == 1)
-        return minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9;
-    if (major == 5)
-        return minor >= 0 && minor <= 2;
-    return major == 136; /* pts */
-}
-
-/* mem, kmem, port: the host's memory and I/O ports. */
-static bool memory_device(int64_t major, int64_t minor)
-{
-    return major == 1 && (minor == 1 || minor == 2 || minor == 4);
+    return brig_config_namespace(cfg, BRIG_NS_USER) != NULL;
 }
 
 static void check_devices(struct audit *a)
@@ -750,15 +896,47 @@ static void check_devices(struct audit *a)
     const struct brig_linux *l = a->cfg->linux_;
     for (size_t i = 0; l && i < l->n_devices; i++) {
         const struct brig_device *d = &l->devices[i];
-        if (d->type == 'p' || ((d->type == 'c' || d->type == 'u') && safe_char_device(d->major, d->minor)))
+        char path[PATH_MAX];
+        norm_path(d->path, path, sizeof path);
+        if (strncmp(path, "/dev/", 5) != 0 || strcmp(path, d->path) != 0) {
+            add(a, "device-path", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("linux.devices[%zu].path", i),
+                F("device path %s is not a plain path below /dev%s", d->path,
+                  has_user_ns(a->cfg) ? ": in a user namespace brig binds the host's file of that path" : ""),
+                S("use a /dev/NAME path"), "CIS Docker 5.17");
             continue;
-        enum brig_severity sev = d->type == 'b'                         ? BRIG_SEV_HIGH
-                                 : memory_device(d->major, d->minor) ? BRIG_SEV_CRITICAL
-                                                                       : BRIG_SEV_MEDIUM;
-        add(a, "device-host", sev, BRIG_LEVEL_BASELINE, F("linux.devices[%zu]", i),
-            F("host device %s (%c %lld:%lld) is created in the container", d->path, d->type,
-              (long long)d->major, (long long)d->minor),
-            S("remove it from linux.devices"), "CIS Docker 5.17");
+        }
+        if (d->type == 'p')
+            continue;
+        bool chr = d->type == 'c' || d->type == 'u';
+        if (chr && safe_char_device(d->major, d->minor)) {
+        } else if (chr && fuse_device(d->major, d->minor)) {
+            add(a, "device-host", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, F("linux.devices[%zu]", i),
+                F("%s (c 10:229, fuse) lets the container serve file systems the host's kernel parses", d->path),
+                S("remove it from linux.devices"), "CIS Docker 5.17");
+        } else {
+            enum brig_severity sev = d->type == 'b'                       ? BRIG_SEV_HIGH
+                                     : memory_device(d->major, d->minor) ? BRIG_SEV_CRITICAL
+                                                                           : BRIG_SEV_MEDIUM;
+            add(a, "device-host", sev, BRIG_LEVEL_BASELINE, F("linux.devices[%zu]", i),
+                F("host device %s (%c %lld:%lld) is created in the container", d->path, d->type,
+                  (long long)d->major, (long long)d->minor),
+                S("remove it from linux.devices"), "CIS Docker 5.17");
+            continue;
+        }
+        /* In a user namespace mknod is refused and brig binds the host's
+         * file of the same path instead (devices.c): it must be the node
+         * the config describes. */
+        if (!has_user_ns(a->cfg))
+            continue;
+        struct stat st;
+        if (lstat(path, &st) < 0)
+            continue; /* create fails: nothing to bind */
+        if (!S_ISCHR(st.st_mode) || (int64_t)major(st.st_rdev) != d->major ||
+            (int64_t)minor(st.st_rdev) != d->minor)
+            add(a, "device-bind", BRIG_SEV_CRITICAL, BRIG_LEVEL_BASELINE, F("linux.devices[%zu].path", i),
+                F("in a user namespace brig binds the host's %s, which is not the device c %lld:%lld",
+                  path, (long long)d->major, (long long)d->minor),
+                S("remove it from linux.devices"), "CIS Docker 5.17");
     }
     const struct brig_resources *r = l ? l->resources : NULL;
     for (size_t i = 0; r && i < r->n_devices; i++) {
@@ -804,6 +982,156 @@ static void check_devices(struct audit *a)
     }
 }
 
+/* ---- cgroup, hooks, scheduling, personality ---- */
+
+/* Whether DIR holds a sub-directory (a child cgroup). */
+static bool has_children(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool any = false;
+    struct dirent *e;
+    while (!any && (e = readdir(d)))
+        any = e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return any;
+}
+
+/* A cgroupsPath naming a cgroup that exists with processes or children:
+ * limits would land on (and delete would kill) what brig did not create. */
+static void check_cgroups_path(struct audit *a)
+{
+    const char *want = a->cfg->linux_ ? a->cfg->linux_->cgroups_path : NULL;
+    if (!want || !*want)
+        return;
+    cleanup_free char *path = brig_cgroup_path_for(a->cfg, "check", brig_g.systemd_cgroup);
+    if (!path) {
+        add(a, "cgroup-path", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, S("linux.cgroupsPath"),
+            F("cgroupsPath cannot be resolved: %s", brig_last_error()), S("fix linux.cgroupsPath"),
+            "brig hardening (cgroups)");
+        brig_clear_error();
+        return;
+    }
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l) {
+        brig_clear_error();
+        return; /* no cgroups here: nothing to share */
+    }
+    cleanup_free char *cg = NULL;
+    if (brig_cg_is_systemd_path(path)) {
+        char *unit = NULL;
+        if (brig_cg_systemd_expand(path, &cg, &unit) < 0) {
+            brig_clear_error();
+            return;
+        }
+        free(unit);
+    } else {
+        cg = brig_xstrdup(path);
+    }
+    bool children = false;
+    cleanup_free char *v2 = l->unified ? brig_cg_v2_dir(l, cg) : NULL;
+    if (v2)
+        children |= has_children(v2);
+    for (size_t i = 0; i < l->n_v1; i++) {
+        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, cg);
+        children |= has_children(d);
+    }
+    pid_t *pids = NULL;
+    int n = brig_cgroup_pids(path, &pids);
+    free(pids);
+    if (n < 0)
+        brig_clear_error(); /* not there yet */
+    if (n > 0 || children)
+        add(a, "cgroup-populated", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, S("linux.cgroupsPath"),
+            F("cgroupsPath names %s, which already has %s: its limits and a delete would reach what the "
+              "container does not own", cg, n > 0 && children ? "processes and child cgroups"
+                                           : n > 0           ? "processes"
+                                                             : "child cgroups"),
+            S("name a cgroup of the container's own (a new leaf)"), "brig hardening (cgroups)");
+}
+
+/* Hooks that run as the runtime, in the host's namespaces, and
+ * createContainer hooks, which run with the init's privileges before
+ * pivot_root, where the host's file systems are still in view.
+ * startContainer hooks run after the process's user and capabilities are
+ * set, inside the container's root. */
+static void check_hooks(struct audit *a)
+{
+    const struct brig_hooks *h = a->cfg->hooks;
+    if (!h)
+        return;
+    const struct {
+        const char *name;
+        const struct brig_hook_list *l;
+    } host[] = {
+        {"prestart", &h->prestart},
+        {"createRuntime", &h->create_runtime},
+        {"createContainer", &h->create_container},
+        {"poststart", &h->poststart},
+        {"poststop", &h->poststop},
+    };
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host); i++)
+        for (size_t j = 0; j < host[i].l->n; j++)
+            add(a, "hook-host", BRIG_SEV_HIGH, BRIG_LEVEL_RESTRICTED, F("hooks.%s[%zu]", host[i].name, j),
+                host[i].l == &h->create_container
+                    ? F("createContainer hook %s runs with the runtime's privileges before pivot_root, where "
+                        "the host's file systems are in view", host[i].l->v[j].path)
+                    : F("%s hook %s runs with the runtime's privileges in the host's namespaces", host[i].name,
+                        host[i].l->v[j].path),
+                S("remove it, or do this work in the engine before create"), "brig hardening (hooks)");
+}
+
+static void check_scheduling(struct audit *a)
+{
+    const struct brig_process *p = a->cfg->process;
+    const struct brig_scheduler *s = p->scheduler;
+    if (s && s->policy &&
+        (strcmp(s->policy, "SCHED_FIFO") == 0 || strcmp(s->policy, "SCHED_RR") == 0 ||
+         strcmp(s->policy, "SCHED_DEADLINE") == 0))
+        add(a, "scheduler-realtime", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, S("process.scheduler.policy"),
+            F("real-time scheduling (%s): the container can starve the host's CPUs", s->policy),
+            S("use SCHED_OTHER, SCHED_BATCH or SCHED_IDLE"), "brig hardening (scheduling)");
+    if (s && s->nice.set && s->nice.v < 0)
+        add(a, "scheduler-nice", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, S("process.scheduler.nice"),
+            F("nice %d: the container runs ahead of the host's own processes", (int)s->nice.v),
+            S("use a nice value of 0 or more"), "brig hardening (scheduling)");
+    /* RLIMIT_RTPRIO lets the process choose real-time scheduling itself;
+     * RLIMIT_NICE above 20 lets it raise its priority. */
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct brig_rlimit *rl = &p->rlimits[i];
+        if (rl->resource == RLIMIT_RTPRIO && (rl->soft > 0 || rl->hard > 0))
+            add(a, "scheduler-realtime", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE, F("process.rlimits[%zu]", i),
+                F("RLIMIT_RTPRIO %llu: the process may make itself real-time and starve the host's CPUs",
+                  (unsigned long long)(rl->hard > rl->soft ? rl->hard : rl->soft)),
+                S("remove it (0 is the default)"), "brig hardening (scheduling)");
+        else if (rl->resource == RLIMIT_NICE && (rl->soft > 20 || rl->hard > 20))
+            add(a, "scheduler-nice", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, F("process.rlimits[%zu]", i),
+                S("RLIMIT_NICE above 20: the process may raise its priority above the host's processes"),
+                S("remove it"), "brig hardening (scheduling)");
+    }
+    if (p->oom_score_adj.set && p->oom_score_adj.v < 0)
+        add(a, "oom-score-adj", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, S("process.oomScoreAdj"),
+            F("oomScoreAdj %d: the host's OOM killer spares the container before host processes",
+              (int)p->oom_score_adj.v),
+            S("use 0 or more"), "brig hardening (scheduling)");
+    const struct brig_io_priority *io = p->io_priority;
+    if (io && io->class_value == 1)
+        add(a, "io-priority-realtime", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE, S("process.ioPriority.class"),
+            S("real-time I/O class: the container's I/O goes ahead of the host's"),
+            S("use IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE"), "brig hardening (scheduling)");
+    const struct brig_personality *pe = a->cfg->linux_ ? a->cfg->linux_->personality : NULL;
+    if (pe && pe->flags.n)
+        add(a, "personality", BRIG_SEV_MEDIUM, BRIG_LEVEL_BASELINE, S("linux.personality.flags"),
+            F("personality flags (%s) change how the kernel lays out and protects memory", pe->flags.v[0]),
+            S("remove linux.personality.flags"), "brig hardening (personality)");
+    if (pe && pe->domain && strcmp(pe->domain, "LINUX") != 0)
+        add(a, "personality", BRIG_SEV_LOW, BRIG_LEVEL_RESTRICTED, S("linux.personality.domain"),
+            F("execution domain %s: the process runs under the kernel's 32-bit compatibility layer",
+              pe->domain),
+            S("remove linux.personality"), "brig hardening (personality)");
+}
+
 /* ---- limits ---- */
 
 static void check_limits(struct audit *a)
@@ -839,9 +1167,10 @@ static int cmp_findings(const void *x, const void *y)
     return c ? c : strcmp(a->message, b->message);
 }
 
-void brig_audit(const struct brig_config *cfg, enum brig_level level, struct brig_findings *out)
+void brig_audit(const struct brig_config *cfg, const char *bundle, enum brig_level level,
+                struct brig_findings *out)
 {
-    struct audit a = {.cfg = cfg, .level = level, .out = out};
+    struct audit a = {.cfg = cfg, .bundle = bundle, .level = level, .out = out};
     out->v = NULL;
     out->n = 0;
     if (cfg->process) {
@@ -849,7 +1178,8 @@ void brig_audit(const struct brig_config *cfg, enum brig_level level, struct bri
         check_capabilities(&a);
         check_no_new_privs(&a);
         check_lsm(&a);
-        check_seccomp(&a);
+        audit_seccomp(&a);
+        check_scheduling(&a);
     }
     check_namespaces(&a);
     check_rootfs(&a);
@@ -857,6 +1187,8 @@ void brig_audit(const struct brig_config *cfg, enum brig_level level, struct bri
     check_kernel_paths(&a);
     check_sysctls(&a);
     check_devices(&a);
+    check_cgroups_path(&a);
+    check_hooks(&a);
     check_limits(&a);
     if (out->n > 1)
         qsort(out->v, out->n, sizeof *out->v, cmp_findings);
@@ -873,3 +1205,4 @@ void brig_findings_free(struct brig_findings *f)
     f->v = NULL;
     f->n = 0;
 }
+

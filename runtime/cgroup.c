@@ -27,6 +27,7 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/cgroup_internal.h"
+#include "brig/fault.h"
 #include "brig/internal.h"
 #include "brig/rootless.h"
 #include "brig/json.h"
@@ -395,6 +396,10 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
     const char *want = cfg && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
     if (want && !*want)
         want = NULL;
+    if (want && strchr(want, '\n')) {
+        brig_fail(0, "linux.cgroupsPath: a newline is not allowed in a cgroup path");
+        return NULL;
+    }
     if (systemd) {
         char *spec = want ? brig_xstrdup(want)
                           : brig_xasprintf("%s:brig:%s", brig_systemd_user() ? "user.slice" : "system.slice", id);
@@ -411,8 +416,11 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
     } else if (want[0] == '/') {
         path = brig_cg_clean_path(want);
     } else {
-        /* Relative: under the cgroup brig itself runs in (the v2 one, or
-         * name=systemd's, which is what a service manager set up). */
+        /* Relative: as runc places it.  On v2 under the parent of brig's
+         * own cgroup (its own is a leaf with processes on a systemd host:
+         * it cannot pass controllers down); on v1 and hybrid hosts under
+         * brig's own (the v2 one, or name=systemd's, which is what a
+         * service manager set up). */
         cleanup_free char *self = NULL;
         if (brig_read_file("/proc/self/cgroup", &self, NULL) < 0)
             return NULL;
@@ -425,7 +433,8 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
             c = c ? strchr(c + 1, ':') : NULL;
             own = c ? strndup(c + 1, strcspn(c + 1, "\n")) : brig_xstrdup("/");
         }
-        cleanup_free char *joined = brig_xasprintf("%s/%s", own, want);
+        cleanup_free char *base = brig_cg_relative_base(own, brig_cgroup_mode());
+        cleanup_free char *joined = brig_xasprintf("%s/%s", base, want);
         path = brig_cg_clean_path(joined);
     }
     if (path && strcmp(path, "/") == 0) {
@@ -434,6 +443,19 @@ char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool s
         return NULL;
     }
     return path;
+}
+
+char *brig_cg_relative_base(const char *own, enum brig_cgroup_mode mode)
+{
+    cleanup_free char *clean = brig_cg_clean_path(own && *own ? own : "/");
+    if (!clean)
+        return NULL;
+    if (mode == BRIG_CGROUP_V2) {
+        char *slash = strrchr(clean, '/');
+        if (slash)
+            slash[slash == clean ? 1 : 0] = '\0';
+    }
+    return brig_steal_ptr(&clean);
 }
 
 /* The filesystem path of a stored cgroup path (systemd form expanded). */
@@ -867,28 +889,221 @@ static unsigned unified_ctrls(const struct brig_map *u)
     return m;
 }
 
-static int cgroup_count(const struct brig_cg_layout *l, const char *path)
+/* ---- what brig made ---- */
+
+static void strv_free_n(char **v, size_t n)
 {
-    pid_t *pids = NULL;
-    size_t n = 0;
-    if (l->unified) {
-        cleanup_free char *d = brig_cg_v2_dir(l, path);
-        if (brig_cg_exists(d, NULL))
-            brig_cg_read_procs(d, &pids, &n);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void brig_cgroup_own_clear(struct brig_cgroup_own *o)
+{
+    if (!o)
+        return;
+    strv_free_n(o->made, o->n_made);
+    strv_free_n(o->enabled, o->n_enabled);
+    memset(o, 0, sizeof *o);
+}
+
+static bool strv_has(char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void strv_add(char ***v, size_t *n, const char *s)
+{
+    if (strv_has(*v, *n, s))
+        return;
+    *v = brig_xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = brig_xstrdup(s);
+}
+
+bool brig_cg_own_has(const struct brig_cgroup_own *o, const char *dir)
+{
+    return o && strv_has(o->made, o->n_made, dir);
+}
+
+static void own_drop(struct brig_cgroup_own *o, const char *dir)
+{
+    for (size_t i = 0; o && i < o->n_made; i++)
+        if (strcmp(o->made[i], dir) == 0) {
+            free(o->made[i]);
+            memmove(&o->made[i], &o->made[i + 1], (o->n_made - i - 1) * sizeof *o->made);
+            o->n_made--;
+            return;
+        }
+}
+
+void brig_cg_own_add_enabled(struct brig_cgroup_own *o, const char *dir, const char *ctrl)
+{
+    cleanup_free char *e = brig_xasprintf("%s %s", dir, ctrl);
+    strv_add(&o->enabled, &o->n_enabled, e);
+}
+
+static void gen_strv(yajl_gen g, const char *key, char *const *v, size_t n)
+{
+    brig_json_key(g, key);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        brig_json_str(g, v[i]);
+    yajl_gen_array_close(g);
+}
+
+void brig_cgroup_own_gen(yajl_gen g, const char *key, const struct brig_cgroup_own *o)
+{
+    if (!o->known)
+        return;
+    brig_json_key(g, key);
+    yajl_gen_map_open(g);
+    gen_strv(g, "made", o->made, o->n_made);
+    gen_strv(g, "enabled", o->enabled, o->n_enabled);
+    yajl_gen_map_close(g);
+}
+
+static void load_strv(yajl_val v, char ***out, size_t *n)
+{
+    if (!YAJL_IS_ARRAY(v))
+        return;
+    for (size_t i = 0; i < v->u.array.len; i++)
+        if (YAJL_IS_STRING(v->u.array.values[i]))
+            strv_add(out, n, YAJL_GET_STRING(v->u.array.values[i]));
+}
+
+void brig_cgroup_own_load(yajl_val v, struct brig_cgroup_own *o)
+{
+    brig_cgroup_own_clear(o);
+    if (!YAJL_IS_OBJECT(v))
+        return;
+    o->known = true;
+    load_strv(brig_json_get(v, "made"), &o->made, &o->n_made);
+    load_strv(brig_json_get(v, "enabled"), &o->enabled, &o->n_enabled);
+}
+
+int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *own,
+                    int (*before)(const char *parent, bool made, void *arg),
+                    int (*after)(const char *dir, bool made, void *arg), void *arg)
+{
+    cleanup_free char *full = brig_xasprintf("%s%s", root, path);
+    size_t base = strlen(root);
+    for (unsigned attempt = 0;; attempt++) {
+        int made = 0;
+        bool again = false;
+        for (char *p = full + base + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            if (before) {
+                /* the directory the next level is made in */
+                char *slash = strrchr(full, '/');
+                *slash = '\0';
+                const char *parent = slash == full + base ? root : full;
+                bool pmade = parent != root && brig_cg_own_has(own, parent);
+                int r = before(parent, pmade, arg);
+                int e = brig_last_errno();
+                *slash = '/';
+                if (r < 0) {
+                    *p = c;
+                    if (e != ENOENT || attempt >= 8)
+                        return -1;
+                    again = true;
+                    break;
+                }
+            }
+            made = mkdir(full, 0755) == 0;
+            if (!made && errno != EEXIST) {
+                int e = errno;
+                *p = c;
+                if (e != ENOENT || attempt >= 8)
+                    return brig_fail(e, "create cgroup %s", full);
+                again = true; /* a racing delete removed a parent */
+                break;
+            }
+            if (made)
+                strv_add(&own->made, &own->n_made, full);
+            else
+                own_drop(own, full);
+            if (after && after(full, made, arg) < 0) {
+                *p = c;
+                return -1;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+        if (!again)
+            return made;
+        brig_clear_error();
     }
-    for (size_t i = 0; i < l->n_v1; i++) {
-        cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, path);
-        if (brig_cg_exists(d, NULL))
-            brig_cg_read_procs(d, &pids, &n);
+}
+
+/* Every process in directory D and below it. */
+static void read_procs_tree(const char *d, pid_t **pids, size_t *n);
+
+/* The leaf in hierarchy I (v1 index, n_v1 for the unified one). */
+static char *hier_dir(const struct brig_cg_layout *l, size_t i, const char *p)
+{
+    return i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, p) : brig_cg_v2_dir(l, p);
+}
+
+static size_t n_hier(const struct brig_cg_layout *l)
+{
+    return l->n_v1 + (l->unified ? 1 : 0);
+}
+
+int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own)
+{
+    brig_cgroup_own_clear(own);
+    own->known = true;
+    bool sd = systemd || brig_cg_is_systemd_path(path);
+    const struct brig_cg_layout *l = brig_cg_layout();
+    if (!l)
+        return brig_fail_ctx("cgroups");
+    cleanup_free char *p = fs_path(path);
+    if (!p)
+        return -1;
+    for (size_t i = 0; i < n_hier(l); i++) {
+        cleanup_free char *leaf = hier_dir(l, i, p);
+        struct stat st;
+        /* systemd refuses a unit that exists itself (as with runc) */
+        if (!sd && lstat(leaf, &st) == 0) {
+            pid_t *pids = NULL;
+            size_t n = 0;
+            read_procs_tree(leaf, &pids, &n);
+            free(pids);
+            brig_clear_error();
+            brig_cgroup_own_clear(own);
+            if (n)
+                return brig_fail(0, "linux.cgroupsPath: cgroup %s already has processes (%zu): "
+                                    "brig runs a container only in a cgroup it creates", leaf, n);
+            return brig_fail(0, "linux.cgroupsPath: cgroup %s exists already: brig runs a container "
+                                "only in a cgroup it creates", leaf);
+        }
+        /* every missing level, parents first */
+        size_t root_len = strlen(leaf) - strlen(p);
+        for (char *q = leaf + root_len + 1;; q++) {
+            if (*q != '/' && *q != '\0')
+                continue;
+            char c = *q;
+            *q = '\0';
+            if (lstat(leaf, &st) < 0)
+                strv_add(&own->made, &own->n_made, leaf);
+            *q = c;
+            if (c == '\0')
+                break;
+        }
     }
-    brig_clear_error();
-    free(pids);
-    return (int)n;
+    return 0;
 }
 
 /* ---- public API ---- */
 
-static int remove_dirs(const struct brig_cg_layout *l, const char *path);
+static int remove_owned(const struct brig_cg_layout *l, const char *p, const struct brig_cgroup_own *own);
 
 /* Rootless: without write access to the hierarchy a container can still
  * run, as long as it asks for no limits (runc does the same). */
@@ -907,10 +1122,36 @@ static bool wants_limits(const struct brig_resources *res)
     return needed_ctrls(res) || (res && res->unified.n);
 }
 
+static int cgroup_count(const struct brig_cg_layout *l, const char *path)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < n_hier(l); i++) {
+        cleanup_free char *d = hier_dir(l, i, path);
+        read_procs_tree(d, &pids, &n);
+    }
+    brig_clear_error();
+    free(pids);
+    return (int)n;
+}
+
+/* The leaf exists where brig did not make it: refuse (the plan checked
+ * before; this is a cgroup made since). */
+static int leaf_taken(const char *dir)
+{
+    return brig_fail(EEXIST, "linux.cgroupsPath: cgroup %s exists already: brig runs a container "
+                             "only in a cgroup it creates", dir);
+}
+
 int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
                                     const struct brig_device *devs, size_t n_devs,
-                                    bool systemd)
+                                    bool systemd, struct brig_cgroup_own *own_out)
 {
+    struct brig_cgroup_own tmp = {0};
+    struct brig_cgroup_own *own = own_out ? own_out : &tmp;
+    /* From here OWN is what was made, not what was planned. */
+    brig_cgroup_own_clear(own);
+    own->known = true;
     bool sd = systemd || brig_cg_is_systemd_path(path);
     if (sd && brig_cg_systemd_check() < 0)
         return -1;
@@ -927,42 +1168,51 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         return -1;
 
     unsigned v2m = v2_mask(l);
-    unsigned enable = l->mode == BRIG_CGROUP_V2
-                          ? v2m
-                          : v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
-    bool fresh = true; /* every leaf made here: nobody can be in it */
-    if (l->n_v1 && brig_cg_v1_mkdir(l, p, &fresh) < 0) {
-        if (rootless() && no_access(brig_last_errno()) && !wants_limits(res)) {
-            brig_debug("rootless: no cgroup (%s)", brig_last_error());
-            brig_clear_error();
-            return 0;
+    unsigned needed = v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
+    /* in cgroups brig made: every controller on v2 (update and stats want
+     * them), what the limits need on a hybrid host */
+    unsigned all = l->mode == BRIG_CGROUP_V2 ? v2m : needed;
+    for (size_t i = 0; i < l->n_v1; i++) {
+        int r = brig_cg_v1_mkdir(l, i, p, own);
+        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res))
+            goto no_cgroup;
+        if (r == 0) {
+            cleanup_free char *d = hier_dir(l, i, p);
+            if (sd)
+                strv_add(&own->made, &own->n_made, d); /* the unit's: brig started it */
+            else
+                leaf_taken(d);
         }
-        if (sd)
+        if (r <= 0 && !(r == 0 && sd))
             goto fail;
-        return -1;
+        if (brig_faultf("cgroup-mkdir-%zu", i) < 0)
+            goto fail;
     }
-    if (l->unified && brig_cg_v2_mkdir(l, p, enable, &fresh) < 0) {
-        if (rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1) {
-            brig_debug("rootless: no cgroup (%s)", brig_last_error());
-            brig_clear_error();
-            return 0;
+    if (l->unified) {
+        int r = brig_cg_v2_mkdir(l, p, all, needed, own);
+        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1)
+            goto no_cgroup;
+        if (r == 0) {
+            cleanup_free char *d = brig_cg_v2_dir(l, p);
+            if (sd)
+                strv_add(&own->made, &own->n_made, d);
+            else
+                leaf_taken(d);
         }
-        goto fail;
+        if (r <= 0 && !(r == 0 && sd))
+            goto fail;
+        if (brig_fault("cgroup-mkdir-unified") < 0)
+            goto fail;
     }
 
-    /* The spec asks for an error on a cgroup others already use (a new
-     * scope holds its holder process only). */
-    if ((sd || !fresh) && cgroup_count(l, p) > (sd && brig_cg_systemd_holder() > 0 ? 1 : 0)) {
-        brig_fail(0, "cgroup %s is not empty", p);
-        if (sd)
-            goto fail; /* the unit is ours to stop */
-        return -1;
+    /* A new scope holds its holder process only. */
+    if (sd && cgroup_count(l, p) > (brig_cg_systemd_holder() > 0 ? 1 : 0)) {
+        brig_fail(0, "linux.cgroupsPath: cgroup %s is not empty", p);
+        goto fail;
     }
     if (brig_cgroup_is_frozen(p)) {
-        brig_fail(0, "cgroup %s is frozen", p);
-        if (sd)
-            goto fail;
-        return -1;
+        brig_fail(0, "linux.cgroupsPath: cgroup %s is frozen", p);
+        goto fail;
     }
 
     if (l->n_v1 && brig_cg_v1_apply(l, p, res, false) < 0)
@@ -974,6 +1224,8 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         if (brig_cg_v2_unified(d, &res->unified) < 0)
             goto fail;
     }
+    if (brig_fault("cgroup-limits") < 0)
+        goto fail;
 
     size_t n_rules = 0;
     struct brig_device_rule *rules = brig_cg_device_rules(res, devs, n_devs, &n_rules);
@@ -1001,8 +1253,19 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         brig_clear_error();
         r = 0;
     }
-    if (r < 0)
+    if (r < 0 || brig_fault("cgroup-devices") < 0)
         goto fail;
+    brig_cgroup_own_clear(&tmp);
+    return 0;
+
+no_cgroup:
+    /* rootless without write access: no cgroup at all */
+    brig_debug("rootless: no cgroup (%s)", brig_last_error());
+    brig_clear_error();
+    remove_owned(l, p, own);
+    brig_cgroup_own_clear(own);
+    own->known = true;
+    brig_cgroup_own_clear(&tmp);
     return 0;
 
 fail: {
@@ -1012,17 +1275,21 @@ fail: {
         snprintf(saved, sizeof saved, "%s", brig_last_error());
         if (sd)
             brig_cg_systemd_release();
-        remove_dirs(l, p);
+        remove_owned(l, p, own);
         if (sd)
             brig_cg_systemd_stop(path);
+        brig_cgroup_own_clear(own);
+        own->known = true;
+        brig_cgroup_own_clear(&tmp);
         brig_set_error(e, saved);
         return -1;
     }
 }
 
-int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd)
+int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd,
+                       struct brig_cgroup_own *own)
 {
-    return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd);
+    return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd, own);
 }
 
 /* exec --cgroup SPECS: "[CONTROLLER[,CONTROLLER...]:]SUB".  The SUB for
@@ -1178,15 +1445,28 @@ static int rmdir_retrying(const char *d, void *unused)
     }
 }
 
+/* Whether the leaf in hierarchy I is brig's: listed in OWN, or, for a
+ * state that does not say, assumed (as brig always did). */
+static bool leaf_owned(const struct brig_cg_layout *l, size_t i, const char *p,
+                       const struct brig_cgroup_own *own)
+{
+    if (!own || !own->known)
+        return true;
+    cleanup_free char *d = hier_dir(l, i, p);
+    return brig_cg_own_has(own, d);
+}
+
 /* The container's cgroup and any it made below it (exec --cgroup, a
- * nested runtime), in every hierarchy. */
-static int remove_dirs(const struct brig_cg_layout *l, const char *path)
+ * nested runtime), in every hierarchy where it is brig's; then the parents
+ * brig made, where no other cgroup is left in them; then the controllers
+ * it enabled in cgroups it did not make. */
+static int remove_owned(const struct brig_cg_layout *l, const char *p, const struct brig_cgroup_own *own)
 {
     int ret = 0;
-    size_t n = l->n_v1 + (l->unified ? 1 : 0);
-    for (size_t i = 0; i < n; i++) {
-        cleanup_free char *d = i < l->n_v1 ? brig_xasprintf("%s%s", l->v1[i].mnt, path)
-                                           : brig_cg_v2_dir(l, path);
+    for (size_t i = 0; i < n_hier(l); i++) {
+        if (!leaf_owned(l, i, p, own))
+            continue;
+        cleanup_free char *d = hier_dir(l, i, p);
         /* Usually a leaf: a single rmdir.  EBUSY means cgroups below it,
          * or its last task still leaving. */
         if (rmdir(d) == 0 || errno == ENOENT)
@@ -1194,6 +1474,15 @@ static int remove_dirs(const struct brig_cg_layout *l, const char *path)
         if (walk_children(d, 0, rmdir_retrying, NULL) < 0 || rmdir_retrying(d, NULL) < 0)
             ret = -1;
     }
+    for (size_t k = own && own->known ? own->n_made : 0; k-- > 0;) {
+        /* EBUSY: another container's cgroup is in it; it stays */
+        if (rmdir(own->made[k]) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+            brig_debug("remove cgroup %s: %s", own->made[k], strerror(errno));
+    }
+    /* last: a controller cannot go while a cgroup below passes it on */
+    brig_cg_v2_release(l, p);
+    for (size_t k = own && own->known ? own->n_enabled : 0; k-- > 0;)
+        brig_cg_v2_disable(own->enabled[k]);
     return ret;
 }
 
@@ -1219,12 +1508,13 @@ static void read_procs_tree(const char *d, pid_t **pids, size_t *n)
     walk_children(d, 0, read_procs_into, &pl);
 }
 
-/* Kill everything in the cgroup.  cgroup.kill does it atomically; without
- * it, freeze (so nothing forks behind our back), SIGKILL every pid, thaw,
- * and repeat until the cgroup is empty. */
-static int kill_all(const struct brig_cg_layout *l, const char *path)
+/* Kill everything in the cgroup, in the hierarchies where it is brig's
+ * (OWN).  cgroup.kill does it atomically; without it, freeze (so nothing
+ * forks behind our back), SIGKILL every pid, thaw, and repeat until the
+ * cgroup is empty. */
+static int kill_all(const struct brig_cg_layout *l, const char *path, const struct brig_cgroup_own *own)
 {
-    if (l->unified) {
+    if (l->unified && leaf_owned(l, l->n_v1, path, own)) {
         cleanup_free char *d = brig_cg_v2_dir(l, path);
         if (brig_cg_exists(d, NULL)) {
             int r = brig_cg_v2_kill(d);
@@ -1235,17 +1525,16 @@ static int kill_all(const struct brig_cg_layout *l, const char *path)
         }
     }
     cleanup_free char *fdir = NULL;
-    if (l->v1_ctrls & BRIG_CG_BIT(BRIG_CG_FREEZER))
-        fdir = brig_cg_v1_dir(l, BRIG_CG_FREEZER, path);
+    for (size_t i = 0; i < l->n_v1; i++)
+        if ((l->v1[i].ctrls & BRIG_CG_BIT(BRIG_CG_FREEZER)) && leaf_owned(l, i, path, own))
+            fdir = hier_dir(l, i, path);
     for (unsigned round = 0; round < 500; round++) {
         pid_t *pids = NULL;
         size_t n = 0;
-        for (size_t i = 0; i < l->n_v1; i++) {
-            cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, path);
-            read_procs_tree(d, &pids, &n);
-        }
-        if (l->unified) {
-            cleanup_free char *d = brig_cg_v2_dir(l, path);
+        for (size_t i = 0; i < n_hier(l); i++) {
+            if (!leaf_owned(l, i, path, own))
+                continue;
+            cleanup_free char *d = hier_dir(l, i, path);
             read_procs_tree(d, &pids, &n);
         }
         brig_clear_error();
@@ -1270,7 +1559,7 @@ static int kill_all(const struct brig_cg_layout *l, const char *path)
     return brig_fail(EBUSY, "processes in cgroup %s survive SIGKILL", path);
 }
 
-int brig_cgroup_destroy(const char *path)
+int brig_cgroup_destroy(const char *path, const struct brig_cgroup_own *own)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
     if (!l)
@@ -1278,8 +1567,9 @@ int brig_cgroup_destroy(const char *path)
     cleanup_free char *p = fs_path(path);
     if (!p)
         return -1;
-    int r = kill_all(l, p);
-    if (brig_cg_is_systemd_path(path)) {
+    int r = kill_all(l, p, own);
+    bool unit_ours = !own || !own->known || own->n_made > 0;
+    if (brig_cg_is_systemd_path(path) && unit_ours) {
         /* systemd removes what it made; brig the rest.  A unit left
          * behind is systemd's to collect once empty: only a warning. */
         brig_cg_systemd_release();
@@ -1290,7 +1580,7 @@ int brig_cgroup_destroy(const char *path)
             brig_warn("%s", brig_last_error());
         brig_set_error(e, saved);
     }
-    if (remove_dirs(l, p) < 0)
+    if (remove_owned(l, p, own) < 0)
         r = -1;
     return r;
 }
@@ -1395,13 +1685,10 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res)
     /* systemd first, or it would put back its own values later */
     if (brig_cg_is_systemd_path(path) && brig_cg_systemd_update(path, res) < 0)
         return -1;
+    /* No controller is enabled here: on a hybrid host the ones create
+     * enabled are there; enabling more in cgroups brig did not make would
+     * be a host-wide change nothing undoes. */
     unsigned v2m = v2_mask(l);
-    if (l->mode == BRIG_CGROUP_HYBRID) {
-        /* enable on demand, as create does */
-        unsigned en = v2m & (needed_ctrls(res) | (res ? unified_ctrls(&res->unified) : 0));
-        if (en && brig_cg_v2_mkdir(l, p, en, NULL) < 0)
-            return -1;
-    }
     if (l->n_v1 && brig_cg_v1_apply(l, p, res, true) < 0)
         return -1;
     if (v2m && brig_cg_v2_apply(l, p, res, v2m) < 0)

@@ -16,11 +16,13 @@
 #include "brig/json.h"
 
 /* A new cpuset cgroup starts with empty cpus and mems, and nothing can join
- * it until they are filled: copy them from the parent.  FRESH: DIR was just
- * made, so its own values need no look (empty, or the parent's already
- * with cgroup.clone_children). */
-static int cpuset_inherit(const char *dir, bool fresh)
+ * it until they are filled: copy them from the parent.  Only in a cgroup
+ * brig made (one it did not make is not brig's to change). */
+static int cpuset_inherit(const char *dir, bool made, void *arg)
 {
+    (void)arg;
+    if (!made)
+        return 0;
     cleanup_free char *parent = brig_xstrdup(dir);
     char *slash = strrchr(parent, '/');
     if (!slash || slash == parent)
@@ -28,11 +30,11 @@ static int cpuset_inherit(const char *dir, bool fresh)
     *slash = '\0';
     static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(files); i++) {
-        cleanup_free char *cur = fresh ? NULL : brig_cg_read(dir, files[i]);
-        if (!fresh && !cur)
+        cleanup_free char *cur = brig_cg_read(dir, files[i]);
+        if (!cur)
             return -1;
-        if (cur && cur[strspn(cur, " \n")] != '\0')
-            continue; /* already set */
+        if (cur[strspn(cur, " \n")] != '\0')
+            continue; /* already set (cgroup.clone_children) */
         cleanup_free char *val = brig_cg_read(parent, files[i]);
         if (!val)
             return -1;
@@ -43,39 +45,11 @@ static int cpuset_inherit(const char *dir, bool fresh)
     return 0;
 }
 
-/* 1: the leaf was made here, 0: it existed, -1: error. */
-static int mkdir_hier(const char *mnt, const char *path, bool cpuset)
+int brig_cg_v1_mkdir(const struct brig_cg_layout *l, size_t i, const char *path,
+                     struct brig_cgroup_own *own)
 {
-    int made = 0;
-    cleanup_free char *full = brig_xasprintf("%s%s", mnt, path);
-    size_t base = strlen(mnt);
-    for (char *p = full + base + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        made = mkdir(full, 0755) == 0;
-        if (!made && errno != EEXIST)
-            return brig_fail(errno, "create cgroup %s", full);
-        if (cpuset && cpuset_inherit(full, made) < 0)
-            return -1;
-        *p = c;
-        if (c == '\0')
-            break;
-    }
-    return made;
-}
-
-int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path, bool *fresh)
-{
-    for (size_t i = 0; i < l->n_v1; i++) {
-        int r = mkdir_hier(l->v1[i].mnt, path, l->v1[i].ctrls & BRIG_CG_BIT(BRIG_CG_CPUSET));
-        if (r < 0)
-            return -1;
-        if (r == 0 && fresh)
-            *fresh = false;
-    }
-    return 0;
+    bool cpuset = l->v1[i].ctrls & BRIG_CG_BIT(BRIG_CG_CPUSET);
+    return brig_cg_mkdir_p(l->v1[i].mnt, path, own, NULL, cpuset ? cpuset_inherit : NULL, NULL);
 }
 
 /* ---- memory ---- */

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "brig/brig.h"
@@ -37,59 +40,290 @@ static unsigned ctrl_list(const char *text)
     return m;
 }
 
-/* Enable the controllers of WANT in DIR's subtree_control, for its
- * children.  Best effort: a controller the parent does not pass down, or a
- * cgroup that has processes of its own, cannot; applying a limit that needs
- * it then fails with a clear message. */
-static void enable_ctrls(const char *dir, unsigned want)
+/* " +cpu +memory" for the controllers of MASK. */
+static void ctrl_line(unsigned mask, char sign, char *line, size_t size)
 {
-    cleanup_free char *avail_s = brig_cg_read(dir, "cgroup.controllers");
-    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
-    brig_clear_error();
-    unsigned todo = want & ctrl_list(avail_s) & ~ctrl_list(on_s) & real_ctrls;
-    if (!todo)
-        return;
-    char line[256] = "";
     size_t o = 0;
-    for (int c = 0; c < BRIG_CG_NCTRL; c++)
-        if (todo & BRIG_CG_BIT(c))
-            o += (size_t)snprintf(line + o, sizeof line - o, "%s+%s", o ? " " : "",
+    line[0] = '\0';
+    for (int c = 0; c < BRIG_CG_NCTRL && o < size; c++)
+        if (mask & BRIG_CG_BIT(c))
+            o += (size_t)snprintf(line + o, size - o, "%s%c%s", o ? " " : "", sign,
                                   brig_cg_ctrl_name((enum brig_cg_ctrl)c, true));
-    if (brig_cg_write(dir, "cgroup.subtree_control", line) == 0)
+}
+
+/* Whether DIR has processes of its own (not counting its children's). */
+static bool has_procs(const char *dir)
+{
+    cleanup_free char *s = brig_cg_read(dir, "cgroup.procs");
+    brig_clear_error();
+    return s && s[strspn(s, " \n")] != '\0';
+}
+
+/* Whether DIR has a child cgroup. */
+static bool has_children(const char *dir)
+{
+    cleanup_free char *s = brig_cg_read(dir, "cgroup.stat");
+    uint64_t n = 1;
+    if (!s || !brig_cg_kv_get(s, "nr_descendants", &n))
+        n = 1; /* cannot tell: assume someone is there */
+    brig_clear_error();
+    return n > 0;
+}
+
+/* ---- counted enabling in a cgroup brig did not make ---- */
+
+/* The containers that need a controller brig turned on in a cgroup it did
+ * not make are listed in that cgroup, one "CTRL LEAF" line each (LEAF: the
+ * container's cgroup below the unified root).  A container whose cgroup is
+ * gone no longer needs it: whoever deletes a container drops those lines,
+ * and turns a controller off once no line names it.  So a container killed
+ * before its state said what it enabled is still accounted for. */
+#define REFS_XATTR "trusted.brig.enabled"
+
+static bool line_is(const char *l, size_t n, const char *ctrl, const char *leaf)
+{
+    size_t cl = strlen(ctrl);
+    if (n <= cl || strncmp(l, ctrl, cl) != 0 || l[cl] != ' ')
+        return false;
+    return !leaf || (n - cl - 1 == strlen(leaf) && strncmp(l + cl + 1, leaf, n - cl - 1) == 0);
+}
+
+bool brig_cg_refs_has(const char *refs, const char *ctrl, const char *leaf)
+{
+    for (const char *l = refs; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        if (line_is(l, n, ctrl, leaf))
+            return true;
+        l += n + (l[n] == '\n');
+    }
+    return false;
+}
+
+char *brig_cg_refs_add(const char *refs, const char *ctrl, const char *leaf)
+{
+    if (brig_cg_refs_has(refs, ctrl, leaf))
+        return brig_xstrdup(refs);
+    return brig_xasprintf("%s%s %s\n", refs ? refs : "", ctrl, leaf);
+}
+
+char *brig_cg_refs_prune(const char *refs, bool (*alive)(const char *leaf, void *arg), void *arg,
+                         unsigned *emptied)
+{
+    size_t cap = (refs ? strlen(refs) : 0) + 1, o = 0;
+    char *out = brig_xmalloc(cap);
+    unsigned had = 0, kept = 0;
+    for (const char *l = refs; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        const char *sp = memchr(l, ' ', n);
+        if (sp) {
+            char ctrl[32];
+            size_t cl = (size_t)(sp - l);
+            snprintf(ctrl, sizeof ctrl, "%.*s", (int)(cl < sizeof ctrl ? cl : sizeof ctrl - 1), l);
+            int c = brig_cg_ctrl_from_name(ctrl);
+            cleanup_free char *leaf = strndup(sp + 1, n - cl - 1);
+            if (c >= 0 && leaf) {
+                had |= BRIG_CG_BIT(c);
+                if (alive(leaf, arg)) {
+                    kept |= BRIG_CG_BIT(c);
+                    memcpy(out + o, l, n);
+                    o += n;
+                    out[o++] = '\n';
+                }
+            }
+        }
+        l += n + (l[n] == '\n');
+    }
+    out[o] = '\0';
+    *emptied = had & ~kept;
+    return out;
+}
+
+/* The lines of DIRFD ("" without: ENODATA and no xattr support alike). */
+static char *refs_read(int dirfd)
+{
+    char buf[65536];
+    ssize_t n = fgetxattr(dirfd, REFS_XATTR, buf, sizeof buf - 1);
+    buf[n > 0 ? (size_t)n : 0] = '\0';
+    return brig_xstrdup(buf);
+}
+
+static int refs_write(int dirfd, const char *refs)
+{
+    if (*refs)
+        return fsetxattr(dirfd, REFS_XATTR, refs, strlen(refs), 0);
+    if (fremovexattr(dirfd, REFS_XATTR) < 0 && errno != ENODATA)
+        return -1;
+    return 0;
+}
+
+/* Enable controller C in DIR (a cgroup brig did not make) for the
+ * container at LEAF, under DIR's lock: turn it on, or find it on for other
+ * containers already, and list LEAF as needing it.  One turned on by
+ * someone else is left alone.  Where DIR takes no list (no xattrs), OWN
+ * keeps what this container turned on. */
+static int enable_counted(const char *dir, int c, const char *leaf, struct brig_cgroup_own *own)
+{
+    const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
+    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open cgroup %s", dir);
+    if (flock(fd, LOCK_EX) < 0)
+        return brig_fail(errno, "lock cgroup %s", dir);
+    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
+    if (!on_s)
+        return -1;
+    bool on = ctrl_list(on_s) & BRIG_CG_BIT(c);
+    cleanup_free char *refs = refs_read(fd);
+    if (on && !brig_cg_refs_has(refs, name, NULL))
+        return 0;
+    if (!on && brig_cg_writef(dir, "cgroup.subtree_control", "+%s", name) < 0)
+        return brig_fail_ctx("enable the %s controller", name);
+    cleanup_free char *nr = brig_cg_refs_add(refs, name, leaf);
+    if (refs_write(fd, nr) < 0) {
+        brig_debug("cgroup v2: set %s of %s: %s", REFS_XATTR, dir, strerror(errno));
+        if (!on)
+            brig_cg_own_add_enabled(own, dir, name);
+    }
+    return 0;
+}
+
+static bool leaf_alive(const char *leaf, void *arg)
+{
+    const char *root = arg;
+    cleanup_free char *d = brig_xasprintf("%s%s", root, leaf);
+    return access(d, F_OK) == 0;
+}
+
+/* Drop the lines of containers whose cgroup is gone from DIR's list and
+ * turn off what no container needs any more. */
+static void release_dir(const char *root, const char *dir)
+{
+    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return;
-    for (int c = 0; c < BRIG_CG_NCTRL; c++)
-        if (todo & BRIG_CG_BIT(c) &&
-            brig_cg_writef(dir, "cgroup.subtree_control", "+%s",
-                           brig_cg_ctrl_name((enum brig_cg_ctrl)c, true)) < 0)
-            brig_debug("cgroup v2: %s", brig_last_error());
+    char probe[1];
+    if (fgetxattr(fd, REFS_XATTR, probe, 0) < 0)
+        return; /* nothing brig turned on here: the usual case */
+    if (flock(fd, LOCK_EX) < 0)
+        return;
+    cleanup_free char *refs = refs_read(fd);
+    unsigned off = 0;
+    cleanup_free char *nr = brig_cg_refs_prune(refs, leaf_alive, (void *)root, &off);
+    if (off) {
+        char line[256];
+        ctrl_line(off, '-', line, sizeof line);
+        if (brig_cg_write(dir, "cgroup.subtree_control", line) < 0)
+            brig_debug("cgroup v2: %s", brig_last_error()); /* EBUSY: in use below */
+        brig_clear_error();
+    }
+    if (strcmp(nr, refs) != 0 && refs_write(fd, nr) < 0)
+        brig_debug("cgroup v2: set %s of %s: %s", REFS_XATTR, dir, strerror(errno));
+}
+
+void brig_cg_v2_release(const struct brig_cg_layout *l, const char *path)
+{
+    if (!l->unified)
+        return;
+    cleanup_free char *anc = brig_xstrdup(path);
+    for (;;) {
+        char *slash = strrchr(anc, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        cleanup_free char *d = brig_xasprintf("%s%s", l->unified, anc);
+        release_dir(l->unified, d);
+        if (slash == anc)
+            break;
+    }
+}
+
+void brig_cg_v2_disable(const char *entry)
+{
+    const char *sp = strrchr(entry, ' ');
+    if (!sp)
+        return;
+    cleanup_free char *dir = strndup(entry, (size_t)(sp - entry));
+    const char *name = sp + 1;
+    cleanup_fd int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd < 0 || flock(fd, LOCK_EX) < 0)
+        return; /* gone: nothing to undo */
+    /* no list kept there: this container turned it on; off when no
+     * child cgroup is left to use it */
+    if (!has_children(dir) && brig_cg_writef(dir, "cgroup.subtree_control", "-%s", name) < 0)
+        brig_debug("cgroup v2: %s", brig_last_error());
     brig_clear_error();
 }
 
-int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask, bool *fresh)
+struct v2_mk {
+    const char *leaf; /* the container's cgroup below the root */
+    unsigned all, needed;
+    struct brig_cgroup_own *own;
+};
+
+/* Before a child of DIR is made: the controllers it should get. */
+static int enable_for_child(const char *dir, bool made, void *arg)
 {
-    cleanup_free char *full = brig_cg_v2_dir(l, path);
-    size_t base = strlen(l->unified);
-    if (mask & real_ctrls)
-        enable_ctrls(l->unified, mask);
-    for (char *p = full + base + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        bool made = mkdir(full, 0755) == 0;
-        if (!made && errno != EEXIST)
-            return brig_fail(errno, "create cgroup %s", full);
-        if (c == '\0' && !made && fresh)
-            *fresh = false;
-        /* enable for the next level down, but never in the leaf: a cgroup
-         * with controllers in subtree_control cannot hold processes */
-        if (c != '\0' && (mask & real_ctrls))
-            enable_ctrls(full, mask);
-        *p = c;
-        if (c == '\0')
-            break;
+    const struct v2_mk *m = arg;
+    unsigned want = (made ? m->all : m->needed) & real_ctrls;
+    if (!want)
+        return 0;
+    cleanup_free char *avail_s = brig_cg_read(dir, "cgroup.controllers");
+    cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
+    if (!avail_s || !on_s)
+        return -1;
+    unsigned avail = want & ctrl_list(avail_s); /* what DIR lacks, apply reports */
+    unsigned todo = avail & ~ctrl_list(on_s);
+    if (!made) {
+        /* on already: counted too when brig turned it on (enable_counted) */
+        for (int c = 0; c < BRIG_CG_NCTRL; c++)
+            if ((avail & ~todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->leaf, m->own) < 0)
+                return -1;
     }
+    if (!todo)
+        return 0;
+    /* A cgroup with processes cannot pass controllers down: trying turns
+     * it "domain threaded" when some succeed.  Only the real root (it has
+     * no cgroup.type; a cgroup namespace's root does) is exempt. */
+    bool root = !brig_cg_exists(dir, "cgroup.type");
+    if (!root && has_procs(dir)) {
+        if (!(todo & m->needed))
+            return 0;
+        char line[256];
+        ctrl_line(todo & m->needed, '+', line, sizeof line);
+        return brig_fail(0, "linux.cgroupsPath: cannot enable %s in %s: it has processes of its own "
+                            "(place the container under a cgroup without processes)", line, dir);
+    }
+    if (!made) {
+        for (int c = 0; c < BRIG_CG_NCTRL; c++)
+            if ((todo & BRIG_CG_BIT(c)) && enable_counted(dir, c, m->leaf, m->own) < 0)
+                return -1;
+        return 0;
+    }
+    char line[256];
+    ctrl_line(todo, '+', line, sizeof line);
+    if (brig_cg_write(dir, "cgroup.subtree_control", line) == 0)
+        return 0;
+    /* one at a time: what this kernel or parent cannot give is skipped,
+     * unless the container needs it */
+    for (int c = 0; c < BRIG_CG_NCTRL; c++) {
+        if (!(todo & BRIG_CG_BIT(c)))
+            continue;
+        const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
+        if (brig_cg_writef(dir, "cgroup.subtree_control", "+%s", name) < 0) {
+            if (m->needed & BRIG_CG_BIT(c))
+                return brig_fail_ctx("enable the %s controller", name);
+            brig_debug("cgroup v2: %s", brig_last_error());
+        }
+    }
+    brig_clear_error();
     return 0;
+}
+
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
+                     unsigned needed, struct brig_cgroup_own *own)
+{
+    struct v2_mk m = {.leaf = path, .all = all, .needed = needed, .own = own};
+    return brig_cg_mkdir_p(l->unified, path, own, enable_for_child, NULL, &m);
 }
 
 /* Explain a missing interface file: usually a controller not enabled. */

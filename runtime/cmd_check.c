@@ -174,7 +174,7 @@ int cmd_check(int argc, char **argv)
     cleanup_free char *file =
         brig_xasprintf("%s%sconfig.json", bundle, blen && bundle[blen - 1] == '/' ? "" : "/");
     struct brig_findings f;
-    brig_audit(cfg, level, &f);
+    brig_audit(cfg, bundle, level, &f);
     bool failed = false;
     for (size_t i = 0; i < f.n; i++)
         failed |= (int)f.v[i].severity >= threshold;

@@ -271,8 +271,8 @@ static int process_from_file(const char *path, struct brig_process **out)
 {
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0)
-        return -1;
+    if (brig_read_input(path, &text, &len) < 0)
+        return brig_fail_ctx("--process");
     if (brig_process_parse(text, len, out) < 0)
         return brig_fail_ctx("--process %s", path);
     return 0;

@@ -1,10 +1,13 @@
-/* brig list: the containers under --root. */
+/* brig list: the containers under --root (one whose state is unreadable
+ * as "unknown", with the reason on stderr). */
 #include "config.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "brig/brig.h"
 #include "brig/cmd.h"
@@ -12,6 +15,50 @@
 #include "brig/internal.h"
 #include "brig/json.h"
 #include "brig/state.h"
+
+/* The owner of a container directory, as create records it. */
+static char *dir_owner(const char *id)
+{
+    cleanup_free char *dir = brig_xasprintf("%s/%s", brig_g.root, id);
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return NULL;
+    if (st.st_uid == 0)
+        return NULL; /* as create records root: "" */
+    /* /etc/passwd read directly: no NSS modules in a static binary. */
+    cleanup_file FILE *f = fopen("/etc/passwd", "re");
+    struct passwd *pw;
+    while (f && (pw = fgetpwent(f)))
+        if (pw->pw_uid == st.st_uid)
+            return brig_xstrdup(pw->pw_name);
+    return brig_xasprintf("%u", (unsigned)st.st_uid);
+}
+
+/* One row; S is NULL for a container whose state is unreadable. */
+static void print_one(yajl_gen g, bool quiet, const char *id, const struct brig_state *s, int pid,
+                      const char *status, const char *owner)
+{
+    const char *bundle = s && s->bundle ? s->bundle : "";
+    const char *created = s && s->created ? s->created : "";
+    if (!owner)
+        owner = "";
+    if (quiet && !g) {
+        printf("%s\n", id);
+    } else if (g) {
+        yajl_gen_map_open(g);
+        brig_json_key_str(g, "ociVersion", s && s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
+        brig_json_key_str(g, "id", id);
+        brig_json_key_int(g, "pid", pid);
+        brig_json_key_str(g, "status", status);
+        brig_json_key_str(g, "bundle", bundle);
+        brig_json_key_str(g, "rootfs", s && s->rootfs ? s->rootfs : "");
+        brig_json_key_str(g, "created", created);
+        brig_json_key_str(g, "owner", owner);
+        yajl_gen_map_close(g);
+    } else {
+        printf("%-12s %-8d %-10s %-40s %-31s %s\n", id, pid, status, bundle, created, owner);
+    }
+}
 
 int cmd_list(int argc, char **argv)
 {
@@ -57,30 +104,24 @@ int cmd_list(int argc, char **argv)
         printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (int i = 0; i < n; i++) {
         struct brig_container *ct;
-        if (brig_container_open(ids[i], LOCK_SH, &ct) < 0) {
+        int r = brig_container_open(ids[i], LOCK_SH, &ct);
+        if (r == BRIG_OPEN_MISSING) {
+            brig_clear_error();
             free(ids[i]);
             continue; /* deleted meanwhile */
         }
+        if (r < 0) {
+            /* Shown, not skipped: nothing running goes unnoticed. */
+            brig_warn("%s", brig_last_error());
+            brig_clear_error();
+            cleanup_free char *owner = dir_owner(ids[i]);
+            print_one(g, quiet, ids[i], NULL, 0, "unknown", owner);
+            free(ids[i]);
+            continue;
+        }
         enum brig_status st = brig_container_status(ct);
         const struct brig_state *s = &ct->state;
-        int pid = st == BRIG_STOPPED ? 0 : s->pid;
-        if (quiet && !json) {
-            printf("%s\n", s->id);
-        } else if (g) {
-            yajl_gen_map_open(g);
-            brig_json_key_str(g, "ociVersion", s->oci_version);
-            brig_json_key_str(g, "id", s->id);
-            brig_json_key_int(g, "pid", pid);
-            brig_json_key_str(g, "status", brig_status_name(st));
-            brig_json_key_str(g, "bundle", s->bundle ? s->bundle : "");
-            brig_json_key_str(g, "rootfs", s->rootfs ? s->rootfs : "");
-            brig_json_key_str(g, "created", s->created ? s->created : "");
-            brig_json_key_str(g, "owner", s->owner ? s->owner : "");
-            yajl_gen_map_close(g);
-        } else {
-            printf("%-12s %-8d %-10s %-40s %-31s %s\n", s->id, pid, brig_status_name(st),
-                   s->bundle ? s->bundle : "", s->created ? s->created : "", s->owner ? s->owner : "");
-        }
+        print_one(g, quiet, s->id, s, st == BRIG_STOPPED ? 0 : s->pid, brig_status_name(st), s->owner);
         brig_container_close(ct);
         free(ids[i]);
     }

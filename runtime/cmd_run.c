@@ -27,7 +27,32 @@
     "      --keep                do not delete the container after it exits\n"                     \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
+/* As runc's signal handler (signal.Notify of every signal): all that can
+ * be caught are forwarded, SIGCHLD excepted (ours: the container exited).
+ * glibc's reserved real-time signals are refused by sigaddset: skipped. */
+static void forwarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (int sig = 1; sig <= SIGRTMAX; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+            sigaddset(set, sig);
+}
+
+/* A signal brig run inherited as ignored (SIGINT and SIGQUIT in a
+ * background job, SIGHUP under nohup) would be dropped on the way and
+ * ignored by the container too, which inherits it: as runc, whose handler
+ * takes every signal, reset it so that it is forwarded and the container
+ * starts with the default action.  Blocked meanwhile: never run here. */
+static void reset_ignored(const sigset_t *set)
+{
+    for (int sig = 1; sig <= SIGRTMAX; sig++) {
+        struct sigaction sa;
+        if (sigismember(set, sig) != 1 || sigaction(sig, NULL, &sa) < 0 || sa.sa_handler != SIG_IGN)
+            continue;
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+    }
+}
 
 static int wait_container(pid_t pid, const sigset_t *set)
 {
@@ -64,12 +89,12 @@ int cmd_run(int argc, char **argv)
     /* Block the signals we forward before the container exists, so none is
      * lost between its start and our wait. */
     sigset_t set, old;
-    sigemptyset(&set);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(forwarded); i++)
-        sigaddset(&set, forwarded[i]);
+    forwarded_set(&set);
     sigaddset(&set, SIGCHLD);
-    if (!detach)
+    if (!detach) {
         sigprocmask(SIG_BLOCK, &set, &old);
+        reset_ignored(&set);
+    }
 
     /* The init goes straight on to exec: no start round trip. */
     o.start_now = true;

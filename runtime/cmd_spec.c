@@ -24,15 +24,18 @@
     "  -b, --bundle DIR        where to write config.json (default: the current directory)\n"     \
     "      --rootless          for an unprivileged user: a user namespace mapping root\n"          \
     "                          to the caller, no cgroup limits\n"                                  \
-    "      --profile PROFILE   hardened (default) or runc (what `runc spec` writes)\n"
+    "      --profile PROFILE   hardened (default) or runc (what `runc spec` writes)\n"            \
+    "      --monitor SOCKET    trap the calls `brig seccomp-agent` watches and hand\n"            \
+    "                          them to the agent listening on SOCKET\n"
 
 int cmd_spec(int argc, char **argv)
 {
-    enum { OPT_ROOTLESS = 256, OPT_PROFILE };
+    enum { OPT_ROOTLESS = 256, OPT_PROFILE, OPT_MONITOR };
     static const struct option opts[] = {
         {"bundle", required_argument, NULL, 'b'},
         {"rootless", no_argument, NULL, OPT_ROOTLESS},
         {"profile", required_argument, NULL, OPT_PROFILE},
+        {"monitor", required_argument, NULL, OPT_MONITOR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -46,6 +49,13 @@ int cmd_spec(int argc, char **argv)
             break;
         case OPT_ROOTLESS:
             o.rootless = true;
+            break;
+        case OPT_MONITOR:
+            if (optarg[0] != '/') {
+                brig_fail(0, "--monitor %s: the agent's socket must be an absolute path", optarg);
+                return brig_report_error();
+            }
+            o.monitor = optarg;
             break;
         case OPT_PROFILE:
             if (strcmp(optarg, "hardened") == 0 || strcmp(optarg, "default") == 0)

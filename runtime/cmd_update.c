@@ -84,26 +84,12 @@ static int read_resources(const char *file, struct brig_resources **out)
 {
     char *text = NULL;
     size_t len = 0;
+    /* runc's "-": the resources JSON on stdin (a pipe: no size to trust) */
     if (strcmp(file, "-") == 0) {
-        size_t cap = 4096;
-        text = brig_xmalloc(cap);
-        for (;;) {
-            if (len + 1 >= cap)
-                text = brig_xrealloc(text, cap *= 2);
-            ssize_t r = read(STDIN_FILENO, text + len, cap - len - 1);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                free(text);
-                return brig_fail(errno, "read resources from stdin");
-            }
-            if (r == 0)
-                break;
-            len += (size_t)r;
-        }
-        text[len] = '\0';
-    } else if (brig_read_file(file, &text, &len) < 0) {
-        return -1;
+        if (brig_read_input_fd(STDIN_FILENO, "resources from stdin", BRIG_INPUT_MAX, &text, &len) < 0)
+            return -1;
+    } else if (brig_read_input(file, &text, &len) < 0) {
+        return brig_fail_ctx("--resources");
     }
     int r = brig_resources_parse(text, len, out);
     free(text);

@@ -643,7 +643,7 @@ int brig_config_load(const char *bundle_dir, struct brig_config **out)
     cleanup_free char *text = NULL;
     size_t len = 0;
     *out = NULL;
-    if (brig_read_file(path, &text, &len) < 0)
+    if (brig_read_input(path, &text, &len) < 0)
         return -1;
     return brig_config_parse(text, len, out);
 }

@@ -32,9 +32,11 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/container.h"
+#include "brig/fault.h"
 #include "brig/hooks.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
+#include "brig/oom.h"
 #include "brig/rootless.h"
 #include "brig/policy.h"
 #include "brig/sync.h"
@@ -198,7 +200,7 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
             brig_set_error(m.value, m.text);
             return -1;
         case BRIG_SYNC_HOOKS:
-            if (brig_runtime_create_hooks(c, cfg) < 0) {
+            if (brig_runtime_create_hooks(c, cfg) < 0 || brig_fault("hooks") < 0) {
                 brig_sync_send(sock, BRIG_SYNC_ERROR, 0, "hook failed", -1);
                 return -1;
             }
@@ -258,7 +260,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         in.ns_fds[i] = -1;
     int socks[2] = {-1, -1};
     pid_t init_pid = -1, joiner_pid = -1;
-    bool cgroup_made = false, init_started = false;
+    bool cgroup_made = false, init_started = false, pid_file_written = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
 
@@ -275,8 +277,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     {
         cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
         size_t len = 0;
-        if (brig_read_file(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
+        if (brig_read_input(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
             return -1;
+    }
+    /* as runc: run starts at once, and without a process nothing would */
+    if (o->start_now && !cfg->process) {
+        brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+        goto fail;
     }
     /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
     if (brig_policy_apply(cfg, bundle) < 0)
@@ -336,19 +343,23 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.rootless = brig_is_rootless();
     copy_annotations(cfg, &c->state);
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
-    if (!c->state.cgroup_path)
+    /* refuses a cgroup that exists; records what create will make, so
+     * that delete --force cleans up after a create killed half-way */
+    if (!c->state.cgroup_path ||
+        brig_cgroup_plan(c->state.cgroup_path, brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
         goto fail;
     c->state.config_json = config_text;
     config_text = NULL;
     c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
-    if (brig_state_save(c) < 0)
+    if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
     brig_trace("state dir");
     /* 4. the cgroup */
     if (brig_cgroup_create_with_devices(c->state.cgroup_path, cfg->linux_ ? cfg->linux_->resources : NULL,
                                         cfg->linux_ ? cfg->linux_->devices : NULL,
-                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup) < 0)
+                                        cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup,
+                                        &c->state.cgroup_own) < 0)
         goto fail;
     in.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
@@ -362,6 +373,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         }
         in.seccomp = &bpf;
     }
+    if (brig_fault("seccomp-compiled") < 0)
+        goto fail;
 
     brig_trace("seccomp compiled");
     /* 6. the start cookie */
@@ -422,6 +435,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
 
     brig_trace("cloned");
+    if (brig_fault("cloned") < 0)
+        goto fail;
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
@@ -446,6 +461,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_sync_send(socks[0], BRIG_SYNC_GO, 0, NULL, -1) < 0)
         goto fail;
     init_started = true;
+    if (brig_fault("go-sent") < 0)
+        goto fail;
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
@@ -453,10 +470,15 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
 
     brig_trace("init READY");
+    if (brig_fault("init-ready") < 0)
+        goto fail;
     /* 10. record */
-    if (brig_state_save(c) < 0)
+    if (brig_state_save(c) < 0 || brig_fault("state-final") < 0)
         goto fail;
     if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
+        goto fail;
+    pid_file_written = o->pid_file != NULL;
+    if (brig_fault("pid-file") < 0)
         goto fail;
     {
         cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
@@ -488,6 +510,9 @@ fail:
         char msg[BRIG_ERR_MAX];
         int e = brig_last_errno();
         snprintf(msg, sizeof msg, "%s", brig_last_error());
+        /* an init OOM-killed during set-up: say so (setup_oom.c) */
+        if (cgroup_made)
+            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
@@ -506,8 +531,10 @@ fail:
         for (int i = 0; i < BRIG_NS_COUNT; i++)
             if (in.ns_fds[i] >= 0)
                 close(in.ns_fds[i]);
+        if (pid_file_written && unlink(o->pid_file) < 0)
+            brig_debug("remove %s: %s", o->pid_file, strerror(errno));
         if (cgroup_made)
-            brig_cgroup_destroy(c->state.cgroup_path);
+            brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own);
         if (c)
             brig_container_remove(c);
         brig_bpf_free(&bpf);
@@ -674,7 +701,7 @@ int brig_container_destroy(struct brig_container *c, const struct brig_config *c
         wait_gone(c->state.pid, c->state.pid_start_time);
     }
     int r = 0;
-    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path) < 0) {
+    if (c->state.cgroup_path && brig_cgroup_destroy(c->state.cgroup_path, &c->state.cgroup_own) < 0) {
         brig_warn("%s", brig_last_error());
         r = -1;
     }

@@ -47,6 +47,7 @@ static const struct command commands[] = {
     {"features", cmd_features, "print the features this build supports, as JSON"},
     {"spec", cmd_spec, "write a hardened config.json (--profile runc: runc's)"},
     {"check", cmd_check, "audit a bundle's config (Pod Security Standards, CIS)"},
+    {"seccomp-agent", cmd_seccomp_agent, "answer and log system calls trapped by seccomp listeners"},
 };
 
 static void usage(FILE *out)

@@ -54,7 +54,7 @@ static int read_config_file(enum brig_policy_mode *out)
         path = BRIG_CONFIG_FILE;
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0) {
+    if (brig_read_input(path, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
             brig_clear_error();
             *out = BRIG_POLICY_BUILTIN;
@@ -121,11 +121,11 @@ static void set_annotation(struct brig_map *m, const char *key, const char *valu
 
 /* ---- baseline, restricted: refuse ---- */
 
-static int enforce(const struct brig_config *cfg, enum brig_policy_mode mode)
+static int enforce(const struct brig_config *cfg, const char *bundle, enum brig_policy_mode mode)
 {
     enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
     struct brig_findings f;
-    brig_audit(cfg, level, &f);
+    brig_audit(cfg, bundle, level, &f);
     if (f.n == 0)
         return 0;
     char *msg = brig_xasprintf("policy %s refuses this bundle (%zu violation%s; see brig check "
@@ -161,7 +161,7 @@ static int nnp_written(const char *bundle, bool *written)
     cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
     cleanup_free char *text = NULL;
     size_t len;
-    if (brig_read_file(path, &text, &len) < 0)
+    if (brig_read_input(path, &text, &len) < 0)
         return -1;
     yajl_val root = brig_json_parse(text, path);
     if (!root)
@@ -265,7 +265,7 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
     case BRIG_POLICY_BASELINE:
     case BRIG_POLICY_RESTRICTED:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
-        return enforce(cfg, mode);
+        return enforce(cfg, bundle, mode);
     }
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "brig/json.h"
 #include "brig/policy.h"
 #include "brig/seccomp.h"
+#include "brig/agent.h"
 #include "brig/spec.h"
 
 #define NUL_TERMINATED(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -71,6 +72,92 @@ static void gen_tree(yajl_gen g, yajl_val v)
     } else {
         yajl_gen_null(g);
     }
+}
+
+static bool strv_contains(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* The RuntimeDefault profile with the seccomp agent's calls trapped: they
+ * leave every rule of the profile and go to one SCMP_ACT_NOTIFY rule (a
+ * call may have one action only); listenerPath is the agent's socket. */
+static int gen_monitored(yajl_gen g, yajl_val profile, const char *socket)
+{
+    struct brig_agent_rules rules;
+    if (brig_agent_rules_parse(brig_agent_rules_json, &rules) < 0)
+        return -1;
+    size_t n_trap = 0;
+    for (size_t i = 0; i < rules.n_rules; i++)
+        n_trap += rules.rules[i].n_names;
+    char **trap = brig_xcalloc(n_trap + 1, sizeof *trap);
+    n_trap = 0;
+    for (size_t i = 0; i < rules.n_rules; i++)
+        for (size_t k = 0; k < rules.rules[i].n_names; k++)
+            if (!strv_contains(trap, n_trap, rules.rules[i].names[k]))
+                trap[n_trap++] = rules.rules[i].names[k];
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < profile->u.object.len; i++) {
+        const char *k = profile->u.object.keys[i];
+        yajl_val v = profile->u.object.values[i];
+        if (strcmp(k, "listenerPath") == 0 || strcmp(k, "listenerMetadata") == 0)
+            continue;
+        brig_json_key(g, k);
+        if (strcmp(k, "syscalls") != 0 || !YAJL_IS_ARRAY(v)) {
+            gen_tree(g, v);
+            continue;
+        }
+        yajl_gen_array_open(g);
+        for (size_t r = 0; r < v->u.array.len; r++) {
+            yajl_val rule = v->u.array.values[r];
+            yajl_val names = brig_json_get(rule, "names");
+            size_t kept = 0;
+            for (size_t j = 0; YAJL_IS_ARRAY(names) && j < names->u.array.len; j++) {
+                yajl_val nm = names->u.array.values[j];
+                if (!YAJL_IS_STRING(nm) || !strv_contains(trap, n_trap, YAJL_GET_STRING(nm)))
+                    kept++;
+            }
+            if (!YAJL_IS_OBJECT(rule) || !YAJL_IS_ARRAY(names)) {
+                gen_tree(g, rule);
+                continue;
+            }
+            if (kept == 0)
+                continue;
+            yajl_gen_map_open(g);
+            for (size_t j = 0; j < rule->u.object.len; j++) {
+                brig_json_key(g, rule->u.object.keys[j]);
+                if (rule->u.object.values[j] != names) {
+                    gen_tree(g, rule->u.object.values[j]);
+                    continue;
+                }
+                yajl_gen_array_open(g);
+                for (size_t m = 0; m < names->u.array.len; m++) {
+                    yajl_val nm = names->u.array.values[m];
+                    if (!YAJL_IS_STRING(nm) || !strv_contains(trap, n_trap, YAJL_GET_STRING(nm)))
+                        gen_tree(g, nm);
+                }
+                yajl_gen_array_close(g);
+            }
+            yajl_gen_map_close(g);
+        }
+        yajl_gen_map_open(g);
+        brig_json_key(g, "names");
+        yajl_gen_array_open(g);
+        for (size_t t = 0; t < n_trap; t++)
+            brig_json_str(g, trap[t]);
+        yajl_gen_array_close(g);
+        brig_json_key_str(g, "action", "SCMP_ACT_NOTIFY");
+        yajl_gen_map_close(g);
+        yajl_gen_array_close(g);
+    }
+    brig_json_key_str(g, "listenerPath", socket);
+    yajl_gen_map_close(g);
+    free(trap);
+    brig_agent_rules_free(&rules);
+    return 0;
 }
 
 static void gen_mount(yajl_gen g, const char *dest, const char *type, const char *source,
@@ -240,13 +327,15 @@ static int gen_linux(yajl_gen g, const struct brig_spec_opts *o)
                                 "/proc/sched_debug", "/sys/firmware", "/proc/scsi"));
     }
     gen_strs(g, "readonlyPaths", brig_default_readonly_paths, brig_n_default_readonly_paths);
-    if (hardened) {
+    if (hardened || o->monitor) {
         yajl_val profile = brig_json_parse(brig_runtime_default_json, "built-in RuntimeDefault profile");
         if (!profile)
             return -1;
         brig_json_key(g, "seccomp");
-        gen_tree(g, profile);
+        int r = o->monitor ? gen_monitored(g, profile, o->monitor) : (gen_tree(g, profile), 0);
         yajl_tree_free(profile);
+        if (r < 0)
+            return -1;
     }
     yajl_gen_map_close(g);
     return 0;

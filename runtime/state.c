@@ -70,6 +70,7 @@ void brig_state_clear(struct brig_state *s)
     free(s->created);
     free(s->owner);
     free(s->cgroup_path);
+    brig_cgroup_own_clear(&s->cgroup_own);
     free(s->config_json);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.v[i].key);
@@ -158,19 +159,55 @@ static void load_annotations(yajl_val obj, struct brig_map *m)
     }
 }
 
+#define RECORD_CGROUP "cgroup"
+#define RECORD_INIT "init"
+#define STATE_TMP ".state.json.tmp"
+/* state.json holds the config: the input limit plus room for the rest. */
+#define STATE_MAX (BRIG_INPUT_MAX * 2)
+
+/* The target of the record symlink NAME; NULL when there is none. */
+static char *read_record(int dirfd, const char *name)
+{
+    char buf[4096];
+    ssize_t n = readlinkat(dirfd, name, buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    return brig_xstrdup(buf);
+}
+
+static bool has_record(int dirfd)
+{
+    char b[1];
+    return readlinkat(dirfd, RECORD_CGROUP, b, sizeof b) >= 0 ||
+           readlinkat(dirfd, RECORD_INIT, b, sizeof b) >= 0;
+}
+
+/* 0: loaded, or no state yet (a create that has not saved: "creating");
+ * BRIG_OPEN_BROKEN: unreadable, or gone while the record says a create
+ * got past its first save; the reason is the recorded error. */
 static int state_load(struct brig_container *c)
 {
     cleanup_free char *text = NULL;
-    if (brig_read_file_at(c->dirfd, STATE_FILE, &text, NULL) < 0) {
+    if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, NULL) < 0) {
         if (brig_last_errno() == ENOENT) {
+            if (has_record(c->dirfd)) {
+                brig_fail(0, STATE_FILE " is missing");
+                return BRIG_OPEN_BROKEN;
+            }
             brig_clear_error();
             return 0; /* still being created: status "creating" */
         }
-        return -1;
+        return BRIG_OPEN_BROKEN;
     }
-    yajl_val root = brig_json_parse(text, "state.json");
+    yajl_val root = brig_json_parse(text, STATE_FILE);
     if (!root)
-        return -1;
+        return BRIG_OPEN_BROKEN;
+    if (!YAJL_IS_OBJECT(root) || !brig_json_get_str(root, "created")) {
+        yajl_tree_free(root);
+        brig_fail(0, STATE_FILE " is not a container state");
+        return BRIG_OPEN_BROKEN;
+    }
     struct brig_state *s = &c->state;
     int64_t n;
     free(s->oci_version);
@@ -184,6 +221,7 @@ static int state_load(struct brig_container *c)
     s->created = brig_xstrdup(brig_json_get_str(root, "created"));
     s->owner = brig_xstrdup(brig_json_get_str(root, "owner"));
     s->cgroup_path = brig_xstrdup(brig_json_get_str(root, "cgroupPath"));
+    brig_cgroup_own_load(brig_json_get(root, "cgroupOwn"), &s->cgroup_own);
     s->systemd_cgroup = brig_json_get_bool(root, "systemdCgroup", false);
     s->rootless = brig_json_get_bool(root, "rootless", false);
     s->has_user_ns = brig_json_get_bool(root, "userNamespace", false);
@@ -198,17 +236,20 @@ static int state_load(struct brig_container *c)
     return 0;
 }
 
-int brig_container_open(const char *id, int lock, struct brig_container **out)
+static int open_locked(const char *id, int lock, struct brig_container **out)
 {
+    *out = NULL;
     if (brig_validate_id(id) < 0)
-        return -1;
+        return BRIG_OPEN_ERROR;
     char *dir = brig_xasprintf("%s/%s", brig_g.root, id);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         free(dir);
-        if (e == ENOENT || e == ENOTDIR)
-            return brig_fail(0, "container %s does not exist", id);
+        if (e == ENOENT || e == ENOTDIR) {
+            brig_fail(0, "container %s does not exist", id);
+            return BRIG_OPEN_MISSING;
+        }
         return brig_fail(e, "open state of container %s", id);
     }
     struct brig_container *c = brig_xcalloc(1, sizeof *c);
@@ -217,22 +258,72 @@ int brig_container_open(const char *id, int lock, struct brig_container **out)
     c->state.id = brig_xstrdup(id);
     if (lock_dir(fd, lock, id) < 0) {
         brig_container_close(c);
-        return -1;
+        return BRIG_OPEN_ERROR;
     }
     /* A create that failed removes the directory while we waited for the lock. */
     struct stat st;
     if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
         brig_container_close(c);
-        return brig_fail(0, "container %s does not exist", id);
+        brig_fail(0, "container %s does not exist", id);
+        return BRIG_OPEN_MISSING;
     }
-    if (state_load(c) < 0) {
+    *out = c;
+    return 0;
+}
+
+int brig_container_open(const char *id, int lock, struct brig_container **out)
+{
+    struct brig_container *c;
+    int r = open_locked(id, lock, &c);
+    if (r < 0)
+        return r;
+    r = state_load(c);
+    if (r < 0) {
         brig_container_close(c);
-        return brig_fail_ctx("container %s", id);
+        brig_fail_ctx("container %s: state unreadable", id);
+        return r;
     }
     if (!c->state.oci_version)
         c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
     *out = c;
     return 0;
+}
+
+void brig_salvage_clear(struct brig_salvage *sv)
+{
+    free(sv->reason);
+    free(sv->cgroup_path);
+    memset(sv, 0, sizeof *sv);
+}
+
+int brig_container_open_salvage(const char *id, struct brig_container **out, struct brig_salvage *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    struct brig_container *c;
+    int r = open_locked(id, LOCK_EX, &c);
+    if (r < 0)
+        return r;
+    r = state_load(c);
+    if (r == 0) {
+        if (!c->state.oci_version)
+            c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
+        *out = c;
+        return 0;
+    }
+    sv->reason = brig_xstrdup(brig_last_error());
+    brig_state_clear(&c->state);
+    c->state.id = brig_xstrdup(id);
+    c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
+    sv->cgroup_path = read_record(c->dirfd, RECORD_CGROUP);
+    cleanup_free char *init = read_record(c->dirfd, RECORD_INIT);
+    unsigned long long pid, start;
+    if (init && sscanf(init, "%llu:%llu", &pid, &start) == 2 && pid > 0 && pid < (1ULL << 31)) {
+        sv->pid = (pid_t)pid;
+        sv->pid_start_time = start;
+    }
+    brig_fail(0, "container %s: state unreadable: %s", id, sv->reason);
+    *out = c;
+    return BRIG_OPEN_BROKEN;
 }
 
 enum brig_status brig_container_status(const struct brig_container *c)
@@ -282,6 +373,7 @@ int brig_state_save(const struct brig_container *c)
     brig_json_key_str(g, "created", s->created);
     brig_json_key_str(g, "owner", s->owner ? s->owner : "");
     brig_json_key_str(g, "cgroupPath", s->cgroup_path);
+    brig_cgroup_own_gen(g, "cgroupOwn", &s->cgroup_own);
     brig_json_key_bool(g, "systemdCgroup", s->systemd_cgroup);
     brig_json_key_bool(g, "rootless", s->rootless);
     brig_json_key_bool(g, "userNamespace", s->has_user_ns);
@@ -298,12 +390,30 @@ int brig_state_save(const struct brig_container *c)
     if (!text)
         return brig_fail(ENOMEM, "save state");
 
-    /* Written in place: readers take the lock, so none sees it half done. */
-    cleanup_fd int fd = openat(c->dirfd, STATE_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* The record first: whatever it names is made after this save. */
+    if (s->cgroup_path && symlinkat(s->cgroup_path, c->dirfd, RECORD_CGROUP) < 0 && errno != EEXIST)
+        return brig_fail(errno, "save state: record %s/" RECORD_CGROUP, c->dir);
+    if (s->pid > 0) {
+        char init[64];
+        snprintf(init, sizeof init, "%d:%llu", (int)s->pid, (unsigned long long)s->pid_start_time);
+        if (symlinkat(init, c->dirfd, RECORD_INIT) < 0 && errno != EEXIST)
+            return brig_fail(errno, "save state: record %s/" RECORD_INIT, c->dir);
+    }
+    /* A temp file renamed over state.json: never torn.  One name is enough,
+     * only the holder of LOCK_EX writes. */
+    cleanup_fd int fd = openat(c->dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
-        return brig_fail(errno, "save state: open %s/" STATE_FILE, c->dir);
-    if (brig_write_all(fd, text, strlen(text)) < 0)
-        return brig_fail(errno, "save state: write %s/" STATE_FILE, c->dir);
+        return brig_fail(errno, "save state: open %s/" STATE_TMP, c->dir);
+    if (brig_write_all(fd, text, strlen(text)) < 0) {
+        int e = errno;
+        unlinkat(c->dirfd, STATE_TMP, 0);
+        return brig_fail(e, "save state: write %s/" STATE_TMP, c->dir);
+    }
+    if (renameat(c->dirfd, STATE_TMP, c->dirfd, STATE_FILE) < 0) {
+        int e = errno;
+        unlinkat(c->dirfd, STATE_TMP, 0);
+        return brig_fail(e, "save state: rename %s/" STATE_TMP " to " STATE_FILE, c->dir);
+    }
     return 0;
 }
 
@@ -375,8 +485,10 @@ static int remove_tree_at(int parent, const char *name)
 int brig_container_remove(struct brig_container *c)
 {
     int r = 0;
-    /* The usual content is state.json alone: two calls, else the walk. */
-    unlinkat(c->dirfd, "state.json", 0);
+    /* The usual content is known: a few calls, else the walk. */
+    unlinkat(c->dirfd, STATE_FILE, 0);
+    unlinkat(c->dirfd, RECORD_CGROUP, 0);
+    unlinkat(c->dirfd, RECORD_INIT, 0);
     if (rmdir(c->dir) < 0 && errno != ENOENT && remove_tree_at(AT_FDCWD, c->dir) < 0)
         r = brig_fail(errno, "remove state directory %s", c->dir);
     brig_container_close(c);

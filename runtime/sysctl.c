@@ -85,6 +85,28 @@ static bool is_host_ns(int fd, enum brig_ns_type t)
     return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+int brig_sysctl_classify(const char *key, char **dotted_out, enum brig_ns_type *ns)
+{
+    cleanup_free char *path = NULL, *dotted = NULL;
+    if (key_paths(key, &path, &dotted) < 0)
+        return -1;
+    int r = 0;
+    for (size_t j = 0; j < BRIG_ARRAY_SIZE(allowed); j++) {
+        size_t l = strlen(allowed[j].key);
+        if (allowed[j].prefix ? strncmp(dotted, allowed[j].key, l) == 0 && dotted[l]
+                              : strcmp(dotted, allowed[j].key) == 0) {
+            *ns = allowed[j].ns;
+            r = 1;
+            break;
+        }
+    }
+    if (dotted_out) {
+        *dotted_out = dotted;
+        dotted = NULL;
+    }
+    return r;
+}
+
 int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in)
 {
     if (!cfg->linux_)
@@ -92,21 +114,14 @@ int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *
     const struct brig_map *s = &cfg->linux_->sysctl;
     for (size_t i = 0; i < s->n; i++) {
         const char *key = s->v[i].key;
-        cleanup_free char *path = NULL, *dotted = NULL;
-        if (key_paths(key, &path, &dotted) < 0)
+        enum brig_ns_type t = BRIG_NS_COUNT;
+        int r = brig_sysctl_classify(key, NULL, &t);
+        if (r < 0)
             return -1;
-        size_t j;
-        for (j = 0; j < BRIG_ARRAY_SIZE(allowed); j++) {
-            size_t l = strlen(allowed[j].key);
-            if (allowed[j].prefix ? strncmp(dotted, allowed[j].key, l) == 0 && dotted[l]
-                                  : strcmp(dotted, allowed[j].key) == 0)
-                break;
-        }
-        if (j == BRIG_ARRAY_SIZE(allowed))
+        if (r == 0)
             return brig_fail(0, "linux.sysctl: \"%s\" is not namespaced: it cannot be set for a container "
                                 "(only net.*, kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, "
                                 "kernel.hostname and kernel.domainname can)", key);
-        enum brig_ns_type t = allowed[j].ns;
         const struct brig_namespace *ns = brig_config_namespace(cfg, t);
         if (!ns)
             return brig_fail(0, "linux.sysctl: \"%s\" needs the container to have its own %s namespace", key,

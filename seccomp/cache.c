@@ -3,14 +3,23 @@
  * libseccomp needs several milliseconds for a ~370-syscall profile, which
  * would be paid by every container.  The BPF only depends on the profile's
  * content, libseccomp's version and the native architecture, so the result
- * is kept in a 0700 directory under the state root, one file per profile:
+ * is kept in a 0700 directory of the caller's, one file per profile:
  *
  *   header | key | BPF instructions
  *
  * The key (every input of the compilation, serialized) is stored in full and
  * compared byte for byte, so a hash collision is only a miss.  Files are
  * written to a temporary name and renamed; a short, damaged or foreign file
- * is ignored and replaced. */
+ * is ignored and replaced.
+ *
+ * Where: never in --root, which engines expect brig to leave empty once
+ * their containers are deleted (containerd checks).  As root
+ * /run/brig-cache (a tmpfs, cleared at boot); otherwise
+ * $XDG_RUNTIME_DIR/brig-cache (the user's own tmpfs); else none.  The
+ * environment variable BRIG_SECCOMP_CACHE names another directory, or with
+ * an empty value turns the cache off.  Whatever the place, a directory
+ * another user owns or can write is not used (open_cache_dir), so a hostile
+ * non-root user cannot plant a filter. */
 #include "config.h"
 
 #include <dirent.h>
@@ -60,8 +69,17 @@ char *brig_seccomp_cache_path(void)
 {
     if (cache_dir_set)
         return brig_xstrdup(cache_dir);
-    const char *root = brig_g.root ? brig_g.root : BRIG_DEFAULT_ROOT;
-    return brig_xasprintf("%s/%s", root, BRIG_SECCOMP_CACHE_DIR);
+    const char *env = getenv("BRIG_SECCOMP_CACHE");
+    if (env)
+        return *env ? brig_xstrdup(env) : NULL;
+    /* Root in a user namespace (rootless podman) cannot write the host's
+     * /run: the user's runtime directory then. */
+    if (geteuid() == 0 && access(BRIG_SECCOMP_CACHE_PARENT, W_OK) == 0)
+        return brig_xstrdup(BRIG_SECCOMP_CACHE_PARENT "/" BRIG_SECCOMP_CACHE_NAME);
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && xdg[0] == '/')
+        return brig_xasprintf("%s/%s", xdg, BRIG_SECCOMP_CACHE_NAME);
+    return NULL;
 }
 
 /* FNV-1a, 64 bits: a file name and a corruption check, not a MAC. */

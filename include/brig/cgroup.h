@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "config.h"
 
@@ -23,20 +25,46 @@ enum brig_cgroup_mode {
 enum brig_cgroup_mode brig_cgroup_mode(void);
 
 /* The relative cgroup path for a container: linux.cgroupsPath when given
- * (absolute, or relative to brig's own parent), else "/brig/ID".  With
- * systemd, "slice:prefix:name".  Caller frees. */
+ * (absolute; or relative: on v2 to the parent of brig's own cgroup, which
+ * on a systemd host is a leaf with processes, on v1 and hybrid hosts to
+ * brig's own cgroup, as runc does), else "/brig/ID".  With systemd,
+ * "slice:prefix:name".  Caller frees. */
 char *brig_cgroup_path_for(const struct brig_config *cfg, const char *id, bool systemd);
 
+/* What brig made for one container, kept in its state: delete kills in
+ * and removes only this.  The container's own cgroup (the leaf) is always
+ * one brig made: a cgroupsPath that exists already is refused. */
+struct brig_cgroup_own {
+    bool known;       /* false: a state from a brig that did not record it */
+    char **made;      /* directories brig created (every hierarchy), parents first */
+    size_t n_made;
+    char **enabled;   /* "DIR CTRL": a controller brig enabled in the
+                       * cgroup.subtree_control of a cgroup it did not create */
+    size_t n_enabled;
+};
+void brig_cgroup_own_clear(struct brig_cgroup_own *o);
+/* As a state member KEY, and back (a missing member leaves O unknown). */
+void brig_cgroup_own_gen(yajl_gen g, const char *key, const struct brig_cgroup_own *o);
+void brig_cgroup_own_load(yajl_val v, struct brig_cgroup_own *o);
+
+/* Before anything is made: refuse a PATH that exists already in any
+ * hierarchy (with processes or not: brig uses only a cgroup it creates),
+ * and fill OWN with the directories create is going to make, so that a
+ * state saved now lets delete --force clean up after a killed create. */
+int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own);
+
 /* Create the cgroup at PATH and apply RES (may be NULL).  Fails if limits
- * cannot be applied.  Idempotent on an existing cgroup. */
-int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd);
+ * cannot be applied; then everything it made is removed again.  OWN (may
+ * be NULL) is set to what was made. */
+int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd,
+                       struct brig_cgroup_own *own);
 
 /* brig_cgroup_create that also allows access to the device nodes of
  * linux.devices (runc allows every device it creates; runc's default set
  * is always allowed).  Device rules are set at create only. */
 int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
                                     const struct brig_device *devs, size_t n_devs,
-                                    bool systemd);
+                                    bool systemd, struct brig_cgroup_own *own);
 
 /* Move PID into the cgroup at PATH (every hierarchy). */
 int brig_cgroup_attach(const char *path, pid_t pid);
@@ -60,9 +88,12 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
 int brig_cgroup_unified_fd(const char *path);
 
 
-/* Kill whatever is left in the cgroup and remove it from every hierarchy.
+/* Kill whatever is left in the cgroup and remove it from every hierarchy,
+ * then the parents brig made and the controllers it enabled (when no
+ * container needs them any more).  Only what OWN lists is touched; OWN
+ * NULL or unknown (an older state): the leaf and what is below it.
  * Missing directories are not an error. */
-int brig_cgroup_destroy(const char *path);
+int brig_cgroup_destroy(const char *path, const struct brig_cgroup_own *own);
 
 /* Every pid in the cgroup; *pids is malloc()ed.  Returns the count or -1. */
 int brig_cgroup_pids(const char *path, pid_t **pids);

@@ -185,8 +185,11 @@ void brig_cg_sleep_ms(unsigned ms);
 int brig_cg_hugetlb_apply(const char *dir, const struct brig_resources *res, bool v2);
 int brig_cg_rdma_apply(const char *dir, const struct brig_resources *res);
 
-/* FRESH (may be NULL) is cleared when the leaf existed already. */
-int brig_cg_v1_mkdir(const struct brig_cg_layout *l, const char *path, bool *fresh);
+/* mkdir -p of PATH in v1 hierarchy I, noting what it made in OWN; a new
+ * cpuset cgroup gets its parent's cpus and mems.  1: the leaf was made,
+ * 0: it existed, -1: error. */
+int brig_cg_v1_mkdir(const struct brig_cg_layout *l, size_t i, const char *path,
+                     struct brig_cgroup_own *own);
 int brig_cg_v1_apply(const struct brig_cg_layout *l, const char *path,
                      const struct brig_resources *res, bool update);
 int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
@@ -196,8 +199,48 @@ void brig_cg_v1_stats(const struct brig_cg_layout *l, const char *path, yajl_gen
 
 /* --- v2 (cgroup_v2.c) --- */
 
-/* mkdir -p and enable the controllers in MASK along the way. */
-int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned mask, bool *fresh);
+/* mkdir -p of PATH in the unified hierarchy, noting what it made in OWN,
+ * and enable controllers for each level below: in a cgroup brig made, the
+ * controllers of ALL; in one it did not, only those of NEEDED, listed
+ * (brig_cg_v2_release) so that the last container to go turns them off
+ * again.  Never in a cgroup (other than the root) that has processes of
+ * its own: needing it there is an error.  1/0/-1 as brig_cg_v1_mkdir. */
+int brig_cg_v2_mkdir(const struct brig_cg_layout *l, const char *path, unsigned all,
+                     unsigned needed, struct brig_cgroup_own *own);
+/* After the container's cgroup PATH is gone: in every unified cgroup
+ * above it, forget the containers whose cgroup is gone and turn off the
+ * controllers brig turned on that no container needs any more. */
+void brig_cg_v2_release(const struct brig_cg_layout *l, const char *path);
+/* Undo one "DIR CTRL" of brig_cgroup_own.enabled (a cgroup that keeps no
+ * list: no xattrs): turn CTRL off when DIR has no child cgroup left. */
+void brig_cg_v2_disable(const char *entry);
+/* The trusted.brig.enabled list of a cgroup: "CTRL LEAF" lines, a
+ * container (its cgroup LEAF) that needs controller CTRL brig turned on
+ * there.  Pure, for tests too; the caller frees. */
+bool brig_cg_refs_has(const char *refs, const char *ctrl, const char *leaf); /* LEAF NULL: any */
+char *brig_cg_refs_add(const char *refs, const char *ctrl, const char *leaf);
+/* Keep the lines whose LEAF is ALIVE; *EMPTIED: the controllers that had
+ * lines and have none left. */
+char *brig_cg_refs_prune(const char *refs, bool (*alive)(const char *leaf, void *arg), void *arg,
+                         unsigned *emptied);
+
+/* The cgroup relative cgroupsPaths are placed under, from brig's own
+ * cgroup OWN in MODE: its parent on v2 (a leaf with processes cannot pass
+ * controllers down), itself elsewhere.  Caller frees. */
+char *brig_cg_relative_base(const char *own, enum brig_cgroup_mode mode);
+
+/* --- what brig made (cgroup.c) --- */
+
+/* mkdir -p of ROOT+PATH (PATH clean, not "/").  BEFORE(parent, made, arg)
+ * runs before each mkdir with the directory it is made in (ROOT first);
+ * AFTER(dir, made, arg) after each level.  Directories made are added to
+ * OWN, ones found existing dropped from it.  A parent removed meanwhile (a
+ * racing delete) makes it start again.  1: leaf made, 0: existed, -1. */
+int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *own,
+                    int (*before)(const char *parent, bool made, void *arg),
+                    int (*after)(const char *dir, bool made, void *arg), void *arg);
+bool brig_cg_own_has(const struct brig_cgroup_own *o, const char *dir);
+void brig_cg_own_add_enabled(struct brig_cgroup_own *o, const char *dir, const char *ctrl);
 /* Apply the resources whose controllers are in MASK. */
 int brig_cg_v2_apply(const struct brig_cg_layout *l, const char *path,
                      const struct brig_resources *res, unsigned mask);

@@ -15,6 +15,7 @@ int cmd_resume(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_seccomp_agent(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_exec(int argc, char **argv);

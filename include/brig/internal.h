@@ -24,6 +24,16 @@ char *brig_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 int brig_read_file_at(int dirfd, const char *path, char **out, size_t *len);
 int brig_read_file(const char *path, char **out, size_t *len);
 
+/* Inputs (runtime/input.c): config.json, exec --process, update
+ * --resources, brig.json.  A regular file after symlinks, at most MAX
+ * bytes (BRIG_INPUT_MAX: 16 MiB, far above any real config), else an error
+ * naming PATH; a FIFO or a device is refused without blocking.  _fd reads
+ * an open fd (a pipe on stdin) with the same limit; WHAT names it. */
+#define BRIG_INPUT_MAX ((size_t)16 << 20)
+int brig_read_input(const char *path, char **out, size_t *len);
+int brig_read_input_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
+int brig_read_input_fd(int fd, const char *what, size_t max, char **out, size_t *len);
+
 /* Write a whole buffer to an existing file (O_WRONLY|O_TRUNC unless append). */
 int brig_write_file_at(int dirfd, const char *path, const char *data, size_t len);
 int brig_write_str(const char *path, const char *s);

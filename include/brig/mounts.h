@@ -115,6 +115,11 @@ int brig_runtime_mount_fd(const struct brig_config *cfg, size_t index, const cha
 
 /* --- linux.sysctl (sysctl.c) --- */
 int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in);
+/* KEY ("net.ipv4.ip_forward", "net/ipv4/ip_forward", ...) as the runtime
+ * reads it: 1 and its namespace when it is namespaced, 0 when it is the
+ * host's only, -1 (with an error) for a key brig refuses.  *DOTTED (may be
+ * NULL) gets its dotted spelling, caller frees. */
+int brig_sysctl_classify(const char *key, char **dotted, enum brig_ns_type *ns);
 int brig_sysctl_apply(const struct brig_config *cfg);
 
 /* --- personality, I/O priority, scheduler (personality.c), LSM (lsm.c) --- */

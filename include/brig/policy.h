@@ -71,8 +71,12 @@ struct brig_findings {
 };
 
 /* Audit CFG at LEVEL (baseline: the baseline checks only; restricted: all).
- * Findings are sorted by severity, most severe first, then by path. */
-void brig_audit(const struct brig_config *cfg, enum brig_level level, struct brig_findings *out);
+ * BUNDLE (may be NULL) is where a relative root.path lies.  The audit also
+ * examines what the config names on this host (namespace files, bind
+ * sources, device files, the cgroup, the rootfs), as it is now.  Findings
+ * are sorted by severity, most severe first, then by path. */
+void brig_audit(const struct brig_config *cfg, const char *bundle, enum brig_level level,
+                struct brig_findings *out);
 void brig_findings_free(struct brig_findings *f);
 
 const char *brig_severity_name(enum brig_severity s); /* "low" ... "critical" */

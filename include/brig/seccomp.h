@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -48,10 +49,12 @@ int brig_seccomp_compile_uncached(const struct brig_seccomp *sc, struct brig_bpf
 int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags, bool *needs_listener);
 
 /* Where compiled filters are cached: a 0700 directory owned by the caller,
- * created when missing.  NULL disables the cache.  When never called, the
- * cache is BRIG_SECCOMP_CACHE_DIR under brig_g.root (or BRIG_DEFAULT_ROOT).
- * Hidden (a dot) and holding a character container IDs may not use. */
-#define BRIG_SECCOMP_CACHE_DIR ".seccomp@cache"
+ * created when missing.  NULL disables the cache.  When never called:
+ * $BRIG_SECCOMP_CACHE when set (empty: no cache), else as root
+ * /run/brig-cache, else $XDG_RUNTIME_DIR/brig-cache, else no cache; never
+ * under --root (see seccomp/cache.c). */
+#define BRIG_SECCOMP_CACHE_PARENT "/run"
+#define BRIG_SECCOMP_CACHE_NAME "brig-cache"
 void brig_seccomp_set_cache_dir(const char *dir);
 
 /* Install the filter in the calling thread/process.  With needs_listener,
@@ -63,6 +66,14 @@ int brig_seccomp_install(const struct brig_bpf *prog, int *notify_fd);
 int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const char *state_json);
 
 void brig_bpf_free(struct brig_bpf *p);
+
+/* Run PROG as the kernel would on one struct seccomp_data D, as 16 native
+ * words: D[0] nr, D[1] arch, D[2..3] instruction pointer, D[4 + 2*i] and
+ * D[5 + 2*i] argument i (the halves in memory order).  The return value
+ * (SECCOMP_RET_*), or BRIG_BPF_BAD on an instruction the kernel would have
+ * refused (seccomp/bpf_run.c). */
+#define BRIG_BPF_BAD 0xffffffffu
+uint32_t brig_bpf_run(const struct brig_bpf *prog, const uint32_t d[16]);
 
 /* The built-in RuntimeDefault profile (same content as
  * profiles/runtime-default.json), parsed; caller frees with brig_seccomp_free. */

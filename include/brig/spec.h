@@ -15,6 +15,9 @@ struct brig_spec_opts {
     bool rootless; /* a user namespace mapping root to UID:GID */
     uid_t uid;
     gid_t gid;
+    /* --monitor: the calls the seccomp agent's built-in rules name become
+     * SCMP_ACT_NOTIFY, handed to the agent at this listenerPath. */
+    const char *monitor;
 };
 
 /* The limits of the hardened profile (documented in README.md). */

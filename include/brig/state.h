@@ -1,9 +1,15 @@
 /* brig: the on-disk state of a container under --root/ID/.
  *
  * --root/ID/state.json   what `state` prints, brig's private fields and the
- *                        config as created (one file: every inode costs)
- * The directory itself is flock()ed: LOCK_SH to read, LOCK_EX to change;
- * state.json is only written under LOCK_EX, so it is written in place. */
+ *                        config as created
+ * --root/ID/cgroup       symlink whose target is the container's cgroup path
+ * --root/ID/init         symlink "PID:STARTTIME" of the init, once known
+ * The directory itself is flock()ed: LOCK_SH to read, LOCK_EX to change.
+ * state.json is replaced atomically (temp file and rename under LOCK_EX): a
+ * crash or a full disk leaves the old content, never a torn file.  The two
+ * symlinks are the recovery record: made once, before the thing they name
+ * exists, each in one syscall, they let `delete --force` find the cgroup and
+ * the init when state.json is unreadable or gone. */
 #ifndef BRIG_STATE_H
 #define BRIG_STATE_H
 
@@ -11,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "config.h"
 
 enum brig_status {
@@ -32,6 +39,7 @@ struct brig_state {
     char *owner;
     struct brig_map annotations;
     char *cgroup_path; /* the container's cgroup, see cgroup.h */
+    struct brig_cgroup_own cgroup_own; /* what of it brig made */
     bool systemd_cgroup;
     bool rootless;
     bool has_user_ns; /* container has its own user namespace */
@@ -51,15 +59,37 @@ struct brig_container {
 
 const char *brig_status_name(enum brig_status s);
 
-/* Open and lock an existing container (LOCK_SH or LOCK_EX).  Error "container
- * ID does not exist" when there is none. */
+/* brig_container_open's failures, for callers that branch on them. */
+#define BRIG_OPEN_ERROR (-1)   /* anything else (lock, I/O) */
+#define BRIG_OPEN_MISSING (-2) /* "container ID does not exist" */
+#define BRIG_OPEN_BROKEN (-3)  /* the directory exists, its state is unreadable */
+
+/* Open and lock an existing container (LOCK_SH or LOCK_EX).  Returns 0 or
+ * one of BRIG_OPEN_*, with the error recorded. */
 int brig_container_open(const char *id, int lock, struct brig_container **out);
+
+/* What a container directory whose state is unreadable still tells. */
+struct brig_salvage {
+    char *reason;      /* why state.json could not be used */
+    char *cgroup_path; /* from the record; NULL when none was made */
+    pid_t pid;         /* from the record; 0 when none */
+    uint64_t pid_start_time;
+};
+
+/* brig_container_open(LOCK_EX) that, on BRIG_OPEN_BROKEN, still returns the
+ * locked container in *out (its state empty but for the id) and what its
+ * record says in *sv (free with brig_salvage_clear). */
+int brig_container_open_salvage(const char *id, struct brig_container **out, struct brig_salvage *sv);
+void brig_salvage_clear(struct brig_salvage *sv);
 
 /* Live status: derived from the pid, its start time, the started flag and
  * the freezer. */
 enum brig_status brig_container_status(const struct brig_container *c);
 
-/* Write state.json atomically (write to a temp file, rename). */
+/* Write state.json atomically (a temp file in the locked directory, then
+ * rename; not fsync()ed: --root is a tmpfs (/run) on the usual host, and a
+ * rename-over keeps the old or the new content), and the recovery record
+ * when it is not there yet. */
 int brig_state_save(const struct brig_container *c);
 
 /* The OCI state JSON given to hooks (the config's annotations only);

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     struct brig_kv kv[] = { { (char *)"cgroup.max.descendants", (char *)"3" } };
     res.unified.v = kv;
     res.unified.n = 1;
-    check(brig_cgroup_create(path, &res, false) == 0, "create");
+    check(brig_cgroup_create(path, &res, false, NULL) == 0, "create");
     check(dir_exists(dir), "cgroup directory exists");
     uint64_t v = 0;
     check(brig_cg_read_u64(dir, "cgroup.max.descendants", &v) && v == 3, "unified key written");
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     struct brig_kv esc[] = { { (char *)"../cgroup.procs", (char *)"1" } };
     badres.unified.v = esc;
     check(brig_cgroup_update(path, &badres) < 0, "a unified key with a slash is refused");
-    check(brig_cgroup_create("/", NULL, false) < 0, "the root cgroup is refused");
+    check(brig_cgroup_create("/", NULL, false, NULL) < 0, "the root cgroup is refused");
 
     int fd = brig_cgroup_unified_fd(path);
     check(fd >= 0, "unified_fd gives a directory fd on v2");
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
     struct brig_resources res2 = {0};
     res2.devices = rules;
     res2.n_devices = 4;
-    check(brig_cgroup_create(path2, &res2, false) == 0, "create with every rule shape (the verifier accepts it)");
+    check(brig_cgroup_create(path2, &res2, false, NULL) == 0, "create with every rule shape (the verifier accepts it)");
     pid_t kp = spawn(&go, try_kmsg);
     check(brig_cgroup_attach(path2, kp) == 0, "attach");
     if (write(go, "x", 1) != 1)
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
     check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "eBPF filter: /dev/kmsg readable, not writable");
     if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
         printf("# kmsg child status 0x%x\n", st);
-    check(brig_cgroup_destroy(path2) == 0, "destroy");
+    check(brig_cgroup_destroy(path2, NULL) == 0, "destroy");
 
     /* freeze, thaw */
     pid_t sp = spawn(&go, spin);
@@ -261,22 +261,22 @@ int main(int argc, char **argv)
     free(stats);
 
     /* destroy kills everything, the session leader grandchild included */
-    check(brig_cgroup_destroy(path) == 0, "destroy");
+    check(brig_cgroup_destroy(path, NULL) == 0, "destroy");
     waitpid(sp, &st, 0);
     check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the process was SIGKILLed");
     check(!dir_exists(dir), "cgroup directory removed");
-    check(brig_cgroup_destroy(path) == 0, "destroy again is not an error");
+    check(brig_cgroup_destroy(path, NULL) == 0, "destroy again is not an error");
 
     /* destroy of a frozen cgroup works too */
     *counter = 0;
-    check(brig_cgroup_create(path, NULL, false) == 0, "create again");
+    check(brig_cgroup_create(path, NULL, false, NULL) == 0, "create again");
     sp = spawn(&go, spin);
     check(brig_cgroup_attach(path, sp) == 0, "attach");
     if (write(go, "x", 1) != 1)
         return 1;
     close(go);
     check(brig_cgroup_freeze(path, true) == 0, "freeze");
-    check(brig_cgroup_destroy(path) == 0, "destroy a frozen cgroup");
+    check(brig_cgroup_destroy(path, NULL) == 0, "destroy a frozen cgroup");
     waitpid(sp, &st, 0);
     check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the frozen process was SIGKILLed");
     check(!dir_exists(dir), "cgroup directory removed");

@@ -89,13 +89,29 @@ test_check_seccomp() {
     expect 'del(.linux.seccomp)' restricted "seccomp-missing linux.seccomp high"
     expect '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"}' baseline \
         "seccomp-unconfined linux.seccomp.defaultAction high"
+    # The rule that lets a dangerous call through is named, whatever its spelling.
     expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW"}]' restricted \
-        "seccomp-permissive linux.seccomp medium"
+        "seccomp-allows linux.seccomp.syscalls[15] high"
     run B check --bundle "$BUNDLE"
-    assert_contains "$output" "the seccomp profile allows bpf;"
-    # Conditional rules (arguments) are not an unconditional allow.
+    assert_contains "$output" "the seccomp filter lets through bpf on x86_64;"
+    # A condition is no excuse when some argument values pass: bpf's
+    # command 1 is a bpf call all the same, unshare(arg0 >= 0) is unshare.
     expect '.linux.seccomp.syscalls += [{names: ["bpf"], action: "SCMP_ACT_ALLOW",
-        args: [{index: 0, value: 1, op: "SCMP_CMP_EQ"}]}]' restricted ""
+        args: [{index: 0, value: 1, op: "SCMP_CMP_EQ"}]}]' restricted \
+        "seccomp-allows linux.seccomp.syscalls[15].args[0] high"
+    expect '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW",
+        args: [{index: 0, value: 0, op: "SCMP_CMP_GE"}]}]' restricted \
+        "seccomp-allows linux.seccomp.syscalls[15].args[0] high"
+    # ... but one that excludes every namespace flag admits nothing dangerous.
+    expect '.linux.seccomp.syscalls += [{names: ["unshare"], action: "SCMP_ACT_ALLOW",
+        args: [{index: 0, value: 2114060416, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ"}]}]' restricted ""
+    # An allowing default with a deny list is judged the same way.
+    expect '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mount", "umount2"],
+        action: "SCMP_ACT_ERRNO"}]} | .linux.seccomp.architectures = ["SCMP_ARCH_X86_64"]' baseline ""
+    run B check --bundle "$BUNDLE"
+    assert_status 1
+    assert_contains "$output" "linux.seccomp.defaultAction: the seccomp filter lets through"
+    assert_not_contains "$output" ", mount on x86_64"
 }
 
 test_check_filesystem() {
@@ -199,4 +215,59 @@ test_check_errors_exit_2() {
     run B check --help
     assert_ok
     assert_contains "$output" "--fail-on"
+}
+
+# What a config grants, whatever its spelling: new file systems limited to
+# what a container needs, option spellings read as create reads them,
+# namespaces by inode, device nodes with their paths, hooks, scheduling.
+test_check_grants() {
+    expect '.mounts += [{destination: "/hostproc", type: "proc", source: "proc"}]' baseline \
+        "mount-proc mounts[8].destination critical"
+    expect '.mounts += [{destination: "/d", type: "debugfs", source: "debugfs"}]' baseline \
+        "mount-type mounts[8].type critical"
+    expect '.mounts += [{destination: "/x", type: "proc", source: "/run/../proc", options: ["rbind", "ro"]}]' baseline \
+        "mount-host-sensitive mounts[8].source critical"
+    expect '.mounts += [{destination: "/etc", type: "none", source: "none", options: ["remount"]}]' baseline \
+        "mount-remount mounts[8].options critical"
+    # A bind source is judged where it leads.
+    mkdir -p "$TDIR/innocent"
+    ln -s /etc "$TDIR/innocent/data"
+    expect ".mounts += [{destination: \"/data\", type: \"bind\", source: \"$TDIR/innocent/data\", options: [\"rbind\", \"ro\"]}]" \
+        baseline "mount-host-sensitive mounts[8].source high"
+    # The host's namespace by another name, and a symlink to it.
+    ln -s /proc/self/ns/net "$TDIR/netns-link"
+    expect '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/task/../ns/net" else . end)' \
+        baseline "host-network-namespace linux.namespaces[1].path high"
+    expect ".linux.namespaces |= map(if .type == \"network\" then .path = \"$TDIR/netns-link\" else . end)" \
+        baseline "host-network-namespace linux.namespaces[1].path high"
+    expect '.linux.devices = [{path: "/etc/passwd", type: "c", major: 1, minor: 3}]' baseline \
+        "device-path linux.devices[0].path critical"
+    expect '.linux.devices = [{path: "/dev/console2", type: "c", major: 5, minor: 1}]' baseline \
+        "device-host linux.devices[0] medium"
+    expect '.linux.sysctl = {"kernel/core_pattern": "|/x"}' baseline \
+        'sysctl-host linux.sysctl["kernel/core_pattern"] high'
+    expect '.hooks = {poststop: [{path: "/bin/true"}]}' restricted "hook-host hooks.poststop[0] high"
+    expect '.root.path = "/"' baseline "rootfs-host root.path critical"
+    expect '.process.rlimits += [{type: "RLIMIT_RTPRIO", soft: 1, hard: 1}]' baseline \
+        "scheduler-realtime process.rlimits[1] high"
+    expect '.process.scheduler = {policy: "SCHED_RR", priority: 1}' baseline \
+        "scheduler-realtime process.scheduler.policy high"
+    expect '.process.ioPriority = {class: "IOPRIO_CLASS_RT", priority: 0}' baseline \
+        "io-priority-realtime process.ioPriority.class medium"
+}
+
+# A cgroupsPath naming a cgroup that already has children.
+test_check_cgroups_path_populated() {
+    local fs=""
+    for d in /sys/fs/cgroup/unified /sys/fs/cgroup /sys/fs/cgroup/pids; do
+        case $(stat -f -c %T "$d" 2>/dev/null) in cgroup2fs | cgroupfs) fs=$d; break ;; esac
+    done
+    [ -n "$fs" ] || skip "no cgroup file system to make a test cgroup in"
+    local cg=brig-check-$$
+    mkdir -p "$fs/$cg/child" || skip "cannot make a cgroup in $fs"
+    defer "rmdir '$fs/$cg/child' '$fs/$cg'"
+    expect ".linux.cgroupsPath = \"/$cg\"" baseline "cgroup-populated linux.cgroupsPath high"
+    expect ".linux.cgroupsPath = \"/$cg/child\"" restricted ""
+    # A fresh leaf is what containers get.
+    expect ".linux.cgroupsPath = \"/$cg/new-leaf\"" restricted ""
 }

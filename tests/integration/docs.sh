@@ -51,7 +51,7 @@ source_flags() { # COMMAND|"" (global)
     case $1 in
         "") ;;
         run) f=$SRC_DIR/runtime/cmd_create.c ;;
-        *) f=$SRC_DIR/runtime/cmd_$1.c ;;
+        *) f=$SRC_DIR/runtime/cmd_${1//-/_}.c ;;
     esac
     [ -f "$f" ] || fail "no source file $f for command '$1'"
     {
@@ -79,7 +79,7 @@ setup() {
 }
 
 test_every_command_has_a_man_page() {
-    local c n=0 bad=0
+    local c e n=0 bad=0
     for c in $(doc_commands); do
         n=$((n + 1))
         if [ ! -f "$MAN/brig-$c.8" ]; then
@@ -87,8 +87,10 @@ test_every_command_has_a_man_page() {
             bad=1
             continue
         fi
-        grep -q "^\.TH BRIG\\\\-${c^^} 8 " "$MAN/brig-$c.8" || { echo "brig-$c.8: no '.TH BRIG\\-${c^^} 8' line" >&2; bad=1; }
-        grep -q "^\.BR brig\\\\-$c (8)" "$MAN/brig.8" || { echo "brig.8 does not refer to brig-$c(8)" >&2; bad=1; }
+        # every dash of a name is escaped in roff (brig\-seccomp\-agent)
+        e=${c//-/\\\\-}
+        grep -q "^\.TH BRIG\\\\-${e^^} 8 " "$MAN/brig-$c.8" || { echo "brig-$c.8: no '.TH BRIG\\-${e^^} 8' line" >&2; bad=1; }
+        grep -q "^\.BR brig\\\\-$e (8)" "$MAN/brig.8" || { echo "brig.8 does not refer to brig-$c(8)" >&2; bad=1; }
     done
     [ $n -ge 16 ] || fail "brig --help lists only $n commands"
     [ $bad -eq 0 ] || fail "man pages missing or not linked (above)"

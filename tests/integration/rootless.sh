@@ -44,6 +44,17 @@ setup() {
     chown -R $RL_UID:$RL_UID "$RL"
 }
 
+# without_userns [JQ-FILTER]: the user's config without a user namespace of
+# its own (brig then runs in one it does not own the ids of: unshare -r),
+# then JQ-FILTER.
+without_userns() {
+    jq "del(.linux.uidMappings, .linux.gidMappings) |
+        .linux.namespaces |= map(select(.type != \"user\")) |
+        .mounts |= map(if .type == \"devpts\" then .options |= map(select(startswith(\"gid=\") | not)) else . end) |
+        ${1:-.}" "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+}
+
 test_default_root_is_xdg_runtime_dir() {
     local id
     id=$(new_id)
@@ -79,11 +90,7 @@ test_user_without_xdg_runtime_dir_is_refused_clearly() {
 test_inside_a_user_namespace_without_one_in_the_config() {
     local id
     id=$(new_id)
-    jq 'del(.linux.uidMappings, .linux.gidMappings) |
-        .linux.namespaces |= map(select(.type != "user")) |
-        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end)' \
-        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
-    chown $RL_UID:$RL_UID "$RL/config.json"
+    without_userns
     defer "as_user unshare -r $BRIG delete --force $id >/dev/null 2>&1 || true"
     run as_user unshare -r "$BRIG" run --bundle "$RL" "$id"
     assert_ok
@@ -94,11 +101,7 @@ test_inside_a_user_namespace_without_one_in_the_config() {
 test_rootless_detected_inside_a_user_namespace_as_root() {
     local id
     id=$(new_id)
-    jq 'del(.linux.uidMappings, .linux.gidMappings) |
-        .linux.namespaces |= map(select(.type != "user")) |
-        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end)' \
-        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
-    chown $RL_UID:$RL_UID "$RL/config.json"
+    without_userns
     # uid 0 in a user namespace is not root of the host: its state goes to
     # the user's XDG dir (runc: USER is not "root" there) and it asks for no
     # cgroup it cannot have.
@@ -115,14 +118,36 @@ test_device_nodes_bound_not_made_inside_a_user_namespace() {
     is_runc && skip "mount table check is brig-specific wording"
     local id
     id=$(new_id)
-    jq 'del(.linux.uidMappings, .linux.gidMappings) |
-        .linux.namespaces |= map(select(.type != "user")) |
-        .mounts |= map(if .type == "devpts" then .options |= map(select(startswith("gid=") | not)) else . end) |
-        .process.args = ["sh", "-c", "grep -c \" /dev/null \" /proc/self/mountinfo; cat /dev/null; echo x > /dev/null && echo w-ok"]' \
-        "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
-    chown $RL_UID:$RL_UID "$RL/config.json"
+    without_userns '.process.args = ["sh", "-c", "grep -c \" /dev/null \" /proc/self/mountinfo; cat /dev/null; echo x > /dev/null && echo w-ok"]'
     run as_user unshare -r "$BRIG" run --bundle "$RL" "$id"
     assert_ok
     assert_eq "$(printf '%s\n' "$output" | head -n 1)" 1 "/dev/null is a bind mount of the host's node"
     assert_contains "$output" w-ok
+}
+
+test_seccomp_cache_in_xdg_runtime_dir_not_in_the_root() {
+    skip_if_runc "brig's own filter cache"
+    local id
+    id=$(new_id)
+    [ "$(jq '.linux.seccomp != null' "$RL/config.json")" = true ] || fail "the rootless spec has no seccomp profile"
+    # The user's cache: $XDG_RUNTIME_DIR/brig-cache, never in the state root.
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_eq "$(stat -c '%a %u' "$XDG/brig-cache")" "700 $RL_UID"
+    [ -n "$(find "$XDG/brig-cache" -name '*.bpf')" ] || fail "nothing cached"
+    assert_eq "$(ls -A "$XDG/brig" 2>/dev/null)" "" "left in the root after run"
+    # Root of a user namespace cannot write the host's /run: the same place.
+    rm -rf "$XDG/brig-cache"
+    without_userns
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
+    assert_ok
+    [ -n "$(find "$XDG/brig-cache" -name '*.bpf')" ] || fail "nothing cached from inside a user namespace"
+    # A cache directory others may write is not used, and does not fail a run.
+    rm -rf "$XDG/brig-cache"
+    mkdir -m 777 "$XDG/brig-cache"
+    chown $RL_UID:$RL_UID "$XDG/brig-cache"
+    chmod 777 "$XDG/brig-cache"
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
+    assert_ok
+    [ -z "$(ls -A "$XDG/brig-cache")" ] || fail "an open cache directory was written: $(ls -A "$XDG/brig-cache")"
 }

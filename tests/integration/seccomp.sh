@@ -9,20 +9,9 @@ PROFILE=$SRC_DIR/profiles/runtime-default.json
 
 # The probe binary: `make check` builds it; otherwise it is built once into
 # the test cache.
-_probe_bin() {
-    local src=$SRC_DIR/tests/integration/seccomp-probe.c b
-    b=$BRIG_BUILDDIR/tests/integration/seccomp-probe
-    if [ -x "$b" ] && [ ! "$b" -ot "$src" ]; then
-        echo "$b"
-        return 0
-    fi
-    b=$BRIG_TEST_CACHE/seccomp-probe
-    if [ ! -x "$b" ] || [ "$b" -ot "$src" ]; then
-        mkdir -p "$BRIG_TEST_CACHE"
-        cc -static -O2 -o "$b.$$" "$src" >&2 && mv "$b.$$" "$b" || return 1
-    fi
-    echo "$b"
-}
+# shellcheck source=tests/lib/seccomp-probe.sh
+. "$TESTS_LIB/seccomp-probe.sh"
+_probe_bin() { seccomp_probe_bin; }
 
 setup() {
     local p
@@ -229,10 +218,19 @@ test_notify_listener_receives_the_fd() {
     assert_contains "$(cat "$out.fd")" "fds=1 target=anon_inode:seccomp notify"
 }
 
-test_compiled_filter_is_cached_under_the_root() {
+test_compiled_filter_is_cached_outside_the_root() {
     skip_if_runc "brig's own filter cache"
-    local cache=$ROOT/.seccomp@cache f
+    local cache=$TDIR/seccomp-cache f
     use_default_profile
+    # The default place, as root: never in --root (engines check it is empty).
+    unset BRIG_SECCOMP_CACHE
+    in_ctr '/probe sys unshare 0x20000'
+    assert_eq "$output" "errno=1"
+    [ -d /run/brig-cache ] || fail "no cache dir /run/brig-cache"
+    assert_eq "$(stat -c '%a %u' /run/brig-cache)" "700 0"
+    assert_eq "$(ls -A "$ROOT")" "" "the cache or state left in --root"
+    # The rest in a cache of this test's own.
+    export BRIG_SECCOMP_CACHE=$cache
     in_ctr '/probe sys unshare 0x20000'
     assert_eq "$output" "errno=1"
     [ -d "$cache" ] || fail "no cache dir $cache"

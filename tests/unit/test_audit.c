@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,7 +55,7 @@ static struct brig_config *hardened(void)
 
 static void audit(const struct brig_config *cfg, enum brig_level level, struct brig_findings *f)
 {
-    brig_audit(cfg, level, f);
+    brig_audit(cfg, NULL, level, f);
 }
 
 static size_t count(const struct brig_findings *f, const char *check)
@@ -331,9 +334,58 @@ static void test_namespaces(void)
     CHECK(f.n == 1 && strcmp(f.v[0].check, "host-network-namespace") == 0 &&
           strncmp(f.v[0].path, "linux.namespaces[", 17) == 0 && strstr(f.v[0].path, "].path"));
     brig_findings_free(&f);
-    /* A pod's sandbox namespace is not the host's. */
-    set_ns_path(cfg, BRIG_NS_NETWORK, "/var/run/netns/cni-1234");
-    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* Any spelling of the host's namespace is the host's: another pid of
+     * the init namespace, the runtime's own, a symlink to it. */
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/proc/self/ns/net");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    char link[] = "/tmp/brig-audit-nsXXXXXX";
+    CHECK(mkdtemp(link) != NULL);
+    cleanup_free char *l = brig_xasprintf("%s/net", link);
+    CHECK(symlink("/proc/self/ns/net", l) == 0);
+    set_ns_path(cfg, BRIG_NS_NETWORK, l);
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    unlink(l);
+    rmdir(link);
+    /* A path that cannot be examined cannot be proven another namespace;
+     * nor can a file that is not a namespace. */
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/var/run/netns/cni-brig-absent-1234");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    set_ns_path(cfg, BRIG_NS_NETWORK, "/etc/hostname");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+    /* A pod's sandbox namespace (another process's own) is not the host's. */
+    int pfd[2];
+    CHECK(pipe(pfd) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        char c = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 'y' : 'n';
+        if (write(pfd[1], &c, 1) != 1)
+            _exit(1);
+        close(pfd[1]);
+        pause();
+        _exit(0);
+    }
+    close(pfd[1]);
+    char c = 'n';
+    CHECK(read(pfd[0], &c, 1) == 1);
+    close(pfd[0]);
+    struct stat init_ns;
+    if (c == 'y' && stat("/proc/1/ns/net", &init_ns) == 0) {
+        cleanup_free char *other = brig_xasprintf("/proc/%d/ns/net", (int)child);
+        set_ns_path(cfg, BRIG_NS_NETWORK, other);
+        expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    } else if (c == 'y') {
+        /* The init's namespace cannot be examined here (no ptrace access
+         * to pid 1): nothing can be proven not to be the host's. */
+        cleanup_free char *other = brig_xasprintf("/proc/%d/ns/net", (int)child);
+        set_ns_path(cfg, BRIG_NS_NETWORK, other);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "host-network-namespace", BRIG_SEV_HIGH, "linux.namespaces[1].path");
+        fprintf(stderr, "    (/proc/1/ns/net cannot be examined here: the other-namespace case shows a finding)\n");
+    } else {
+        fprintf(stderr, "    (no user namespaces here: the other-namespace case is not checked)\n");
+    }
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    set_ns_path(cfg, BRIG_NS_NETWORK, NULL);
     remove_ns(cfg, BRIG_NS_IPC);
     remove_ns(cfg, BRIG_NS_UTS);
     remove_ns(cfg, BRIG_NS_CGROUP);
@@ -374,45 +426,135 @@ static void test_seccomp(void)
     expect_only(cfg, BRIG_LEVEL_BASELINE, "");
     struct brig_findings f;
     audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
-    CHECK_INT(f.n, 1);
-    CHECK(f.n == 1 && strcmp(f.v[0].check, "seccomp-permissive") == 0 && strstr(f.v[0].message, "mount") &&
-          !strstr(f.v[0].message, "keyctl"));
+    CHECK_INT(f.n, 2);
+    const struct brig_finding *x = find(&f, "seccomp-allows");
+    CHECK(x && strcmp(x->path, "linux.seccomp.defaultAction") == 0 && strstr(x->message, "mount on") &&
+          !strstr(x->message, "keyctl"));
+    CHECK(find(&f, "seccomp-denylist") != NULL);
     brig_findings_free(&f);
-    /* RuntimeDefault plus an unconditional mount. */
+    /* RuntimeDefault is clean; plus an unconditional mount and unshare, the
+     * rule that allows them is named. */
     struct brig_seccomp *rd;
     CHECK(brig_seccomp_runtime_default(&rd) == 0);
     set_seccomp(cfg, rd);
     expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
     rd->syscalls = brig_xrealloc(rd->syscalls, (rd->n_syscalls + 1) * sizeof *rd->syscalls);
+    size_t n = rd->n_syscalls;
     struct brig_seccomp_syscall *r = &rd->syscalls[rd->n_syscalls++];
     memset(r, 0, sizeof *r);
     strv_set(&r->names, STRV("mount", "unshare"));
     r->action = BRIG_SECCOMP_ALLOW;
+    char path[64];
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu]", n);
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
     audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
-    CHECK(f.n == 1 && strcmp(f.v[0].check, "seccomp-permissive") == 0 &&
-          strcmp(f.v[0].message, "the seccomp profile allows mount, unshare") == 0);
-    if (f.n)
-        CHECK_STR(f.v[0].message, "the seccomp profile allows mount, unshare");
+    CHECK(f.n == 1 && strstr(f.v[0].message, "mount on x86_64") && strstr(f.v[0].message, "unshare(0x"));
     brig_findings_free(&f);
-    /* An allow-by-default profile that denies every dangerous call. */
-    char json[4096];
-    snprintf(json, sizeof json,
-             "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": \"SCMP_ACT_ERRNO\", "
-             "\"names\": [\"mount\", \"umount2\", \"pivot_root\", \"unshare\", \"setns\", \"fsopen\", "
-             "\"fsmount\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\", \"keyctl\", "
-             "\"add_key\", \"request_key\", \"bpf\", \"perf_event_open\", \"userfaultfd\", "
-             "\"open_by_handle_at\", \"kexec_load\", \"kexec_file_load\", \"init_module\", "
-             "\"finit_module\", \"delete_module\", \"reboot\", \"swapon\", \"swapoff\", \"iopl\", "
-             "\"ioperm\", \"acct\", \"settimeofday\", \"clock_settime\", \"syslog\", \"quotactl\", "
-             "\"io_uring_setup\"]}]}");
-    set_seccomp(cfg, profile(json));
+    /* A condition any namespace flag satisfies is an allow: arg0 >= 0, a
+     * masked-eq that matches the flag; arg0 == 0 (no namespace) is not. */
+    static const struct {
+        enum brig_seccomp_op op;
+        uint64_t value, value_two;
+        bool allows;
+    } conds[] = {
+        {BRIG_SECCOMP_OP_GE, 0, 0, true},
+        {BRIG_SECCOMP_OP_MASKED_EQ, 0x10000000, 0x10000000, true},
+        {BRIG_SECCOMP_OP_NE, 0x10000000, 0, true},
+        {BRIG_SECCOMP_OP_GT, 0x1000, 0, true},
+        {BRIG_SECCOMP_OP_EQ, 0, 0, false},
+        {BRIG_SECCOMP_OP_LT, 0x80, 0, false},
+        {BRIG_SECCOMP_OP_MASKED_EQ, 0x7e020080, 0, false}, /* unshare takes CLONE_NEWTIME (0x80) */
+    };
+    strv_set(&r->names, STRV("unshare"));
+    r->args = brig_xcalloc(1, sizeof *r->args);
+    r->n_args = 1;
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu].args[0]", n);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(conds); i++) {
+        r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = conds[i].op, .value = conds[i].value,
+                                               .value_two = conds[i].value_two};
+        if (conds[i].allows)
+            expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+        else
+            expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    }
+    /* clone: flags without a namespace are fine, with one they are not. */
+    strv_set(&r->names, STRV("clone"));
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_MASKED_EQ, .value = 0x10000000,
+                                           .value_two = 0x10000000};
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    /* personality: the address-space bits are tricks, PER_LINUX32 is not. */
+    strv_set(&r->names, STRV("personality"));
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_EQ, .value = 0x0040000};
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    r->args[0] = (struct brig_seccomp_arg){.index = 0, .op = BRIG_SECCOMP_OP_EQ, .value = 8};
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* A listener or a tracer can let a call through: NOTIFY and TRACE allow. */
+    free(r->args);
+    r->args = NULL;
+    r->n_args = 0;
+    strv_set(&r->names, STRV("bpf"));
+    r->action = BRIG_SECCOMP_TRACE;
+    snprintf(path, sizeof path, "linux.seccomp.syscalls[%zu]", n);
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    r->action = BRIG_SECCOMP_NOTIFY;
+    rd->listener_path = brig_xstrdup("/run/agent.sock");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    /* ptrace reaches other processes only with the host's PID namespace. */
+    strv_set(&r->names, STRV("ptrace"));
+    r->action = BRIG_SECCOMP_ALLOW;
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    /* An i386 entry point: "umount" exists on i386 only. */
+    strv_set(&r->names, STRV("umount"));
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-allows", BRIG_SEV_HIGH, path);
+    audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
+    CHECK(f.n == 1 && strstr(f.v[0].message, "umount on i386"));
+    brig_findings_free(&f);
+    /* An allow-by-default profile that denies every dangerous call (each
+     * namespace flag of clone, each risky personality bit) is a deny list. */
+    set_seccomp(cfg, profile(
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": \"SCMP_ACT_ERRNO\", "
+        "\"names\": [\"clone3\", \"unshare\", \"setns\", \"mount\", \"umount\", \"umount2\", \"fsopen\", "
+        "\"fsmount\", \"fsconfig\", \"fspick\", \"move_mount\", \"open_tree\", \"mount_setattr\", "
+        "\"pivot_root\", \"bpf\", \"keyctl\", \"add_key\", \"request_key\", \"userfaultfd\", "
+        "\"io_uring_setup\", \"io_uring_enter\", \"io_uring_register\", \"kexec_load\", "
+        "\"kexec_file_load\", \"init_module\", \"finit_module\", \"delete_module\", \"perf_event_open\", "
+        "\"open_by_handle_at\", \"reboot\", \"swapon\", \"swapoff\", \"iopl\", \"ioperm\", \"acct\", "
+        "\"settimeofday\", \"clock_settime\", \"syslog\", \"quotactl\", \"lookup_dcookie\", \"vm86\", "
+        "\"vm86old\"]}, "
+        "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"clone\"], \"args\": ["
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 131072, \"valueTwo\": 131072},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 33554432, \"valueTwo\": 33554432},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 67108864, \"valueTwo\": 67108864},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 134217728, \"valueTwo\": 134217728},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 268435456, \"valueTwo\": 268435456},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 536870912, \"valueTwo\": 536870912},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 1073741824, \"valueTwo\": 1073741824}]}, "
+        "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"personality\"], \"args\": ["
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 4194304, \"valueTwo\": 4194304},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 262144, \"valueTwo\": 262144},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 1048576, \"valueTwo\": 1048576},"
+        "{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\", \"value\": 2097152, \"valueTwo\": 2097152}]}]}"));
     expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "seccomp-denylist", BRIG_SEV_LOW, "linux.seccomp.defaultAction");
     brig_config_free(cfg);
 }
 
 static void test_rootfs(void)
 {
+    /* The host's own directories are no rootfs; a relative path is taken
+     * from the bundle. */
     struct brig_config *cfg = hardened();
+    free(cfg->root->path);
+    cfg->root->path = brig_xstrdup("/");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "rootfs-host", BRIG_SEV_CRITICAL, "root.path");
+    free(cfg->root->path);
+    cfg->root->path = brig_xstrdup("../../../../../../../../etc");
+    struct brig_findings f;
+    brig_audit(cfg, "/tmp", BRIG_LEVEL_BASELINE, &f);
+    CHECK(f.n == 1 && strcmp(f.v[0].check, "rootfs-host") == 0);
+    brig_findings_free(&f);
+    brig_config_free(cfg);
+
+    cfg = hardened();
     cfg->root->readonly = false;
     expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "rootfs-writable", BRIG_SEV_MEDIUM, "root.readonly");
     expect_only(cfg, BRIG_LEVEL_BASELINE, "");
@@ -484,6 +626,70 @@ static void test_mounts(void)
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "mount-propagation-shared", BRIG_SEV_MEDIUM,
                    "linux.rootfsPropagation");
     brig_config_free(cfg);
+
+    /* New file systems: an allow-list of types, each where it belongs. */
+    const struct {
+        const char *dest, *type, *src, *check, *field;
+        const char *const *opts;
+    } bad[] = {
+        {"/hostproc", "proc", "proc", "mount-proc", "destination", STRV("nosuid")},
+        {"/proc", "proc", "proc", "mount-proc", "destination", STRV("nosuid")}, /* a second one */
+        {"/hostsys", "sysfs", "sysfs", "mount-sysfs", "destination", STRV("ro")},
+        {"/disk", "ext4", "/dev/sda1", "mount-type", "type", STRV("ro")},
+        {"/ovl", "overlay", "overlay", "mount-type", "type", STRV("lowerdir=/etc")},
+        {"/b", "binfmt_misc", "binfmt_misc", "mount-type", "type", STRV("ro")},
+        {"/d", "debugfs", "debugfs", "mount-type", "type", STRV("ro")},
+        {"/t", "tracefs", "tracefs", "mount-type", "type", STRV("ro")},
+        {"/s", "securityfs", "securityfs", "mount-type", "type", STRV("ro")},
+        {"/bpf", "bpf", "bpf", "mount-type", "type", STRV("ro")},
+        {"/c", "configfs", "configfs", "mount-type", "type", STRV("ro")},
+        {"/f", "fusectl", "fusectl", "mount-type", "type", STRV("ro")},
+        {"/n", "nfs", "host:/export", "mount-type", "type", STRV("ro")},
+        {"/n", "cifs", "//host/share", "mount-type", "type", STRV("ro")},
+        {"/x", NULL, "something", "mount-type", "type", STRV("ro")},
+        /* "remount" changes what is there (the host's rootfs file system). */
+        {"/etc", "none", "none", "mount-remount", "options", STRV("remount", "nosuid")},
+        {"/etc", "bind", "/srv", "mount-remount", "options", STRV("remount", "ro")},
+        /* Option spellings that make any type a bind of a host path. */
+        {"/p", "proc", "/proc", "mount-host-sensitive", "source", STRV("rbind", "ro")},
+        {"/p", "tmpfs", "/srv/../etc", "mount-host-sensitive", "source", STRV("bind", "ro")},
+        {"/p", "none", "/proc/self/ns/net", "mount-host-sensitive", "source", STRV("rbind", "ro")},
+        {"/p", "bind", "/dev/kmsg", "mount-host-device", "source", STRV("bind")},
+    };
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(bad); i++) {
+        cfg = hardened();
+        add_mount(cfg, bad[i].dest, bad[i].type ? bad[i].type : "x", bad[i].src, bad[i].opts);
+        if (!bad[i].type) {
+            free(cfg->mounts[n].type);
+            cfg->mounts[n].type = NULL;
+        }
+        char p[64];
+        snprintf(p, sizeof p, "mounts[%zu].%s", n, bad[i].field);
+        struct brig_findings g;
+        audit(cfg, BRIG_LEVEL_BASELINE, &g);
+        const struct brig_finding *x = find(&g, bad[i].check);
+        CHECK_MSG(x && strcmp(x->path, p) == 0, "%s at %s: no %s finding at %s", bad[i].type ? bad[i].type : "(none)",
+                  bad[i].dest, bad[i].check, p);
+        if (!x)
+            dump(&g);
+        brig_findings_free(&g);
+        brig_config_free(cfg);
+    }
+    /* "rrw" after "ro" leaves sysfs writable. */
+    cfg = hardened();
+    for (size_t i = 0; i < cfg->n_mounts; i++)
+        if (strcmp(cfg->mounts[i].type, "sysfs") == 0)
+            strv_set(&cfg->mounts[i].options, STRV("ro", "rrw"));
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "mount-sysfs-writable");
+    brig_config_free(cfg);
+    /* What a container needs passes. */
+    cfg = hardened();
+    add_mount(cfg, "/run", "tmpfs", "tmpfs", STRV("nosuid", "nodev"));
+    add_mount(cfg, "/dev/mqueue2", "mqueue", "mqueue", STRV("nosuid"));
+    add_mount(cfg, "/sys/fs/cgroup2", "cgroup2", "cgroup2", STRV("ro"));
+    add_mount(cfg, "/dev/pts2", "devpts", "devpts", STRV("newinstance"));
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    brig_config_free(cfg);
 }
 
 static void test_kernel_paths(void)
@@ -536,6 +742,23 @@ static void test_sysctls(void)
     cfg = hardened();
     add_sysctl(cfg, "kernel/panic", "1");
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-host", BRIG_SEV_HIGH, "linux.sysctl[\"kernel/panic\"]");
+    brig_config_free(cfg);
+
+    /* Any spelling create would accept is read as create reads it. */
+    static const char *const host[] = {"kernel/core_pattern", "kernel.core_pattern", "fs/binfmt_misc/status",
+                                       "kernel.shm_next_id", "vm.overcommit_memory"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host); i++) {
+        cfg = hardened();
+        add_sysctl(cfg, host[i], "1");
+        char p[96];
+        snprintf(p, sizeof p, "linux.sysctl[\"%s\"]", host[i]);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-host", BRIG_SEV_HIGH, p);
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    add_sysctl(cfg, "net/ipv4/../../kernel/core_pattern", "1");
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "sysctl-invalid", BRIG_SEV_HIGH,
+                   "linux.sysctl[\"net/ipv4/../../kernel/core_pattern\"]");
     brig_config_free(cfg);
 
     /* A safe sysctl of a namespace the container shares with the host. */
@@ -603,6 +826,114 @@ static void test_devices(void)
     cfg = hardened();
     add_rule(cfg, true, 'c', 10, 200, "rw");
     expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-cgroup", BRIG_SEV_MEDIUM, "linux.resources.devices[1]");
+    brig_config_free(cfg);
+
+    /* The node and its path are judged together: a safe number at a path
+     * outside /dev (or spelled with ..) is a finding; the host console
+     * (5:1) is no tty; fuse only at restricted. */
+    static const char *const bad_paths[] = {"/etc/passwd", "/dev/../etc/shadow", "dev/null", "/dev"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(bad_paths); i++) {
+        cfg = hardened();
+        add_device(cfg, bad_paths[i], 'c', 1, 3);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-path", BRIG_SEV_CRITICAL, "linux.devices[0].path");
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    add_device(cfg, "/dev/console2", 'c', 5, 1);
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-host", BRIG_SEV_MEDIUM, "linux.devices[0]");
+    brig_config_free(cfg);
+    cfg = hardened();
+    add_device(cfg, "/dev/fuse", 'c', 10, 229);
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "device-host", BRIG_SEV_LOW, "linux.devices[0]");
+    brig_config_free(cfg);
+    /* In a user namespace brig binds the host's file of the path: it must
+     * be the node the config describes. */
+    cfg = hardened();
+    struct brig_linux *l = cfg->linux_;
+    l->namespaces = brig_xrealloc(l->namespaces, (l->n_namespaces + 1) * sizeof *l->namespaces);
+    l->namespaces[l->n_namespaces++] = (struct brig_namespace){.type = BRIG_NS_USER};
+    l->uid_mappings = brig_xcalloc(1, sizeof *l->uid_mappings);
+    l->uid_mappings[0] = (struct brig_idmap){0, 100000, 65536};
+    l->n_uid_mappings = 1;
+    add_device(cfg, "/dev/null", 'c', 1, 3);
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    add_device(cfg, "/dev/zero", 'c', 1, 3); /* the host's /dev/zero is 1:5 */
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "device-bind", BRIG_SEV_CRITICAL, "linux.devices[1].path");
+    brig_config_free(cfg);
+}
+
+static void add_hook(struct brig_hook_list *l, const char *path)
+{
+    l->v = brig_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+    l->v[l->n++].path = brig_xstrdup(path);
+}
+
+/* Hooks that run as the runtime on the host, real-time scheduling and I/O,
+ * personality, a populated cgroup. */
+static void test_host_reaching_process_settings(void)
+{
+    struct brig_config *cfg = hardened();
+    cfg->hooks = brig_xcalloc(1, sizeof *cfg->hooks);
+    add_hook(&cfg->hooks->start_container, "/usr/bin/in-container");
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    add_hook(&cfg->hooks->poststop, "/usr/bin/cleanup");
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "hook-host", BRIG_SEV_HIGH, "hooks.poststop[0]");
+    add_hook(&cfg->hooks->prestart, "/usr/bin/a");
+    add_hook(&cfg->hooks->create_runtime, "/usr/bin/b");
+    add_hook(&cfg->hooks->poststart, "/usr/bin/c");
+    add_hook(&cfg->hooks->create_container, "/usr/bin/d"); /* before pivot_root: the host's files */
+    struct brig_findings f;
+    audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
+    CHECK_INT(count(&f, "hook-host"), 5);
+    brig_findings_free(&f);
+    brig_config_free(cfg);
+
+    static const char *const rt[] = {"SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(rt); i++) {
+        cfg = hardened();
+        cfg->process->scheduler = brig_xcalloc(1, sizeof *cfg->process->scheduler);
+        cfg->process->scheduler->policy = brig_xstrdup(rt[i]);
+        expect_finding(cfg, BRIG_LEVEL_BASELINE, "scheduler-realtime", BRIG_SEV_HIGH, "process.scheduler.policy");
+        free(cfg->process->scheduler->policy);
+        cfg->process->scheduler->policy = brig_xstrdup("SCHED_BATCH");
+        expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+        brig_config_free(cfg);
+    }
+    cfg = hardened();
+    cfg->process->io_priority = brig_xcalloc(1, sizeof *cfg->process->io_priority);
+    cfg->process->io_priority->class_name = brig_xstrdup("IOPRIO_CLASS_RT");
+    cfg->process->io_priority->class_value = 1;
+    expect_finding(cfg, BRIG_LEVEL_BASELINE, "io-priority-realtime", BRIG_SEV_MEDIUM, "process.ioPriority.class");
+    cfg->process->io_priority->class_value = 2;
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
+    brig_config_free(cfg);
+
+    cfg = hardened();
+    cfg->linux_->personality = brig_xcalloc(1, sizeof *cfg->linux_->personality);
+    cfg->linux_->personality->domain = brig_xstrdup("LINUX32");
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "");
+    expect_finding(cfg, BRIG_LEVEL_RESTRICTED, "personality", BRIG_SEV_LOW, "linux.personality.domain");
+    brig_config_free(cfg);
+
+    /* cgroupsPath ".." names the parent of this process's cgroup: it has
+     * at least one child (ours), unless ours is the root. */
+    cleanup_free char *self = NULL;
+    CHECK(brig_read_file("/proc/self/cgroup", &self, NULL) == 0);
+    cfg = hardened();
+    cfg->linux_->cgroups_path = brig_xstrdup("..");
+    audit(cfg, BRIG_LEVEL_BASELINE, &f);
+    CHECK_MSG(f.n == 1 && (strcmp(f.v[0].check, "cgroup-populated") == 0 || strcmp(f.v[0].check, "cgroup-path") == 0) &&
+                  strcmp(f.v[0].path, "linux.cgroupsPath") == 0,
+              "%zu findings", f.n);
+    dump(&f);
+    brig_findings_free(&f);
+    /* A fresh leaf is fine. */
+    free(cfg->linux_->cgroups_path);
+    cfg->linux_->cgroups_path = brig_xstrdup("/brig-audit-test-no-such-cgroup/leaf");
+    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "");
     brig_config_free(cfg);
 }
 
@@ -869,6 +1200,7 @@ int main(void)
     RUN(test_sysctls);
     RUN(test_devices);
     RUN(test_limits);
+    RUN(test_host_reaching_process_settings);
     RUN(test_no_process);
     RUN(test_policy_default_fills_what_is_absent);
     RUN(test_policy_reapply);

@@ -9,6 +9,7 @@
 #include "brig/cgroup_internal.h"
 #include "brig/error.h"
 #include "brig/internal.h"
+#include "brig/json.h"
 #include "unit.h"
 
 #ifndef BPF_JMP32
@@ -515,6 +516,117 @@ static void test_bpf_program(void)
     CHECK(brig_cg_bpf_compile(&bad, 1, &ni) == NULL);
 }
 
+/* Relative cgroupsPaths: under the parent of brig's own cgroup on v2 (a
+ * systemd host's leaf has processes), under its own elsewhere. */
+static void test_relative_base(void)
+{
+    char *p;
+    CHECK_STR(p = brig_cg_relative_base("/user.slice/user-0.slice/session-1.scope", BRIG_CGROUP_V2),
+              "/user.slice/user-0.slice"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/system.slice/containerd.service", BRIG_CGROUP_V2),
+              "/system.slice"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/a", BRIG_CGROUP_V2), "/"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/", BRIG_CGROUP_V2), "/"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("", BRIG_CGROUP_V2), "/"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/a/b/", BRIG_CGROUP_V2), "/a"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/user.slice/x.scope", BRIG_CGROUP_HYBRID),
+              "/user.slice/x.scope"); free(p);
+    CHECK_STR(p = brig_cg_relative_base("/a/../b", BRIG_CGROUP_V1), "/b"); free(p);
+}
+
+static bool alive_unless_gone(const char *leaf, void *arg)
+{
+    return strcmp(leaf, (const char *)arg) != 0;
+}
+
+/* The trusted.brig.enabled list of a cgroup brig did not make: which
+ * containers need a controller brig turned on there. */
+static void test_enable_list(void)
+{
+    char *r, *p;
+    unsigned off;
+    CHECK(!brig_cg_refs_has("", "memory", NULL));
+    CHECK(!brig_cg_refs_has(NULL, "memory", "/a"));
+    CHECK_STR(r = brig_cg_refs_add("", "hugetlb", "/x/a"), "hugetlb /x/a\n");
+    CHECK(brig_cg_refs_has(r, "hugetlb", NULL));
+    CHECK(brig_cg_refs_has(r, "hugetlb", "/x/a"));
+    CHECK(!brig_cg_refs_has(r, "hugetlb", "/x/ab"));
+    CHECK(!brig_cg_refs_has(r, "huge", NULL));
+    CHECK_STR(p = brig_cg_refs_add(r, "hugetlb", "/x/a"), "hugetlb /x/a\n"); free(p);
+    CHECK_STR(p = brig_cg_refs_add(r, "hugetlb", "/x/b c"), "hugetlb /x/a\nhugetlb /x/b c\n");
+    free(r);
+    r = brig_cg_refs_add(p, "memory", "/x/a");
+    free(p);
+    CHECK(!brig_cg_refs_has(r, "memory", "/x/b c"));
+    /* /x/a goes: memory has no container left, hugetlb still one */
+    CHECK_STR(p = brig_cg_refs_prune(r, alive_unless_gone, (void *)"/x/a", &off), "hugetlb /x/b c\n");
+    CHECK_UINT(off, BRIG_CG_BIT(BRIG_CG_MEMORY));
+    free(r);
+    CHECK_STR(r = brig_cg_refs_prune(p, alive_unless_gone, (void *)"/x/b c", &off), "");
+    CHECK_UINT(off, BRIG_CG_BIT(BRIG_CG_HUGETLB));
+    free(r);
+    CHECK_STR(r = brig_cg_refs_prune(p, alive_unless_gone, (void *)"/none", &off), "hugetlb /x/b c\n");
+    CHECK_UINT(off, 0);
+    free(r);
+    free(p);
+    /* junk lines are dropped, never followed */
+    CHECK_STR(r = brig_cg_refs_prune("nosuchctrl /a\nno-space\n\npids /p\n", alive_unless_gone,
+                                     (void *)"", &off), "pids /p\n");
+    CHECK_UINT(off, 0);
+    free(r);
+}
+
+/* What brig made, through the state and back; an older state says nothing. */
+static void test_own_record(void)
+{
+    struct brig_cgroup_own o = {0}, back = {0};
+    o.known = true;
+    yajl_gen g = brig_json_gen_new(false);
+    yajl_gen_map_open(g);
+    brig_cgroup_own_gen(g, "cgroupOwn", &o);
+    yajl_gen_map_close(g);
+    char *text = brig_json_gen_finish(g);
+    CHECK_STR(text, "{\"cgroupOwn\":{\"made\":[],\"enabled\":[]}}");
+    yajl_val v = brig_json_parse(text, "test");
+    brig_cgroup_own_load(brig_json_get(v, "cgroupOwn"), &back);
+    CHECK(back.known && back.n_made == 0 && back.n_enabled == 0);
+    yajl_tree_free(v);
+    free(text);
+    brig_cgroup_own_clear(&back);
+
+    char *made[] = {(char *)"/sys/fs/cgroup/x", (char *)"/sys/fs/cgroup/x/c"};
+    char *en[] = {(char *)"/sys/fs/cgroup hugetlb"};
+    o.made = made, o.n_made = 2, o.enabled = en, o.n_enabled = 1;
+    g = brig_json_gen_new(false);
+    yajl_gen_map_open(g);
+    brig_cgroup_own_gen(g, "cgroupOwn", &o);
+    yajl_gen_map_close(g);
+    text = brig_json_gen_finish(g);
+    v = brig_json_parse(text, "test");
+    brig_cgroup_own_load(brig_json_get(v, "cgroupOwn"), &back);
+    CHECK(back.known && back.n_made == 2 && back.n_enabled == 1);
+    if (back.n_made == 2 && back.n_enabled == 1) {
+        CHECK_STR(back.made[1], "/sys/fs/cgroup/x/c");
+        CHECK(brig_cg_own_has(&back, "/sys/fs/cgroup/x"));
+        CHECK(!brig_cg_own_has(&back, "/sys/fs/cgroup"));
+        CHECK_STR(back.enabled[0], "/sys/fs/cgroup hugetlb");
+    }
+    brig_cgroup_own_clear(&back);
+    brig_cgroup_own_load(brig_json_get(v, "noSuchMember"), &back);
+    CHECK(!back.known && back.n_made == 0);
+    yajl_tree_free(v);
+    free(text);
+
+    struct brig_cgroup_own unknown = {0};
+    g = brig_json_gen_new(false);
+    yajl_gen_map_open(g);
+    brig_cgroup_own_gen(g, "cgroupOwn", &unknown);
+    yajl_gen_map_close(g);
+    text = brig_json_gen_finish(g);
+    CHECK_STR(text, "{}");
+    free(text);
+}
+
 int main(void)
 {
     RUN(test_clean_path);
@@ -526,5 +638,8 @@ int main(void)
     RUN(test_device_rules);
     RUN(test_device_rules_v1);
     RUN(test_bpf_program);
+    RUN(test_relative_base);
+    RUN(test_enable_list);
+    RUN(test_own_record);
     return unit_finish();
 }

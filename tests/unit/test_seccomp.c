@@ -1132,79 +1132,6 @@ static void test_runtime_default(void)
     brig_bpf_free(&b);
 }
 
-/* A classic-BPF interpreter of its own, as the kernel runs a seccomp
- * program on seccomp_data D (16 words); ~0u on anything unexpected. */
-static uint32_t bpf_run(const struct brig_bpf *b, const uint32_t d[16])
-{
-    uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
-    for (size_t pc = 0, steps = 0; pc < b->len && steps < 100000; steps++) {
-        const struct sock_filter *i = &b->insns[pc++];
-        uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
-        switch (BPF_CLASS(i->code)) {
-        case BPF_LD:
-            if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k < 64 && i->k % 4 == 0)
-                a = d[i->k / 4];
-            else if (i->code == (BPF_LD | BPF_IMM))
-                a = i->k;
-            else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
-                a = mem[i->k];
-            else
-                return ~0u;
-            break;
-        case BPF_LDX:
-            if (i->code == (BPF_LDX | BPF_IMM))
-                x = i->k;
-            else if (i->code == (BPF_LDX | BPF_MEM) && i->k < BPF_MEMWORDS)
-                x = mem[i->k];
-            else
-                return ~0u;
-            break;
-        case BPF_ST:
-            if (i->k >= BPF_MEMWORDS)
-                return ~0u;
-            mem[i->k] = a;
-            break;
-        case BPF_STX:
-            if (i->k >= BPF_MEMWORDS)
-                return ~0u;
-            mem[i->k] = x;
-            break;
-        case BPF_ALU:
-            switch (BPF_OP(i->code)) {
-            case BPF_AND: a &= src; break;
-            case BPF_OR: a |= src; break;
-            case BPF_ADD: a += src; break;
-            case BPF_SUB: a -= src; break;
-            case BPF_RSH: a = src < 32 ? a >> src : 0; break;
-            case BPF_LSH: a = src < 32 ? a << src : 0; break;
-            default: return ~0u;
-            }
-            break;
-        case BPF_JMP:
-            switch (BPF_OP(i->code)) {
-            case BPF_JA: pc += i->k; break;
-            case BPF_JEQ: pc += a == src ? i->jt : i->jf; break;
-            case BPF_JGT: pc += a > src ? i->jt : i->jf; break;
-            case BPF_JGE: pc += a >= src ? i->jt : i->jf; break;
-            case BPF_JSET: pc += (a & src) ? i->jt : i->jf; break;
-            default: return ~0u;
-            }
-            break;
-        case BPF_RET:
-            return BPF_RVAL(i->code) == BPF_A ? a : i->k;
-        case BPF_MISC:
-            if (i->code == (BPF_MISC | BPF_TAX))
-                x = a;
-            else
-                a = x;
-            break;
-        default:
-            return ~0u;
-        }
-    }
-    return ~0u;
-}
-
 /* brig shrinks libseccomp's dispatch on the syscall number (optimize.c):
  * the RuntimeDefault program gets much shorter and decides every call
  * exactly as libseccomp's does -- every number near one the profile names,
@@ -1232,8 +1159,8 @@ static void test_optimized_filter_is_equivalent(void)
                 for (int k = 4; k < 16; k++)
                     d[k] = pat == 0 ? 0 : pat == 1 ? ~0u : (uint32_t)rand_r(&seed);
                 checked++;
-                uint32_t r1 = bpf_run(&raw, d), r2 = bpf_run(&opt, d);
-                if (r1 != r2 || r1 == ~0u) {
+                uint32_t r1 = brig_bpf_run(&raw, d), r2 = brig_bpf_run(&opt, d);
+                if (r1 != r2 || r1 == BRIG_BPF_BAD) {
                     if (differ++ < 5)
                         UNIT_FAIL("arch %#x nr %#llx: %#x unoptimized, %#x optimized", arches[ai],
                                   (unsigned long long)nr, r1, r2);

@@ -1,0 +1,172 @@
+# shellcheck shell=bash
+# Every failed create leaves the host as it found it (issue 16, Rollback).
+# brig-faults (built by `make check` only, never installed: see
+# include/brig/fault.h) fails create at a named point when BRIG_FAULT names
+# it.  A first create with BRIG_FAULT_TRACE lists the points this host
+# reaches (one per cgroup hierarchy, limits, devices, the state, seccomp,
+# clone, hooks, the init's set-up, the pid file...); then create is made
+# to fail at each, and after each: no state directory, no cgroup left in
+# any hierarchy under a parent the test made (the one brig made below it
+# included), no controller left enabled there, no new mount, no process
+# left, no pid file.
+
+# cg_roots: the mount point of every cgroup hierarchy (v1 each, v2).
+cg_roots() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+           if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo |
+        sort -u
+}
+
+cg_unified() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+           if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+
+setup() {
+    skip_if_runc "brig-faults is brig's own test program"
+    FAULTS=${BRIG_BUILDDIR:-$(dirname "$BRIG")}/brig-faults
+    [ -x "$FAULTS" ] || skip "$FAULTS not built (make check builds it)"
+    P=/brig-rb-$$
+    local r d
+    # a parent that is not brig's: what brig makes below it must go, and
+    # it must be left exactly as it is
+    for r in $(cg_roots); do
+        mkdir "$r$P" || fail "mkdir $r$P"
+        d=$r$P
+        if [ -f "$d/cpuset.cpus" ] && [ -z "$(cat "$d/cpuset.cpus")" ]; then
+            cat "$r/cpuset.cpus" >"$d/cpuset.cpus"
+            cat "$r/cpuset.mems" >"$d/cpuset.mems"
+        fi
+    done
+    defer 'for r in $(cg_roots); do [ -d "$r$P" ] && find "$r$P" -depth -type d -exec rmdir {} + 2>/dev/null; done; true'
+    MARK=$((3000000 + $$))
+    HOOKLOG=$TDIR/hook.pids
+    cfg --arg p "$P/x/c" '.linux.cgroupsPath = $p'
+    cfg '.linux.resources.pids = {limit: 64} | .linux.resources.memory = {limit: 134217728}'
+    # a limit that cgroup v2 serves, so that brig enables a controller in $P
+    local u
+    u=$(cg_unified)
+    if [ -n "$u" ] && [ "$u" = /sys/fs/cgroup ]; then
+        : # pure v2: pids and memory are v2's already
+    elif [ -n "$u" ] && grep -qw hugetlb "$u/cgroup.controllers" && ! cg_roots | grep -q hugetlb; then
+        cfg '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+    fi
+    cfg --arg l "$HOOKLOG" '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo $$ >>\($l)"]}]'
+    set_args sleep "$MARK"
+}
+
+# leftovers ID: what a failed create left behind, one line each (nothing
+# when the host is as it was).
+leftovers() {
+    local id=$1 r u p
+    [ -e "$ROOT/$id" ] && echo "state directory $ROOT/$id"
+    for r in $(cg_roots); do
+        [ -d "$r$P" ] || echo "the parent $r$P is gone"
+        [ -d "$r$P" ] && find "$r$P" -mindepth 1 -type d | sed 's/^/cgroup /'
+    done
+    u=$(cg_unified)
+    if [ -n "$u" ] && [ -d "$u$P" ]; then
+        [ -z "$(cat "$u$P/cgroup.subtree_control")" ] ||
+            echo "controllers on in $u$P: $(cat "$u$P/cgroup.subtree_control")"
+        [ "$(python3 -c 'import os,sys; print(os.listxattr(sys.argv[1]))' "$u$P")" = "[]" ] ||
+            echo "xattrs left on $u$P"
+    fi
+    { grep -F "$TDIR" /proc/self/mountinfo || true; } | sed 's/^/mount /'
+    for p in $(pgrep -f -- "(^| )$id( |\$)" || true) $(pgrep -f -- "sleep $MARK" || true); do
+        echo "process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+    done
+    if [ -f "$HOOKLOG" ]; then
+        for p in $(cat "$HOOKLOG"); do
+            pid_alive "$p" && echo "hook process $p"
+        done
+    fi
+    [ -e "$TDIR/pid" ] && echo "pid file $TDIR/pid"
+    return 0
+}
+
+# F [ENV...] -- ARGS: brig-faults with the private state dir.
+F() {
+    local envs=()
+    while [ "$1" != -- ]; do
+        envs+=("$1")
+        shift
+    done
+    shift
+    env "${envs[@]}" "$FAULTS" --root "$ROOT" "$@"
+}
+
+test_a_create_failing_at_any_step_leaves_nothing() {
+    local id points pt n=0 left
+    assert_eq "$(leftovers "$(new_id)")" "" "before the first create"
+    # the points this host reaches, in order
+    id=$(new_id)
+    run F BRIG_FAULT_TRACE=1 -- create --pid-file "$TDIR/pid" --bundle "$BUNDLE" "$id"
+    assert_ok
+    points=$(sed -n 's/^brig-faults: at //p' <<<"$stderr")
+    echo "# points: $(echo $points)" >&2
+    for pt in state-saved cgroup-mkdir-0 cgroup-limits cgroup-devices seccomp-compiled cloned \
+        go-sent hooks init-ready state-final pid-file; do
+        grep -qx "$pt" <<<"$points" || fail "create did not pass the point $pt"
+    done
+    run B delete --force "$id"
+    assert_ok
+    rm -f "$TDIR/pid"
+    assert_eq "$(leftovers "$id")" "" "after create and delete"
+    for pt in $points; do
+        id=$(new_id)
+        run F BRIG_FAULT="$pt" -- create --pid-file "$TDIR/pid" --bundle "$BUNDLE" "$id"
+        assert_failed
+        assert_contains "$stderr" "fault injected at $pt"
+        left=$(leftovers "$id")
+        [ -z "$left" ] || fail "create failed at $pt and left: $left"
+        n=$((n + 1))
+    done
+    echo "# $n failure points, nothing left after any" >&2
+    [ "$n" -ge 12 ] || fail "only $n points"
+}
+
+# A create killed at a step (SIGKILL: a node crash, the OOM killer) leaves
+# its state; delete --force then removes everything it had made, found
+# through what the state recorded before it was made.
+test_delete_force_cleans_up_after_a_create_killed_at_a_step() {
+    local id pt points
+    points="state-saved cgroup-mkdir-1 cgroup-mkdir-unified cgroup-limits cgroup-devices cloned go-sent hooks init-ready"
+    for pt in $points; do
+        [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
+        id=$(new_id)
+        run F BRIG_FAULT_KILL="$pt" -- create --bundle "$BUNDLE" "$id"
+        assert_status 137
+        [ -d "$ROOT/$id" ] || fail "no state left by a create killed at $pt"
+        run B delete --force "$id"
+        assert_ok
+        local left
+        left=$(leftovers "$id")
+        [ -z "$left" ] || fail "create killed at $pt, then delete --force left: $left"
+    done
+}
+
+# `run` (create and start in one) rolls back the same way.
+test_a_run_failing_at_a_step_leaves_nothing() {
+    local id pt
+    for pt in cgroup-mkdir-unified cgroup-limits init-ready; do
+        [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
+        id=$(new_id)
+        run F BRIG_FAULT="$pt" -- run --bundle "$BUNDLE" "$id"
+        assert_failed
+        assert_contains "$stderr" "fault injected at $pt"
+        assert_eq "$(leftovers "$id")" "" "run failed at $pt"
+    done
+}
+
+# The production binary has no failure points: BRIG_FAULT means nothing.
+test_brig_itself_ignores_BRIG_FAULT() {
+    local id
+    id=$(new_id)
+    BRIG_FAULT=cgroup-limits run B create --bundle "$BUNDLE" "$id"
+    assert_ok
+    run B delete --force "$id"
+    assert_ok
+    if grep -q "fault injected" "$BRIG"; then
+        fail "$BRIG contains the failure-injection code"
+    fi
+}
