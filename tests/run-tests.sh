@@ -390,7 +390,7 @@ flush() {
 
 # Wait for one worker to end (or for a signal).
 wait_one() {
-    local pid= st=0
+    local pid='' st=0
     wait -n -p pid || st=$?
     if [ $st -eq 127 ] && [ -z "$pid" ]; then
         # No child left to wait for (cannot happen; never loop on it).
