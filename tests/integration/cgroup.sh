@@ -13,7 +13,7 @@ cg_file() { cg_read "$@"; }
 
 # Every test names its cgroup, so that runc and brig use the same place.
 setup() {
-    CGP=/brig-test-$$
+    CGP=/brig-test-$TEST_UNIQ
     cfg --arg p "$CGP" '.linux.cgroupsPath = $p'
 }
 
@@ -67,6 +67,7 @@ cpu_ns() {
     fi
 }
 
+# serial: measures the CPU time a busy loop gets
 test_cpu_quota_is_enforced() {
     local id a b used
     id=$(new_id)
@@ -263,8 +264,18 @@ test_events_stats_and_stream() {
     assert_eq "$(jq -r .data.pids.limit <<<"$output")" 33
     [ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "no pids.current"
     assert_eq "$(jq -r .data.memory.usage.limit <<<"$output")" $((24 * mb))
-    run timeout 3 "$BRIG" --root "$ROOT" events --interval 500ms "$id"
-    assert_status 124
+    local ev=$TDIR/events.out pid i
+    "$BRIG" --root "$ROOT" events --interval 500ms "$id" >"$ev" 2>&1 &
+    pid=$!
+    defer "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    wait_for grep -q '"type":"stats"' "$ev"
+    touch "$SHARE/go"
+    for ((i = 0; i < 300; i++)); do
+        grep -q '"type":"oom"' "$ev" && [ "$(grep -c '"type":"stats"' "$ev")" -ge 4 ] && break
+        sleep 0.05
+    done
+    pid_alive "$pid" || fail "the event stream ended: $(cat "$ev")"
+    output=$(cat "$ev")
     [ "$(grep -c '"type":"stats"' <<<"$output")" -ge 4 ] || fail "expected stats every 500ms"
     assert_not_contains "$output" '"type":"oom"'
     # the OOM event, once the stream runs and the allocation happens

@@ -8,6 +8,7 @@
 # which makes the unit's cgroups as systemd would and logs every call; brig
 # finds that bus through DBUS_SYSTEM_BUS_ADDRESS.  BRIG_FAKE_SYSTEMD=1 uses
 # the stand-in even where systemd runs.
+# serial-file: makes and removes the host's system.slice and brigtest.slice
 
 PY=/usr/bin/python3
 
@@ -86,12 +87,13 @@ teardown() {
     [ -z "${DAEMON_PID:-}" ] || kill "$DAEMON_PID" 2>/dev/null
     wait 2>/dev/null
     # whatever a failed test left of its units, then the slices it made
-    for d in /sys/fs/cgroup/*/system.slice/*bt"$$"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$$"-* \
-        /sys/fs/cgroup/*/brigtest.slice/* /sys/fs/cgroup/*/brigtest.slice \
+    # (the shared parents only when empty: other runs may use them)
+    for d in /sys/fs/cgroup/*/system.slice/*bt"$TEST_UNIQ"-* /sys/fs/cgroup/*/brigtest.slice/*/*bt"$TEST_UNIQ"-* \
+        /sys/fs/cgroup/*/brigtest.slice/brigtest-x"${TEST_UNIQ//-/_}".slice /sys/fs/cgroup/*/brigtest.slice \
         /sys/fs/cgroup/*/system.slice; do
         [ -d "$d" ] || continue
         [[ $d == */system.slice && $SLICES_BEFORE == *"$d"* ]] && continue
-        xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+        [[ $d == */brigtest.slice || $d == */system.slice ]] || xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
             rmdir "$d" 2>/dev/null && break
             sleep 0.1
@@ -110,16 +112,6 @@ calls() {
 # someone else's by now).
 holder_gone() {
     ! pid_alive "$1" || [ "$(cat "/proc/$1/comm" 2>/dev/null)" != brig-scope-hold ]
-}
-
-# holders: how many holder processes run (zombies do not count).
-holders() {
-    local f n=0
-    while read -r f; do
-        f=${f%/comm}
-        if pid_alive "${f#/proc/}"; then n=$((n + 1)); fi
-    done < <(grep -lx brig-scope-hold /proc/[0-9]*/comm 2>/dev/null)
-    echo "$n"
 }
 
 SD() {
@@ -285,19 +277,19 @@ test_limits_in_the_scope_and_delete_stops_it() {
 }
 
 test_sub_slices_are_nested() {
-    local id unit pid
+    local id unit pid x=${TEST_UNIQ//-/_} # ("-" nests slices)
     id=$(new_id)
     unit=c-$id.scope
-    cfg --arg p "brigtest-x$$.slice:c:$id" '.linux.cgroupsPath = $p'
+    cfg --arg p "brigtest-x$x.slice:c:$id" '.linux.cgroupsPath = $p'
     set_args sleep 100
     run SD run -d --bundle "$BUNDLE" "$id"
     assert_ok
     pid=$(state_of "$id" pid)
-    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$$.slice/$unit"
+    assert_contains "$(cat "/proc/$pid/cgroup")" "/brigtest.slice/brigtest-x$x.slice/$unit"
     if real_systemd; then
-        assert_eq "$(prop "$unit" Slice)" "brigtest-x$$.slice"
+        assert_eq "$(prop "$unit" Slice)" "brigtest-x$x.slice"
     else
-        assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$$.slice"
+        assert_eq "$(jq -r .properties.Slice <<<"$(calls StartTransientUnit "$unit")")" "brigtest-x$x.slice"
     fi
     run SD delete -f "$id"
     assert_ok
@@ -334,19 +326,19 @@ test_a_unit_that_exists_is_a_clear_error() {
 
 test_a_failed_job_is_reported_and_leaves_nothing() {
     real_systemd && skip "only the stand-in fails a job on request"
-    local id unit before after
-    id=jobfail$$
+    local id unit holder
+    id=jobfail$TEST_UNIQ
     unit=brig-$id.scope
     cfg --arg p "system.slice:brig:$id" '.linux.cgroupsPath = $p'
-    before=$(holders)
     run SD run --bundle "$BUNDLE" "$id"
     assert_failed run
     assert_match "$stderr" "^brig: run: systemd: StartTransientUnit $unit: job /org/freedesktop/systemd1/job/[0-9]+ ended with result \"failed\"\$"
     # the failed unit is reset, its holder gone, no state left
     [ -n "$(calls ResetFailedUnit "$unit")" ] || fail "the failed unit was not reset"
-    sleep 0.1
-    after=$(holders)
-    assert_eq "$after" "$before" "holder processes before and after"
+    for holder in $(calls StartTransientUnit "$unit" | jq -r '.properties.PIDs[0]'); do
+        [ "$holder" -gt 0 ] || fail "PIDs: $holder"
+        wait_for holder_gone "$holder"
+    done
     assert_eq "$(B list -q)" ""
 }
 

@@ -16,8 +16,8 @@ probe() {
     else
         skip "no cgroup2 hierarchy mounted"
     fi
-    defer "rmdir $mnt/brig-v2probe-*/* $mnt/brig-v2probe-* 2>/dev/null"
-    run "$bin" "$mnt"
+    defer "rmdir $mnt/brig-v2probe-$TEST_UNIQ/* $mnt/brig-v2probe-$TEST_UNIQ 2>/dev/null"
+    run "$bin" "$mnt" "$TEST_UNIQ"
 }
 
 test_v2_create_attach_devices_freeze_kill_remove() {

@@ -3,6 +3,7 @@
 # The runtime driven by the real clients, podman and containerd
 # (tests/clients/run does the work; each half here stays under the
 # runner's per-test timeout).  Skipped when the client cannot start.
+# serial-file: runs containerd and podman, and may add a user to the host
 
 _clients() { # SECTION [FILTER...] (default: every case of SECTION)
     local section=$1 log=$TDIR/clients.log last p f s

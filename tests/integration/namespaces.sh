@@ -20,7 +20,8 @@ ns_line() {
 }
 
 # holder CMD...: start CMD in the background (it makes namespaces to join),
-# killed when the test ends; sets $holder_pid.
+# killed when the test ends; sets $holder_pid.  (unshare --fork needs
+# --kill-child, or its child would outlive it.)
 holder() {
     "$@" >/dev/null 2>&1 </dev/null &
     holder_pid=$!
@@ -149,7 +150,7 @@ test_join_network_ipc_uts_cgroup_by_path() {
 
 test_join_pid_namespace_by_path() {
     local child
-    holder unshare --pid --fork sleep 1000
+    holder unshare --pid --fork --kill-child sleep 1000
     child=$(holder_child)
     wait_ns "$child" pid
     cfg --arg p "/proc/$child/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'

@@ -18,7 +18,7 @@ test_spec_delete_leaves_resources_it_did_not_create() {
         skip "no writable cgroup v1 pids or v2 hierarchy"
     fi
     id=$(new_id)
-    mine=$V1_PIDS/brig-spec-$$
+    mine=$V1_PIDS/brig-spec-$id
     mkdir "$mine"
     defer "rmdir '$mine' 2>/dev/null"
     add_share

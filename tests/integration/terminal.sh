@@ -92,19 +92,25 @@ test_run_foreground_terminal_into_a_file_keeps_newlines() {
 
 test_terminal_pty_belongs_to_the_containers_devpts() {
     # The pty must come from the container's devpts (newinstance), never
-    # the host's: the host's /dev/pts does not get a new entry.
-    local id before after
+    # the host's: the terminal's device is on the container's /dev/pts
+    # (same st_dev), not on the host's.
+    local id out pts tty
     id=$(new_id)
     cfg '.process.terminal = true'
-    sh_args 'ls /dev/pts; echo ready; read x'
-    before=$(ls /dev/pts | wc -l)
+    sh_args 'stat -c "pts=%d" /dev/pts; stat -L -c "tty=%d" /proc/self/fd/0; ls /dev/pts; echo ready; read x'
     recv_console c --when ready --input $'\n'
     run B run --detach --bundle "$BUNDLE" --console-socket "$SOCK" "$id"
     assert_ok
-    after=$(ls /dev/pts | wc -l)
     wait_recv
-    assert_eq "$after" "$before" "no host pty was allocated"
-    assert_contains "$(tr -d '\r' <"$OUT")" "ptmx"
+    out=$(tr -d '\r' <"$OUT")
+    pts=$(sed -n 's/^pts=//p' <<<"$out")
+    tty=$(sed -n 's/^tty=//p' <<<"$out")
+    [ -n "$pts" ] && [ -n "$tty" ] || fail "no device numbers from the container: $out"
+    assert_eq "$tty" "$pts" "the terminal is on the container's devpts"
+    if [ -d /dev/pts ]; then
+        assert_ne "$tty" "$(stat -c %d /dev/pts)" "the terminal is on the host's devpts"
+    fi
+    assert_contains "$out" "ptmx"
 }
 
 test_terminal_console_size_is_applied() {

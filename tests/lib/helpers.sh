@@ -2,6 +2,9 @@
 # Helpers for integration tests.  Every test process has:
 #   ROOT    a private --root state dir        TDIR  a private scratch dir
 #   BUNDLE  a fresh busybox bundle ($TDIR/bundle) with the base config
+#   TEST_UNIQ  a name unique to this test among all tests and runs at once:
+#           derive from it (or from new_id) every name the test makes in a
+#           host-wide namespace (cgroups, units, ...)
 # The runner deletes (--force) every container left in ROOT after the test.
 
 # B ARGS...: the runtime under test with the private state dir.
@@ -72,13 +75,16 @@ sh_args() {
     set_args sh -c "$1"
 }
 
-# new_id: a container ID unique to this test run (a counter kept in a file,
-# since new_id is called in $(...) subshells).
+# new_id: a container ID unique to this test among all tests and runs at
+# once (from TEST_UNIQ, and a counter kept in a file since new_id is called
+# in $(...) subshells).  The runner checks each one for leftover cgroups.
 new_id() {
-    local n
+    local n id
     n=$(($(cat "$TDIR/.id-seq" 2>/dev/null || echo 0) + 1))
     echo "$n" >"$TDIR/.id-seq"
-    echo "bt$$-$n"
+    id=bt$TEST_UNIQ-$n
+    echo "$id" >>"$TDIR/.ids"
+    echo "$id"
 }
 
 # inside SCRIPT: run SCRIPT with sh -c in a new container (brig run) and
