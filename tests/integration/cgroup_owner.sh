@@ -8,18 +8,9 @@
 # again when the last container that needed them goes.  Works on v1,
 # hybrid and v2 hosts: every hierarchy is looked up in mountinfo.
 
-# cg_roots: the mount point of every cgroup hierarchy (v1 each, v2).
-cg_roots() {
-    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-           if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo |
-        sort -u
-}
-
-# cg_unified: the cgroup2 mount point, or nothing.
-cg_unified() {
-    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-           if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
-}
+# cg_roots, cg_unified: tests/lib/cgroup.sh.
+# shellcheck source=tests/lib/cgroup.sh
+. "$TESTS_LIB/cgroup.sh"
 
 setup() {
     skip_if_runc "runc takes over existing cgroups"

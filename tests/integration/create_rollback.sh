@@ -10,17 +10,9 @@
 # included), no controller left enabled there, no new mount, no process
 # left, no pid file.
 
-# cg_roots: the mount point of every cgroup hierarchy (v1 each, v2).
-cg_roots() {
-    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-           if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo |
-        sort -u
-}
-
-cg_unified() {
-    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-           if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
-}
+# cg_roots, cg_unified: tests/lib/cgroup.sh.
+# shellcheck source=tests/lib/cgroup.sh
+. "$TESTS_LIB/cgroup.sh"
 
 setup() {
     skip_if_runc "brig-faults is brig's own test program"

@@ -6,20 +6,9 @@
 # symlink in the rootfs is refused.  tests/integration/mount-probe.c runs
 # in the containers.
 
-_mprobe_bin() {
-    local src=$SRC_DIR/tests/integration/mount-probe.c b
-    b=$BRIG_BUILDDIR/tests/integration/mount-probe
-    if [ -x "$b" ] && [ ! "$b" -ot "$src" ]; then
-        echo "$b"
-        return 0
-    fi
-    b=$BRIG_TEST_CACHE/mount-probe
-    if [ ! -x "$b" ] || [ "$b" -ot "$src" ]; then
-        mkdir -p "$BRIG_TEST_CACHE"
-        cc -static -O2 -o "$b.$$" "$src" >&2 && mv "$b.$$" "$b" || return 1
-    fi
-    echo "$b"
-}
+# shellcheck source=tests/lib/probes.sh
+. "$TESTS_LIB/probes.sh"
+_mprobe_bin() { probe_bin mount-probe; }
 
 setup() {
     local p

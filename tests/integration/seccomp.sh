@@ -9,8 +9,8 @@ PROFILE=$SRC_DIR/profiles/runtime-default.json
 
 # The probe binary: `make check` builds it; otherwise it is built once into
 # the test cache.
-# shellcheck source=tests/lib/seccomp-probe.sh
-. "$TESTS_LIB/seccomp-probe.sh"
+# shellcheck source=tests/lib/probes.sh
+. "$TESTS_LIB/probes.sh"
 _probe_bin() { seccomp_probe_bin; }
 
 setup() {

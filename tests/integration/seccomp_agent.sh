@@ -7,8 +7,8 @@
 
 AGENT_BIN=$BRIG_BUILDDIR/brig
 
-# shellcheck source=tests/lib/seccomp-probe.sh
-. "$TESTS_LIB/seccomp-probe.sh"
+# shellcheck source=tests/lib/probes.sh
+. "$TESTS_LIB/probes.sh"
 _probe_bin() { seccomp_probe_bin; }
 
 # start_agent [RULES]: the agent on $SOCK, events in $EVENTS.

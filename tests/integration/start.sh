@@ -6,20 +6,9 @@
 # never hangs, and the init that waits for start holds nothing of the
 # host's.  tests/integration/start-probe.c runs in the containers.
 
-_sprobe_bin() {
-    local src=$SRC_DIR/tests/integration/start-probe.c b
-    b=$BRIG_BUILDDIR/tests/integration/start-probe
-    if [ -x "$b" ] && [ ! "$b" -ot "$src" ]; then
-        echo "$b"
-        return 0
-    fi
-    b=$BRIG_TEST_CACHE/start-probe
-    if [ ! -x "$b" ] || [ "$b" -ot "$src" ]; then
-        mkdir -p "$BRIG_TEST_CACHE"
-        cc -static -O2 -o "$b.$$" "$src" >&2 && mv "$b.$$" "$b" || return 1
-    fi
-    echo "$b"
-}
+# shellcheck source=tests/lib/probes.sh
+. "$TESTS_LIB/probes.sh"
+_sprobe_bin() { probe_bin start-probe; }
 
 setup() {
     local p

@@ -109,3 +109,17 @@ cg_read() {
         cat "$d/$3"
     fi
 }
+
+# cg_roots: the mount point of every cgroup hierarchy (v1 each, v2), from
+# mountinfo.
+cg_roots() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+           if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo |
+        sort -u
+}
+
+# cg_unified: the cgroup2 mount point, or nothing.
+cg_unified() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+           if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
