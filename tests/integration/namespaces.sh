@@ -174,7 +174,7 @@ test_join_time_namespace_by_path() {
     local child
     # --fork: unshare(CLONE_NEWTIME) puts only the children in the new
     # namespace; before Linux 6.3 an exec does not move the caller there.
-    holder unshare --time --fork --boottime 1000000 sleep 1000
+    holder unshare --time --fork --kill-child --boottime 1000000 sleep 1000
     child=$(holder_child)
     wait_ns "$child" time
     cfg --arg p "/proc/$child/ns/time" '.linux.namespaces += [{type: "time", path: $p}]'
