@@ -566,6 +566,12 @@ int brig_container_start(struct brig_container *c)
     /* The init goes on once it has our connection; its end closes when it
      * executes the program, or it tells us why it could not first (a
      * startContainer hook, the seccomp filter, execve) and exits. */
+    /* What cannot be undone comes last: the state must be writable (a full
+     * disk, a file size limit) before the program is started. */
+    if (brig_state_save(c) < 0) {
+        brig_config_free(cfg);
+        return -1;
+    }
     cleanup_fd int fd = brig_start_connect(c);
     if (fd < 0 || brig_sync_wait_exec(fd) < 0) {
         brig_config_free(cfg);

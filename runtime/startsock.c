@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,4 +87,12 @@ int brig_start_connect(struct brig_container *c)
 void brig_start_done(struct brig_container *c)
 {
     unlinkat(c->dirfd, START_SOCK, 0);
+}
+
+bool brig_start_pending(const struct brig_container *c)
+{
+    struct stat st;
+    if (c->dirfd < 0)
+        return true;
+    return fstatat(c->dirfd, START_SOCK, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }

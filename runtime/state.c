@@ -17,6 +17,7 @@
 #include "brig/internal.h"
 #include "brig/json.h"
 #include "brig/state.h"
+#include "brig/startsock.h"
 
 #define STATE_FILE "state.json"
 
@@ -333,7 +334,7 @@ enum brig_status brig_container_status(const struct brig_container *c)
         return BRIG_STOPPED;
     if (s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
         return BRIG_PAUSED;
-    if (!s->started)
+    if (!s->started && brig_start_pending(c))
         return BRIG_CREATED;
     return BRIG_RUNNING;
 }

@@ -13,6 +13,8 @@
 #ifndef BRIG_STARTSOCK_H
 #define BRIG_STARTSOCK_H
 
+#include <stdbool.h>
+
 struct brig_container;
 
 /* create: the listening socket (close-on-exec), or -1 with an error. */
@@ -26,5 +28,10 @@ int brig_start_connect(struct brig_container *c);
 
 /* start, once the program runs: the socket is no longer needed. */
 void brig_start_done(struct brig_container *c);
+
+/* Whether the init still waits for start (its socket is there).  A
+ * created container without one was started even if its state could not
+ * be saved afterwards. */
+bool brig_start_pending(const struct brig_container *c);
 
 #endif
