@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,9 @@ int brig_read_input_fd(int fd, const char *what, size_t max, char **out, size_t 
                 free(buf);
                 return brig_fail(0, "%s: larger than %zu MiB, refused", what, max >> 20);
             }
-            cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            /* one past the limit (and the NUL) tells "too large" apart */
+            size_t top = max > SIZE_MAX - 2 ? SIZE_MAX : max + 2;
+            cap = cap > top / 2 ? top : cap * 2;
             buf = brig_xrealloc(buf, cap);
         }
         ssize_t r = read(fd, buf + n, cap - n - 1);

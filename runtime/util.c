@@ -76,33 +76,9 @@ int brig_read_file_at(int dirfd, const char *path, char **out, size_t *len)
     cleanup_fd int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return brig_fail(errno, "open %s", path);
-    size_t cap = 4096, n = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        cap = (size_t)st.st_size + 1;
-    char *buf = brig_xmalloc(cap);
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            buf = brig_xrealloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + n, cap - n - 1);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            return brig_fail(e, "read %s", path);
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
-    return 0;
+    /* Files brig itself keeps or the kernel's (/proc, cgroupfs): no bound
+     * of the input reader's, the same read loop (input.c). */
+    return brig_read_input_fd(fd, path, SIZE_MAX, out, len);
 }
 
 int brig_read_file(const char *path, char **out, size_t *len)
