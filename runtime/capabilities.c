@@ -8,27 +8,9 @@
 #include "brig/container.h"
 #include "brig/internal.h"
 
-static int kernel_last_cap(void);
-
-int brig_cap_kernel_last(void)
-{
-    return kernel_last_cap();
-}
-
-static int kernel_last_cap(void)
-{
-    static int last = -1;
-    if (last < 0) {
-        last = cap_max_bits() - 1;
-        if (last < 0)
-            last = 40;
-    }
-    return last;
-}
-
 int brig_drop_bounding(const struct brig_caps *caps)
 {
-    int last = kernel_last_cap();
+    int last = brig_cap_kernel_last();
     for (int cap = 0; cap <= last; cap++) {
         if (caps->bounding & (1ULL << cap))
             continue;
@@ -40,7 +22,7 @@ int brig_drop_bounding(const struct brig_caps *caps)
 
 static int fill(cap_t c, cap_flag_t flag, uint64_t mask)
 {
-    int last = kernel_last_cap();
+    int last = brig_cap_kernel_last();
     for (int cap = 0; cap <= last && cap < 64; cap++) {
         if (!(mask & (1ULL << cap)))
             continue;
@@ -67,7 +49,7 @@ int brig_apply_capabilities(const struct brig_caps *caps)
         return r;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return brig_fail(errno, "clear ambient capabilities");
-    int last = kernel_last_cap();
+    int last = brig_cap_kernel_last();
     for (int cap = 0; cap <= last && cap < 64; cap++) {
         if (!(caps->ambient & (1ULL << cap)))
             continue;

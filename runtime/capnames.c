@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <linux/capability.h>
+#include <sys/capability.h>
 #include <stddef.h>
 #include <strings.h>
 
@@ -83,4 +84,17 @@ const char *brig_cap_name(int cap)
 int brig_cap_last(void)
 {
     return (int)BRIG_ARRAY_SIZE(cap_names) - 1;
+}
+
+/* Here, with the names, rather than in capabilities.c: the config parser
+ * (and its fuzz target) needs it to tell ungrantable capabilities. */
+int brig_cap_kernel_last(void)
+{
+    static int last = -1;
+    if (last < 0) {
+        last = cap_max_bits() - 1;
+        if (last < 0)
+            last = 40;
+    }
+    return last;
 }

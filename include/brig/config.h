@@ -410,6 +410,6 @@ int brig_cap_last(void); /* highest capability this build knows */
  * nothing.  Set by the commands that read a bundle (create, run), not by
  * those that re-read the copy kept in the state. */
 extern void (*brig_config_warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int brig_cap_kernel_last(void); /* highest capability the running kernel has (capabilities.c) */
+int brig_cap_kernel_last(void); /* highest capability the running kernel has (capnames.c) */
 
 #endif
