@@ -76,7 +76,7 @@ build() {
     local cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san -Wall -Wextra -Wno-unused-parameter"
     # Headers are not tracked one by one: any newer header rebuilds all.
     local newest_h
-    newest_h=$(find "$SRCDIR/include" "$SRCDIR/runtime" "$SRCDIR/seccomp" "$BUILDDIR/config.h" \
+    newest_h=$(find "$SRCDIR/include" "$SRCDIR/runtime" "$SRCDIR/seccomp" "$SRCDIR/fuzz" "$BUILDDIR/config.h" \
         -name '*.h' -printf '%T@\n' 2>/dev/null | sort -n | tail -n 1)
     local objs=() s src obj pids=() failed=0
     for s in $FUZZ_SOURCES; do

@@ -18,35 +18,18 @@
 #include "brig/agent.h"
 #include "brig/brig.h"
 #include "brig/error.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
 
-#define REQUIRE(cond)                                                                         \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "fuzz_agent: broken promise at %s:%d: %s\n", __FILE__, __LINE__,  \
-                    #cond);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
-
-static void error_is_one_line(void)
-{
-    const char *e = brig_last_error();
-    REQUIRE(*e);
-    for (const char *p = e; *p; p++)
-        REQUIRE(*p != '\n');
-    brig_clear_error();
-}
-
 static void rules(const char *text)
 {
     struct brig_agent_rules r;
     if (brig_agent_rules_parse(text, &r) < 0) {
-        error_is_one_line();
+        fuzz_error_is_one_line();
         return;
     }
     for (size_t i = 0; i < r.n_rules; i++) {
@@ -84,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             REQUIRE(id);
             free(id);
         } else {
-            error_is_one_line();
+            fuzz_error_is_one_line();
         }
     }
     free(text);

@@ -20,20 +20,12 @@
 #include "brig/brig.h"
 #include "brig/config.h"
 #include "brig/error.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
-
-#define REQUIRE(cond)                                                                        \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "fuzz_config: broken promise at %s:%d: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                                  \
-            abort();                                                                         \
-        }                                                                                    \
-    } while (0)
 
 /* Touch every byte of a string, so that ASan sees a dangling or unterminated one. */
 static size_t str_ok(const char *s)

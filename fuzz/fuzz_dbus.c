@@ -18,29 +18,12 @@
 #include "brig/brig.h"
 #include "brig/dbus.h"
 #include "brig/error.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
-
-#define REQUIRE(cond)                                                                         \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "fuzz_dbus: broken promise at %s:%d: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
-
-static void error_is_one_line(void)
-{
-    const char *e = brig_last_error();
-    REQUIRE(*e);
-    for (const char *p = e; *p; p++)
-        REQUIRE(*p != '\n');
-    brig_clear_error();
-}
 
 /* Read one value of the single complete type at SIG with the getters. */
 static int walk(struct brig_dbus_reader *r, const char *sig, int depth)
@@ -145,7 +128,7 @@ static void body(const struct brig_dbus_msg *m)
             free(one);
             REQUIRE(r.pos <= r.len);
             if (rc < 0) {
-                error_is_one_line();
+                fuzz_error_is_one_line();
                 break;
             }
             t += n;
@@ -159,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (size >= 16) {
         size_t total = 0;
         if (brig_dbus_msg_size(data, size, &total) < 0) {
-            error_is_one_line();
+            fuzz_error_is_one_line();
             return 0;
         }
         REQUIRE(total >= 16);
@@ -181,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             body(&m);
             brig_dbus_msg_free(&m);
         } else {
-            error_is_one_line();
+            fuzz_error_is_one_line();
         }
         data += total;
         size -= total;

@@ -20,6 +20,7 @@
 #include "brig/brig.h"
 #include "brig/config.h"
 #include "brig/error.h"
+#include "fuzz.h"
 #include "brig/seccomp.h"
 #include "../seccomp/seccomp_internal.h"
 
@@ -28,15 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
-
-#define REQUIRE(cond)                                                                         \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "fuzz_seccomp: broken promise at %s:%d: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                                   \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
