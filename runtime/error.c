@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,42 @@
 
 static char err_msg[BRIG_ERR_MAX];
 static int err_errno;
+
+/* Messages quote outside input (JSON strings, file names, what a peer
+ * sent); a newline or escape sequence in one would forge a second log line
+ * or drive the reader's terminal.  Every recorded message is one printable
+ * line: control bytes become \n, \t, \r or \xHH, cut at the buffer's end. */
+static void make_one_line(char *msg, size_t size)
+{
+    char out[BRIG_ERR_MAX];
+    size_t o = 0;
+    bool changed = false;
+    for (const unsigned char *p = (const unsigned char *)msg; *p && o + 1 < sizeof out; p++) {
+        if (*p >= 0x20 && *p != 0x7f) {
+            out[o++] = (char)*p;
+            continue;
+        }
+        changed = true;
+        char esc[5];
+        if (*p == '\n')
+            snprintf(esc, sizeof esc, "\\n");
+        else if (*p == '\t')
+            snprintf(esc, sizeof esc, "\\t");
+        else if (*p == '\r')
+            snprintf(esc, sizeof esc, "\\r");
+        else
+            snprintf(esc, sizeof esc, "\\x%02x", *p);
+        size_t n = strlen(esc);
+        if (o + n + 1 > sizeof out)
+            break;
+        memcpy(out + o, esc, n);
+        o += n;
+    }
+    if (!changed)
+        return;
+    out[o] = '\0';
+    snprintf(msg, size, "%s", out);
+}
 
 int brig_fail(int errnum, const char *fmt, ...)
 {
@@ -20,6 +57,7 @@ int brig_fail(int errnum, const char *fmt, ...)
         n = 0;
     if (errnum != 0 && (size_t)n < sizeof err_msg)
         snprintf(err_msg + n, sizeof err_msg - (size_t)n, ": %s", strerror(errnum));
+    make_one_line(err_msg, sizeof err_msg);
     err_errno = errnum;
     return -1;
 }
@@ -34,6 +72,7 @@ int brig_fail_ctx(const char *fmt, ...)
     va_end(ap);
     memcpy(old, err_msg, sizeof old);
     snprintf(err_msg, sizeof err_msg, "%s: %s", prefix, old);
+    make_one_line(err_msg, sizeof err_msg);
     return -1;
 }
 
@@ -56,5 +95,6 @@ void brig_clear_error(void)
 void brig_set_error(int errnum, const char *msg)
 {
     snprintf(err_msg, sizeof err_msg, "%s", msg);
+    make_one_line(err_msg, sizeof err_msg);
     err_errno = errnum;
 }

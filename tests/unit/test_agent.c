@@ -69,6 +69,24 @@ static void test_errors_name_the_json_path(void)
     expect_error("{\"rules\": [", "seccomp agent rules");
 }
 
+/* What the input quotes cannot start a second line or drive a terminal:
+ * the fuzz target found a JSON "\n" reaching the message (fuzz/fuzz.h). */
+static void test_errors_quote_input_on_one_line(void)
+{
+    struct brig_agent_rules r;
+    CHECK_INT(brig_agent_rules_parse("{\"rules\": [{\"names\": [\"a\"], \"action\": \"x\\ny\\u001b[2J\\tz\"}]}", &r), -1);
+    const char *e = brig_last_error();
+    CHECK(strchr(e, '\n') == NULL);
+    CHECK(strchr(e, '\x1b') == NULL);
+    CHECK(strstr(e, "x\\ny\\x1b[2J\\tz") != NULL);
+    brig_clear_error();
+    /* context added later is made one line too */
+    brig_fail(0, "plain");
+    brig_fail_ctx("ctx\r%s", "x");
+    CHECK_STR(brig_last_error(), "ctx\\rx: plain");
+    brig_clear_error();
+}
+
 static bool allowed4(const struct brig_agent_rule *rule, const char *ip)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
@@ -122,5 +140,6 @@ int main(void)
     RUN(test_builtin_rules_parse);
     RUN(test_errors_name_the_json_path);
     RUN(test_allow_list);
+    RUN(test_errors_quote_input_on_one_line);
     return unit_finish();
 }
