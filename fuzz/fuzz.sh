@@ -60,7 +60,7 @@ seed_dirs() {
 # The JSON keys and enum names the parser knows, as a libFuzzer dictionary:
 # mutations then splice whole field names instead of guessing them.
 make_dict() {
-    local files=("$SRCDIR"/runtime/config*.c "$SRCDIR"/runtime/capnames.c "$SRCDIR"/seccomp/compile.c)
+    local files=("$SRCDIR"/runtime/config/config*.c "$SRCDIR"/runtime/config/capnames.c "$SRCDIR"/seccomp/compile.c)
     {
         printf '"%s"\n' '{' '}' '[' ']' ':' ',' 'true' 'false' 'null' '\"' '\\u' '-1' '0' '18446744073709551615' '1e400'
         grep -ohE '"[A-Za-z_][A-Za-z0-9_./-]{1,40}"' "${files[@]}" | sort -u |

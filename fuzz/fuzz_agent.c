@@ -22,7 +22,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
+/* Normally defined by runtime/cmd/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
 
 static void rules(const char *text)

@@ -1,10 +1,10 @@
-/* libFuzzer target: the config.json parser (runtime/config*.c).
+/* libFuzzer target: the config.json parser (runtime/config/config*.c).
  *
  * Each input is handed to the three entry points that read JSON from the
  * outside world: brig_config_parse (config.json), brig_process_parse (exec
  * --process) and brig_resources_parse (update -r).  Besides the sanitizers'
  * findings, a parse that succeeds must give a structure that keeps the
- * promises of include/brig/config.h (required fields present, vectors
+ * promises of include/brig/oci.h (required fields present, vectors
  * NULL-terminated, resolved enums in range), and a parse that fails must
  * leave exactly one printable line as the error.  A broken promise aborts,
  * which libFuzzer reports as a crash with the input saved. */
@@ -18,13 +18,13 @@
 #include <sys/resource.h>
 
 #include "brig/brig.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/error.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
+/* Normally defined by runtime/cmd/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
 
 /* Touch every byte of a string, so that ASan sees a dangling or unterminated one. */

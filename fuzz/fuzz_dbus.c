@@ -1,4 +1,4 @@
-/* libFuzzer target: the D-Bus client's decoder (runtime/dbus.c), which
+/* libFuzzer target: the D-Bus client's decoder (runtime/cgroup/dbus.c), which
  * reads what the bus or systemd sends (--systemd-cgroup).
  *
  * The input is the bytes of one or more messages as they would arrive on
@@ -22,7 +22,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
+/* Normally defined by runtime/cmd/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
 
 /* Read one value of the single complete type at SIG with the getters. */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "brig/brig.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/error.h"
 #include "fuzz.h"
 #include "brig/seccomp.h"
@@ -27,7 +27,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Normally defined by runtime/main.c: defaults (no --debug, no --log). */
+/* Normally defined by runtime/cmd/main.c: defaults (no --debug, no --log). */
 struct brig_globals brig_g;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -1,5 +1,5 @@
 /* brig: a classic-BPF interpreter for seccomp programs, run as the kernel
- * runs them on one struct seccomp_data.  The audit (runtime/audit_seccomp.c)
+ * runs them on one struct seccomp_data.  The audit (runtime/policy/audit_seccomp.c)
  * judges a config's filter by what it returns for adversarial inputs; the
  * unit tests compare programs with it. */
 #include "config.h"

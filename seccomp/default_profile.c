@@ -5,7 +5,7 @@
  * cannot drift apart. */
 #include "config.h"
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/error.h"
 #include "brig/seccomp.h"
 

@@ -1,5 +1,5 @@
 /* brig build tool: writes libmount's own table of mount option names
- * (MNT_LINUX_MAP) as a C array for runtime/libmount.c.
+ * (MNT_LINUX_MAP) as a C array for runtime/config/libmount.c.
  *
  * brig takes mount option names from libmount, not from a list of its own;
  * taking them at build time keeps libmount and the libraries it loads

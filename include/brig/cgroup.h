@@ -14,7 +14,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "config.h"
+#include "brig/oci.h"
 
 enum brig_cgroup_mode {
     BRIG_CGROUP_V1,

@@ -1,4 +1,4 @@
-/* brig: cgroup internals shared by runtime/cgroup*.c and the unit tests.
+/* brig: cgroup internals shared by runtime/cgroup/ and the unit tests.
  *
  * Nothing here is for the rest of the runtime: use cgroup.h. */
 #ifndef BRIG_CGROUP_INTERNAL_H
@@ -11,7 +11,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cgroup.h"
-#include "config.h"
+#include "brig/oci.h"
 
 /* Controllers brig knows, by their v1 names (BLKIO is "io" on v2). */
 enum brig_cg_ctrl {

@@ -1,4 +1,4 @@
-/* brig: helpers for the command files (runtime/cmd_*.c). */
+/* brig: helpers for the command files (runtime/cmd/cmd_*.c). */
 #ifndef BRIG_CMD_H
 #define BRIG_CMD_H
 

@@ -1,4 +1,4 @@
-/* brig: one function per command (runtime/cmd_NAME.c).  argv[0] is the
+/* brig: one function per command (runtime/cmd/cmd_NAME.c).  argv[0] is the
  * command name; the return value is brig's exit status. */
 #ifndef BRIG_COMMANDS_H
 #define BRIG_COMMANDS_H

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "brig/oci.h"
 #include "seccomp.h"
 #include "state.h"
 

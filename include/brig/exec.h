@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "brig/oci.h"
 #include "state.h"
 
 struct brig_exec_opts {

@@ -14,7 +14,7 @@
 #ifndef BRIG_HOOKS_H
 #define BRIG_HOOKS_H
 
-#include "config.h"
+#include "brig/oci.h"
 #include "state.h"
 
 struct brig_init;

@@ -24,7 +24,7 @@ char *brig_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 int brig_read_file_at(int dirfd, const char *path, char **out, size_t *len);
 int brig_read_file(const char *path, char **out, size_t *len);
 
-/* Inputs (runtime/input.c): config.json, exec --process, update
+/* Inputs (runtime/util/input.c): config.json, exec --process, update
  * --resources, brig.json.  A regular file after symlinks, at most MAX
  * bytes (BRIG_INPUT_MAX: 16 MiB, far above any real config), else an error
  * naming PATH; a FIFO or a device is refused without blocking.  _fd reads

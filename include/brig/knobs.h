@@ -1,6 +1,6 @@
 /* brig: switches for the test suite only.
  *
- * The installed brig is linked with runtime/knobs.c, where every knob is
+ * The installed brig is linked with runtime/util/knobs.c, where every knob is
  * off whatever the environment says: no environment variable, annotation
  * or file a container can reach may weaken a guard (SECURITY.md).  The
  * test binary tests/brig-test (built by `make`, never installed) is linked

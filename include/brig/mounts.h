@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "brig/oci.h"
 
 /* mount_setattr(2) attributes (linux/mount.h values; that header clashes
  * with glibc's sys/mount.h). */

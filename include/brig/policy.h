@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "brig/oci.h"
 
 /* --policy: what create and run do with a bundle's config. */
 enum brig_policy_mode {

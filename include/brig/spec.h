@@ -1,4 +1,4 @@
-/* brig: the config.json `brig spec` writes (runtime/spec.c). */
+/* brig: the config.json `brig spec` writes (runtime/config/spec.c). */
 #ifndef BRIG_SPEC_H
 #define BRIG_SPEC_H
 

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
-#include "config.h"
+#include "brig/oci.h"
 
 enum brig_status {
     BRIG_CREATING,

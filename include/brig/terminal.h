@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "brig/oci.h"
 
 /* In the container, after pivot_root and as session leader: make the pty,
  * size it (process.consoleSize), make the slave fds 0-2 and the controlling

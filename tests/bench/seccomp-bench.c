@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "brig/brig.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/seccomp.h"
 

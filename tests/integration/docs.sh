@@ -47,11 +47,11 @@ man_flags() { # PAGE SECTION-TITLE
 # The options a command's parser accepts: its getopt_long table and
 # short-option string in runtime/ (run shares create's parser).
 source_flags() { # COMMAND|"" (global)
-    local f=$SRC_DIR/runtime/main.c
+    local f=$SRC_DIR/runtime/cmd/main.c
     case $1 in
         "") ;;
-        run) f=$SRC_DIR/runtime/cmd_create.c ;;
-        *) f=$SRC_DIR/runtime/cmd_${1//-/_}.c ;;
+        run) f=$SRC_DIR/runtime/cmd/cmd_create.c ;;
+        *) f=$SRC_DIR/runtime/cmd/cmd_${1//-/_}.c ;;
     esac
     [ -f "$f" ] || fail "no source file $f for command '$1'"
     {
@@ -117,7 +117,7 @@ test_help_lists_the_options_of_the_man_page() {
 
 test_help_lists_every_option_the_command_accepts() {
     local c bad=0 src
-    compare_flags "global options" "runtime/main.c" "$(source_flags '')" \
+    compare_flags "global options" "runtime/cmd/main.c" "$(source_flags '')" \
         "brig --help" "$(help_flags '')" || bad=1
     for c in $(doc_commands); do
         src=$(source_flags "$c")

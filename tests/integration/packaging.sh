@@ -14,7 +14,7 @@ setup() {
 
 test_every_source_and_header_is_in_makefile_am() {
     local f rel missing=()
-    for f in "$SRC_DIR"/include/brig/*.h "$SRC_DIR"/runtime/*.[ch] "$SRC_DIR"/seccomp/*.[ch]; do
+    for f in "$SRC_DIR"/include/brig/*.h "$SRC_DIR"/runtime/*/*.[ch] "$SRC_DIR"/seccomp/*.[ch]; do
         [ -e "$f" ] || continue
         rel=${f#"$SRC_DIR"/}
         [ "$rel" = seccomp/runtime_default_json.c ] && continue # generated

@@ -221,7 +221,7 @@ policy_base_config() {
 
 # ---- environment: CVE-2019-5736 through #!/proc/self/exe ---------------------
 
-# What brig reads from its environment (runtime/*.c getenv): an image's ENV
+# What brig reads from its environment (runtime/*/*.c getenv): an image's ENV
 # must not switch any guard off.  Harmless to runtimes that ignore them.
 hostile_env=(BRIG_UNSAFE_SELF_EXE=1 _BRIG_EXE_GUARDED=1 BRIG_CONFIG=/dev/null BRIG_TRACE=1
     BRIG_TEST_MOUNT_API=legacy BRIG_TEST_RESOLVE=byhand LISTEN_FDS=1 LISTEN_PID=1)

@@ -1,5 +1,5 @@
-/* Unit tests for the audit (runtime/audit.c), the policy step
- * (runtime/policy.c) and the configs brig spec writes (runtime/spec.c).
+/* Unit tests for the audit (runtime/policy/audit.c), the policy step
+ * (runtime/policy/policy.c) and the configs brig spec writes (runtime/config/spec.c).
  *
  * Each check is shown to fire on a config weakened in one place, and to
  * stay quiet on brig's hardened spec, so a check that cannot fail would be
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "brig/brig.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/policy.h"
 #include "brig/seccomp.h"

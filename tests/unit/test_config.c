@@ -1,4 +1,4 @@
-/* Unit tests for the config.json parser (runtime/config*.c, capnames.c).
+/* Unit tests for the config.json parser (runtime/config/).
  *
  * JSON in this file is written with single quotes for readability; j()
  * turns them into double quotes (no test needs a literal single quote). */
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/error.h"
 #include "brig/internal.h"
 #include "unit.h"

@@ -1,5 +1,5 @@
-/* Unit tests for the D-Bus client (runtime/dbus.c) and the systemd unit
- * properties (runtime/cgroup_systemd.c): the exact bytes of a
+/* Unit tests for the D-Bus client (runtime/cgroup/dbus.c) and the systemd unit
+ * properties (runtime/cgroup/cgroup_systemd.c): the exact bytes of a
  * StartTransientUnit call, the alignment and padding rules, decoding of
  * replies, errors and signals in both byte orders, refusal of malformed
  * data.  The reply, error and signal messages below were produced by

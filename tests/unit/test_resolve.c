@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"

@@ -27,7 +27,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "brig/brig.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/seccomp.h"
 #include "unit.h"

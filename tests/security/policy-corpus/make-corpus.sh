@@ -191,4 +191,4 @@ entry sysctl-slash-core-pattern \
     "kernel/core_pattern spelled with slashes: a host-wide sysctl (the core dump helper runs as host root)" \
     '^sysctl-host linux\.sysctl\["kernel/core_pattern"\]$' \
     '.linux.sysctl = {"kernel/core_pattern": "|/tmp/x"}' \
-    "$WORKS" "brig refuses non-namespaced sysctls at create under every policy (runtime/sysctl.c): the technique does not work even with --policy off"
+    "$WORKS" "brig refuses non-namespaced sysctls at create under every policy (runtime/container/sysctl.c): the technique does not work even with --policy off"

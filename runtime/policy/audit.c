@@ -31,7 +31,7 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/cgroup_internal.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
 #include "brig/policy.h"

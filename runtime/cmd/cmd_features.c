@@ -18,7 +18,7 @@
 #include "brig/brig.h"
 #include "brig/cmd.h"
 #include "brig/commands.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/json.h"
 #include "brig/mounts.h"
@@ -187,7 +187,7 @@ static void gen_linux(yajl_gen g)
     yajl_gen_map_open(g);
     brig_json_key_bool(g, "v1", true);
     brig_json_key_bool(g, "v2", true);
-    /* --systemd-cgroup talks to the system instance (runtime/dbus.c);
+    /* --systemd-cgroup talks to the system instance (runtime/cgroup/dbus.c);
      * the user instance (rootless) is not supported. */
     brig_json_key_bool(g, "systemd", true);
     brig_json_key_bool(g, "systemdUser", false);

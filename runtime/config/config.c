@@ -1,4 +1,4 @@
-/* brig: config.json into struct brig_config (include/brig/config.h).
+/* brig: config.json into struct brig_config (include/brig/oci.h).
  *
  * This file holds the platform-neutral parts (ociVersion, root, mounts,
  * process, hooks, annotations) and the public entry points; the linux
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "config_priv.h"
 

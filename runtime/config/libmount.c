@@ -1,5 +1,5 @@
 /* brig: mount option names and their mount(2) flags, from libmount's own
- * table (MNT_LINUX_MAP), generated into runtime/mountopt-table.h at build
+ * table (MNT_LINUX_MAP), generated into runtime/config/mountopt-table.h at build
  * time by tools/gen-mountopts (see there for why not at run time). */
 #include "config.h"
 
@@ -15,7 +15,7 @@ struct brig_mountopt {
     bool invert;
 };
 
-#include "runtime/mountopt-table.h"
+#include "runtime/config/mountopt-table.h"
 
 int brig_mount_option_lookup(const char *name, unsigned long *flags, bool *invert)
 {

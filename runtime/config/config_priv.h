@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 
 /* Where the parser is in the document, for error messages. */
 struct cfg_ctx {

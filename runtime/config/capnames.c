@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <strings.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 
 #define CAP(name) [CAP_##name] = "CAP_" #name

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "config_priv.h"
 

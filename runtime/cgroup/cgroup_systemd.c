@@ -3,7 +3,7 @@
  * Under systemd the container's cgroup belongs to a transient unit: a
  * scope ("<prefix>-<name>.scope" in the slice of "slice:prefix:name") or,
  * for a name ending in ".slice", a slice.  brig asks systemd over D-Bus
- * (runtime/dbus.c) to start that unit with Delegate=yes and the limits
+ * (runtime/cgroup/dbus.c) to start that unit with Delegate=yes and the limits
  * systemd knows how to express, waits for the job, and then its own
  * cgroupfs code applies everything (systemd's values and the rest) in the
  * unit's cgroup, as runc does.  delete stops the unit.

@@ -14,7 +14,7 @@
 #include "brig/cgroup_internal.h"
 #include "brig/cmd.h"
 #include "brig/commands.h"
-#include "brig/config.h"
+#include "brig/oci.h"
 #include "brig/internal.h"
 #include "brig/state.h"
 
