@@ -51,8 +51,12 @@ static int new_session_keyring(const struct brig_init *in)
 {
     if (in->opts->no_new_keyring)
         return 0;
-    /* A private keyring so the container cannot read the host's keys. */
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.brig") < 0 && errno != ENOSYS &&
+    /* A private keyring so the container cannot read the host's keys.
+     * Anonymous: joining by name makes the kernel search every named
+     * keyring of the user namespace (one per running container: O(n) per
+     * start), and would join an existing one of that name that grants
+     * search, e.g. one another container opened up. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
         errno != EPERM && errno != EACCES)
         return brig_fail(errno, "join a new session keyring");
     return 0;
