@@ -1520,7 +1520,7 @@ static int kill_all(const struct brig_cg_layout *l, const char *path, const stru
             int r = brig_cg_v2_kill(d);
             if (r < 0)
                 return -1;
-            if (r > 0 && brig_cg_v2_wait_empty(d, 10000))
+            if (r == 2 || (r > 0 && brig_cg_v2_wait_empty(d, 10000)))
                 return 0;
         }
     }
