@@ -54,6 +54,8 @@ struct brig_container {
     char *dir;        /* path of that directory */
     struct brig_state state;
     bool has_poststart; /* set by create (not saved): poststart hooks to run */
+    bool hooks_known;   /* set by create (not saved): has_poststop is known */
+    bool has_poststop;  /* ... and says whether destroy must read the config */
 };
 
 const char *brig_status_name(enum brig_status s);

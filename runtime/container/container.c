@@ -351,6 +351,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.config_json = config_text;
     config_text = NULL;
     c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
+    c->has_poststop = cfg->hooks && cfg->hooks->poststop.n;
+    c->hooks_known = true;
     if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
@@ -664,7 +666,10 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
 int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)
 {
     struct brig_config *cfg = NULL;
-    if (!cfg_in && brig_container_config(c, &cfg) == 0)
+    /* The config (parsed again from the state) is needed for poststop
+     * hooks only: run's create knows whether there are any. */
+    bool need_cfg = !c->hooks_known || c->has_poststop;
+    if (!cfg_in && need_cfg && brig_container_config(c, &cfg) == 0)
         cfg_in = cfg;
     brig_clear_error();
     enum brig_status st = brig_container_status(c);
