@@ -23,26 +23,63 @@ struct brig_create_opts {
                                    when process.terminal and no console_socket */
 };
 
-/* Everything the container's init process needs; filled by the runtime
- * before clone() so that the child does no parsing of its own. */
-struct brig_init {
-    const struct brig_config *cfg;
-    const struct brig_create_opts *opts;
-    const char *rootfs;       /* absolute, resolved */
-    const char *bundle;       /* absolute */
-    int sync_fd;              /* child end of the sync socket; after start,
-                                 start's connection (startsock.h) */
-    int start_fd;             /* create: the listening start socket, or -1 */
-    const char *cgroup_path;  /* the container's cgroup (cgroup.h) */
-    bool attach_self;         /* the init joins the cgroup itself (see container.c) */
-    bool in_unified;          /* ...and was cloned into the v2 one already */
+/* The plan and the processes.
+ *
+ * A container is made in two halves: the runtime decides, the init (and
+ * exec's child) acts.  What was decided is the plan: computed by the
+ * runtime from the parsed config in create's first steps (container.c),
+ * complete before clone(), and only read from then on, by both processes.
+ * What changes while the processes run (the sync socket, fds received, the
+ * pids, whether the filter is in) is the small mutable state beside it:
+ * struct brig_init for the init, struct brig_proc for any process being set
+ * up.  exec makes only the process part of a plan (struct brig_proc_plan,
+ * exec.c), never a whole one. */
+
+/* The process to run and how it is confined: part of the init's plan, and
+ * what exec plans for its process. */
+struct brig_proc_plan {
+    const struct brig_config *cfg;  /* the container's config (linux.personality,
+                                       memoryPolicy); its process is not read */
+    struct brig_process *process;   /* NULL: none (create without a process).  Each
+                                       process's own copy: it adds HOME to the env */
+    const struct brig_bpf *seccomp; /* compiled once by the runtime; NULL: no filter */
+};
+
+/* The init's plan (container.c fills it, the init reads it). */
+struct brig_plan {
+    const struct brig_config *cfg;  /* parsed once, --policy applied */
+    struct brig_proc_plan proc;     /* cfg->process and the compiled filter */
+    const char *id;
+    const char *bundle;             /* absolute */
+    const char *rootfs;             /* absolute, resolved */
+    const char *cgroup_path;        /* the container's cgroup (cgroup.h) */
     const struct brig_state *state; /* as recorded at create, for the hooks' state JSON */
-    int lock_fd;              /* the state directory's flock()ed fd: the child closes it */
-    struct brig_bpf *seccomp; /* NULL: no filter */
-    unsigned long clone_flags;/* namespaces to create (CLONE_NEW*) */
+    unsigned long clone_flags;      /* namespaces to create (CLONE_NEW*) */
     bool new_userns;
-    bool in_userns;           /* new or joined: no mknod, ids are mapped */
-    int ns_fds[BRIG_NS_COUNT];/* namespaces to join, -1 otherwise */
+    bool in_userns;                 /* new or joined: no mknod, ids are mapped */
+    int ns_fds[BRIG_NS_COUNT];      /* namespaces to join, -1 otherwise; the runtime
+                                       closes them, a joining process its copies */
+    int preserve_fds;               /* fds 3 .. 3+N-1 pass in: --preserve-fds and LISTEN_FDS */
+    bool no_pivot;
+    bool no_new_keyring;
+};
+
+/* A process being set up (the init, exec's child): what changes. */
+struct brig_proc {
+    const struct brig_proc_plan *plan;
+    int sync_fd;                    /* to the runtime: the seccomp listener fd goes there */
+    bool seccomp_loaded;            /* plan->seccomp is in (it goes in once) */
+};
+
+/* The init's own state, beside its plan. */
+struct brig_init {
+    const struct brig_plan *plan;
+    struct brig_proc proc;          /* proc.sync_fd: the sync socket; after start,
+                                       start's connection (startsock.h) */
+    int start_fd;                   /* create: the listening start socket, or -1 */
+    int lock_fd;                    /* the state directory's flock()ed fd: the child closes it */
+    bool attach_self;               /* the init joins the cgroup itself (see container.c) */
+    bool in_unified;                /* ...and was cloned into the v2 one already */
 };
 
 /* create: make the container up to the point where only execve is left.
@@ -71,25 +108,24 @@ __attribute__((noreturn)) void brig_init_main(struct brig_init *in);
 
 /* Steps of the init side, one file each. */
 int brig_setup_rootfs(struct brig_init *in);      /* rootfs.c: mounts, devices, pivot */
-int brig_finish_rootfs(struct brig_init *in);     /* rootfs.c: masked/ro paths, ro root */
+int brig_finish_rootfs(const struct brig_plan *pl); /* rootfs.c: masked/ro paths, ro root */
 int brig_move_root(const char *rootfs);           /* nopivot.c: --no-pivot */
 int brig_apply_mounts(struct brig_init *in, int rootfd); /* mounts.c */
 int brig_finish_dev(int rootfd); /* mounts.c: a read-only /dev tmpfs made so, once filled */
-int brig_create_devices(struct brig_init *in, int rootfd); /* devices.c */
-int brig_loopback_up(const struct brig_init *in); /* namespaces.c: lo of a new net ns up */
+int brig_create_devices(const struct brig_plan *pl, int rootfd); /* devices.c */
+int brig_loopback_up(const struct brig_plan *pl); /* namespaces.c: lo of a new net ns up */
 int brig_make_cwd(const char *cwd);              /* process.c: create a missing process.cwd */
-int brig_setup_process(struct brig_init *in);     /* process.c: rlimits, user, caps, nnp */
-/* process.c: load in->seccomp (then NULL); a listener fd goes to the
- * runtime over in->sync_fd at once, before any other system call the
+int brig_setup_process(struct brig_proc *p);      /* process.c: rlimits, user, caps, nnp */
+/* process.c: load p->plan->seccomp (once); a listener fd goes to the
+ * runtime over p->sync_fd at once, before any other system call the
  * filter could trap. */
-int brig_load_seccomp(struct brig_init *in);
+int brig_load_seccomp(struct brig_proc *p);
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
-int brig_exec_process(struct brig_init *in);      /* process.c: lookup and execve */
 char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
 
 /* Namespaces (namespaces.c). */
-int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);
+int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_plan *pl);
 int brig_namespaces_join(struct brig_init *in);
 int brig_write_id_maps(pid_t pid, const struct brig_config *cfg);
 /* Write one map ("uid_map" or "gid_map") of PID in a single write. */
