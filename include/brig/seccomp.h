@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "brig/oci.h"
+#include "brig/state.h"
 
 struct sock_filter;
 
@@ -61,9 +62,10 @@ void brig_seccomp_set_cache_dir(const char *dir);
  * *notify_fd receives the listener fd; otherwise it is set to -1. */
 int brig_seccomp_install(const struct brig_bpf *prog, int *notify_fd);
 
-/* Send NOTIFY_FD and the container state to sc->listener_path as the spec's
- * seccomp notify protocol says. */
-int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const char *state_json);
+/* Send NOTIFY_FD and the state of container C (as STATUS; pid: its init's)
+ * to sc->listener_path as the spec's seccomp notify protocol says. */
+int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const struct brig_container *c,
+                               enum brig_status status);
 
 void brig_bpf_free(struct brig_bpf *p);
 

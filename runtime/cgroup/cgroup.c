@@ -1701,16 +1701,14 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res)
     return 0;
 }
 
-char *brig_cgroup_stats_json(const char *path)
+int brig_cgroup_stats_gen(const char *path, yajl_gen g)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
-    if (!l) {
-        brig_fail_ctx("cgroups");
-        return NULL;
-    }
+    if (!l)
+        return brig_fail_ctx("cgroups");
     cleanup_free char *p = fs_path(path);
     if (!p)
-        return NULL;
+        return -1;
     bool exists = false;
     for (size_t i = 0; i < l->n_v1 && !exists; i++) {
         cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, p);
@@ -1720,21 +1718,28 @@ char *brig_cgroup_stats_json(const char *path)
         cleanup_free char *d = brig_cg_v2_dir(l, p);
         exists = brig_cg_exists(d, NULL);
     }
-    if (!exists) {
-        brig_fail(ENOENT, "cgroup %s", p);
-        return NULL;
-    }
-    yajl_gen g = brig_json_gen_new(false);
-    if (!g) {
-        brig_fail(ENOMEM, "stats");
-        return NULL;
-    }
+    if (!exists)
+        return brig_fail(ENOENT, "cgroup %s", p);
     yajl_gen_map_open(g);
     if (l->n_v1)
         brig_cg_v1_stats(l, p, g);
     if (v2_mask(l))
         brig_cg_v2_stats(l, p, v2_mask(l), g);
     yajl_gen_map_close(g);
+    return 0;
+}
+
+char *brig_cgroup_stats_json(const char *path)
+{
+    yajl_gen g = brig_json_gen_new(false);
+    if (!g) {
+        brig_fail(ENOMEM, "stats");
+        return NULL;
+    }
+    if (brig_cgroup_stats_gen(path, g) < 0) {
+        yajl_gen_free(g);
+        return NULL;
+    }
     return brig_json_gen_finish(g);
 }
 

@@ -225,10 +225,9 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
         }
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
-            cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
-            if (!state || nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
+            if (nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
-            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, state) < 0)
+            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, c, BRIG_CREATING) < 0)
                 return -1;
             if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
@@ -509,11 +508,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     pid_file_written = o->pid_file != NULL;
     if (brig_fault("pid-file") < 0)
         goto fail;
-    {
-        cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
-        if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
-            goto fail;
-    }
+    if (brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, NULL, -1) < 0)
+        goto fail;
     if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
         goto fail;
 

@@ -324,10 +324,9 @@ static int serve_child(const struct exec_plan *x, int sock, struct brig_containe
             break;
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
-            cleanup_free char *state = brig_state_json(c, brig_container_status(c));
-            if (!state || nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
+            if (nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
-            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, state) < 0 ||
+            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, c, brig_container_status(c)) < 0 ||
                 brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
