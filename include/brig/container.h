@@ -84,13 +84,17 @@ struct brig_init {
 
 /* create: make the container up to the point where only execve is left.
  * On success *out is the locked container (status created) and the caller
- * owns it; on failure nothing is left behind. */
-int brig_container_create(const struct brig_create_opts *o, struct brig_container **out);
+ * owns it, and so *cfg (when CFG is not NULL): the config as parsed and
+ * applied, for run's poststart and poststop hooks; on failure nothing is
+ * left behind. */
+int brig_container_create(const struct brig_create_opts *o, struct brig_container **out,
+                          struct brig_config **cfg);
 
 /* start: let a created container exec its process. */
 int brig_container_start(struct brig_container *c);
 
-/* The config as created (kept in the state). */
+/* The config as created (kept in the state), for the commands after
+ * create: parsed once per command, then handed down. */
 int brig_container_config(const struct brig_container *c, struct brig_config **out);
 
 /* poststart hooks (warnings only), for start and run. */

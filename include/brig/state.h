@@ -54,7 +54,6 @@ struct brig_container {
     int dirfd;        /* --root/ID, flock()ed */
     char *dir;        /* path of that directory */
     struct brig_state state;
-    bool has_poststart; /* set by create (not saved): poststart hooks to run */
 };
 
 const char *brig_status_name(enum brig_status s);

@@ -91,7 +91,7 @@ int cmd_create(int argc, char **argv)
     if (r < 0)
         return brig_report_error();
     struct brig_container *c;
-    if (brig_container_create(&o, &c) < 0)
+    if (brig_container_create(&o, &c, NULL) < 0)
         return brig_report_error();
     brig_container_close(c);
     return 0;

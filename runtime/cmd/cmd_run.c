@@ -103,16 +103,14 @@ int cmd_run(int argc, char **argv)
     if (!detach)
         o.console_master = &master;
     struct brig_container *c;
-    if (brig_container_create(&o, &c) < 0)
+    struct brig_config *cfg; /* parsed once, by create */
+    if (brig_container_create(&o, &c, &cfg) < 0)
         return brig_report_error();
     pid_t pid = c->state.pid;
-    struct brig_config *cfg;
-    if (c->has_poststart && brig_container_config(c, &cfg) == 0) {
-        brig_container_poststart(c, cfg);
-        brig_config_free(cfg);
-    }
+    brig_container_poststart(c, cfg);
     if (detach) {
         brig_container_close(c);
+        brig_config_free(cfg);
         return 0;
     }
     flock(c->dirfd, LOCK_UN); /* others may look at it while it runs */
@@ -121,11 +119,13 @@ int cmd_run(int argc, char **argv)
         close(master);
     if (keep) {
         brig_container_close(c);
+        brig_config_free(cfg);
         return status;
     }
     while (flock(c->dirfd, LOCK_EX) < 0 && errno == EINTR)
         ;
-    if (brig_container_destroy(c, NULL) < 0)
+    if (brig_container_destroy(c, cfg) < 0)
         brig_report_error();
+    brig_config_free(cfg);
     return status;
 }

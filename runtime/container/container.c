@@ -323,7 +323,8 @@ static bool needs_joiner(const struct brig_plan *pl)
     return false;
 }
 
-int brig_container_create(const struct brig_create_opts *o, struct brig_container **out)
+int brig_container_create(const struct brig_create_opts *o, struct brig_container **out,
+                          struct brig_config **cfg_out)
 {
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
@@ -384,7 +385,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     c->state.config_json = config_text;
     config_text = NULL;
-    c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
     if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
@@ -516,7 +516,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     close(socks[0]);
     brig_bpf_free(&bpf);
     close_ns_fds(&plan);
-    brig_config_free(cfg);
+    if (cfg_out)
+        *cfg_out = cfg;
+    else
+        brig_config_free(cfg);
     *out = c;
     return 0;
 
