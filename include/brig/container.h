@@ -1,5 +1,19 @@
 /* brig: creating, starting and destroying containers (the lifecycle shared
- * by create, start, run and delete). */
+ * by create, start, run and delete).
+ *
+ * Plan, then act: the runtime decides, the container's init (and exec's
+ * child) acts.  The plan (struct brig_plan) is what was decided from the
+ * parsed config: the config itself, bundle and rootfs, the namespaces to
+ * make and the fds of those to join, the fds that pass in, the cgroup, the
+ * compiled seccomp filter and the process to run.  Who writes what:
+ *   - the plan: only create's runtime side (container.c, steps 1-5), before
+ *     clone(); from then on both processes only read it;
+ *   - struct brig_init, struct brig_proc: the small mutable state of a
+ *     process (sync and start sockets, the lock fd, whether its filter is
+ *     in), written only by the process it belongs to;
+ *   - the process object's env: each process's own copy gets HOME.
+ * exec plans only the process part (struct brig_proc_plan, exec.c), never
+ * a whole init. */
 #ifndef BRIG_CONTAINER_H
 #define BRIG_CONTAINER_H
 
@@ -22,18 +36,6 @@ struct brig_create_opts {
     int *console_master;        /* run in the foreground: receives the pty master
                                    when process.terminal and no console_socket */
 };
-
-/* The plan and the processes.
- *
- * A container is made in two halves: the runtime decides, the init (and
- * exec's child) acts.  What was decided is the plan: computed by the
- * runtime from the parsed config in create's first steps (container.c),
- * complete before clone(), and only read from then on, by both processes.
- * What changes while the processes run (the sync socket, fds received, the
- * pids, whether the filter is in) is the small mutable state beside it:
- * struct brig_init for the init, struct brig_proc for any process being set
- * up.  exec makes only the process part of a plan (struct brig_proc_plan,
- * exec.c), never a whole one. */
 
 /* The process to run and how it is confined: part of the init's plan, and
  * what exec plans for its process. */
