@@ -446,6 +446,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         while (waitpid(joiner_pid, NULL, 0) < 0 && errno == EINTR)
             ;
         joiner_pid = -1;
+        /* in a user namespace the init could not reach every source */
+        if (in.in_userns && brig_send_mount_sources(cfg, bundle, init_pid, socks[0]) < 0)
+            goto fail;
     } else if (in.new_userns) {
         if (brig_write_id_maps(init_pid, cfg) < 0)
             goto fail;
