@@ -77,7 +77,7 @@ test_terminal_owner_keeps_the_tty_group() {
 # "\r\n" (ONLCR cleared); onto a terminal the "\r" stays for the display.
 test_run_foreground_terminal_into_a_file_keeps_newlines() {
     local raw
-    skip_if_runc "runc 1.1.5 keeps ONLCR"
+    skip_if_runc "runc 1.1.5 refuses a foreground terminal without a host tty (open /dev/tty)"
     cfg '.process.terminal = true'
     sh_args 'printf "one\ntwo\n"'
     run B run --bundle "$BUNDLE" "$(new_id)"
