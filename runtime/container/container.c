@@ -655,13 +655,22 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;
         close(pfd);
+        if (r < 0 && e == ESRCH && !all)
+            goto gone;
         if (r < 0 && !(all && e == ESRCH))
             return brig_fail(e, "signal container %s", c->state.id);
         return 0;
     }
-    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH))
+    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH)) {
+        if (errno == ESRCH)
+            goto gone;
         return brig_fail(errno, "signal container %s", c->state.id);
+    }
     return 0;
+gone:
+    /* it exited since the check: the text engines take for "gone"
+     * (containerd's checkKillError, CRI-O's runtimeCmd) */
+    return brig_fail(0, "container not running: %s", c->state.id);
 }
 
 int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)
