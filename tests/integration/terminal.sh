@@ -220,6 +220,22 @@ test_exec_tty_detached_console_socket() {
     assert_contains "$(tr -d '\r' <"$OUT")" "got:xyz"
 }
 
+# exec --tty as another user: that user owns the pty, devpts' tty group
+# stays (runc's rule for every process it gives a terminal).
+test_exec_tty_owner_is_the_exec_user() {
+    local id
+    id=$(new_id)
+    set_args sleep 300
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    recv_console e --when ready --input $'\n'
+    run B exec --tty --detach --console-socket "$SOCK" --user 65534:65534 "$id" \
+        sh -c 'stat -c "owner=%u:%g" "$(tty)"; echo ready; read x'
+    assert_ok
+    wait_recv
+    assert_contains "$(cat "$OUT")" "owner=65534:5"
+}
+
 test_exec_tty_detach_without_console_socket_fails() {
     local id
     id=$(new_id)
