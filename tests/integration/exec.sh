@@ -181,6 +181,14 @@ test_exec_unknown_cap_is_a_warning() {
     assert_ok
     assert_eq "$output" ran
     assert_contains "$stderr" CAP_NO_SUCH_THING
+    # ... and in a process.json (exec -p)
+    jq -n '{args: ["echo", "ran-p"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0},
+            capabilities: {bounding: ["CAP_CHOWN", "CAP_NO_SUCH_THING"], effective: ["CAP_NO_SUCH_THING"],
+                           permitted: ["CAP_CHOWN"]}}' >"$TDIR/p.json"
+    run B exec -p "$TDIR/p.json" "$ID"
+    assert_ok
+    assert_eq "$output" ran-p
+    assert_contains "$stderr" CAP_NO_SUCH_THING
 }
 
 test_exec_cap_adds_a_capability() {
