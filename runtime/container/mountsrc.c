@@ -54,6 +54,14 @@ __attribute__((noreturn)) static void open_sources(const struct brig_config *cfg
                                                    int init_sock, int report)
 {
     if (setns(nsfd, CLONE_NEWNS) < 0) {
+        /* root without CAP_SYS_CHROOT or CAP_SYS_ADMIN where it runs: the
+         * init opens the paths itself, as before */
+        if (errno == EPERM) {
+            brig_debug("cannot join the container's mount namespace (%s): the init opens the bind "
+                       "mount sources", strerror(errno));
+            brig_sync_send(report, BRIG_SYNC_MOUNT_SOURCE, 0, NULL, -1);
+            _exit(0);
+        }
         brig_fail(errno, "join the container's mount namespace to open the bind mount sources");
         brig_sync_die(report);
     }
