@@ -120,6 +120,8 @@ int brig_send_mount_sources(const struct brig_config *cfg, const char *bundle, p
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
+    if (r < 0 && WIFSIGNALED(st))
+        return brig_fail(0, "opening the bind mount sources: killed by signal %d", WTERMSIG(st));
     if (r < 0)
         return -1;
     brig_debug("%d bind mount source(s) opened for the init", (int)m.value);
