@@ -211,12 +211,9 @@ test_bind_mount_of_a_file() {
     assert_eq "$output" filecontent
 }
 
-# Bind sources are opened by the runtime, as host root, before the
-# container's user namespace is entered (runc's "mount sources"): a source
-# below a directory only host root may search (0700), or itself 0700 and
-# owned by host root, is mounted although the container's root (uid 100000
-# on the host) could not reach it.
-test_bind_source_only_host_root_reaches_with_user_namespace() {
+# A source below a directory only host root may search (0700), one that
+# is itself 0700 and host root's, and one through an absolute symlink.
+private_sources() {
     local priv=$TDIR/private
     mkdir -p "$priv/data" "$priv/closed"
     echo reached >"$priv/data/file"
@@ -226,9 +223,6 @@ test_bind_source_only_host_root_reaches_with_user_namespace() {
     # destinations made beforehand: the mapped root cannot write the rootfs
     mkdir "$BUNDLE/rootfs/mnt/data" "$BUNDLE/rootfs/mnt/closed"
     : >"$BUNDLE/rootfs/mnt/file"
-    cfg '.linux.namespaces += [{type: "user"}]
-         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
     add_mount /mnt/data bind "$priv/data" rbind ro
     add_mount /mnt/file bind "$priv/data/file" bind ro
     add_mount /mnt/closed bind "$priv/closed" bind
@@ -236,15 +230,50 @@ test_bind_source_only_host_root_reaches_with_user_namespace() {
     ln -s "$priv/data/file" "$TDIR/link"
     : >"$BUNDLE/rootfs/mnt/link"
     add_mount /mnt/link bind "$TDIR/link" bind ro
-    inside 'cat /mnt/data/file /mnt/file /mnt/link; ls /mnt/closed 2>/dev/null || echo closed-denied
-            grep -c " /mnt/closed " /proc/self/mountinfo'
+    sh_args 'cat /mnt/data/file /mnt/file /mnt/link; ls /mnt/closed 2>/dev/null || echo closed-denied
+             grep -c " /mnt/closed " /proc/self/mountinfo'
+}
+
+userns_100000() {
+    cfg '.linux.namespaces += [{type: "user"}]
+         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+}
+
+# Bind sources are opened by the runtime, as host root, before the
+# container's user namespace is entered (runc's "mount sources"): they are
+# mounted although the container's root (uid 100000 on the host) could not
+# reach them itself.
+test_bind_source_only_host_root_reaches_with_user_namespace() {
+    userns_100000
+    private_sources
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" $'reached\nreached\nreached\nclosed-denied\n1'
+}
+
+# ... and with a user namespace joined by path.
+test_bind_source_only_host_root_reaches_in_a_joined_user_namespace() {
+    local pid i
+    unshare --user sleep 1000 >/dev/null 2>&1 </dev/null &
+    pid=$!
+    defer "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
+    for ((i = 0; i < 100; i++)); do
+        [ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/$$/ns/user)" ] && break
+        sleep 0.05
+    done
+    echo "0 100000 65536" >"/proc/$pid/uid_map"
+    echo "0 100000 65536" >"/proc/$pid/gid_map"
+    userns_100000
+    cfg --arg p "/proc/$pid/ns/user" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)'
+    private_sources
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
     assert_eq "$output" $'reached\nreached\nreached\nclosed-denied\n1'
 }
 
 test_bind_source_missing_with_user_namespace_is_an_error() {
-    cfg '.linux.namespaces += [{type: "user"}]
-         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    userns_100000
     add_mount /mnt bind "$TDIR/missing" bind
     sh_args true
     run B run --bundle "$BUNDLE" "$(new_id)"
