@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154
+# (output, stderr, status come from tests/lib/helpers.sh)
 # Rootless: the runtime run by an unprivileged user (uid 65534 here), with a
 # user namespace in the config, and inside a user namespace it does not
 # own the ids of (as podman and rootlesskit run it).  Every test passes
