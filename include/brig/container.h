@@ -82,6 +82,8 @@ struct brig_init {
     int lock_fd;                    /* the state directory's flock()ed fd: the child closes it */
     bool attach_self;               /* the init joins the cgroup itself (see container.c) */
     bool in_unified;                /* ...and was cloned into the v2 one already */
+    int *mount_src_fds;             /* bind sources the runtime opened, received before
+                                       GO, by mounts[] index, -1 where none (mountsrc.c) */
 };
 
 /* create: make the container up to the point where only execve is left.
@@ -129,6 +131,17 @@ int brig_load_seccomp(struct brig_proc *p);
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
 char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
+
+/* Bind mount sources opened as host root for an init in a user namespace
+ * (mountsrc.c).  The runtime, before GO: open them in INIT_PID's mount
+ * namespace and send them on INIT_SOCK (nothing to do without a user and a
+ * mount namespace, binds, or root).  The init: receive them until GO (the
+ * GO wait itself); take one by index (-1: none, open the path); close the
+ * rest. */
+int brig_send_mount_sources(const struct brig_config *cfg, const char *bundle, pid_t init_pid, int init_sock);
+int brig_recv_mount_sources(struct brig_init *in);
+int brig_take_mount_source(struct brig_init *in, size_t index);
+void brig_drop_mount_sources(struct brig_init *in);
 
 /* Namespaces (namespaces.c). */
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_plan *pl);
