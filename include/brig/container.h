@@ -21,6 +21,9 @@ struct brig_create_opts {
     bool start_now;             /* run: no wait for a start signal */
     int *console_master;        /* run in the foreground: receives the pty master
                                    when process.terminal and no console_socket */
+    const char *seccomp_learn;  /* --seccomp-learn FILE (learn.h), or NULL */
+    pid_t *learner_pid;         /* run in the foreground: receives the learner's
+                                   pid (0: none), which then keeps stderr */
 };
 
 /* Everything the container's init process needs; filled by the runtime
@@ -87,6 +90,13 @@ int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
 int brig_exec_process(struct brig_init *in);      /* process.c: lookup and execve */
 char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
+
+/* learn_setup.c: 1 when the container learns its seccomp profile (T open:
+ * CLI_FILE, else the BRIG_LEARN_ANNOTATION of CFG, checked against the
+ * policy), 0 when not asked, -1 on error. */
+struct brig_learn_target;
+int brig_learn_prepare(const struct brig_config *cfg, const char *cli_file, const char *rootfs,
+                       struct brig_learn_target *t);
 
 /* Namespaces (namespaces.c). */
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);

@@ -303,7 +303,7 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
     return 0;
 }
 
-int brig_policy_apply(struct brig_config *cfg, const char *bundle)
+int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out)
 {
     enum brig_policy_mode mode;
     if (brig_policy_mode(&mode) < 0)
@@ -320,6 +320,15 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
         else if (want != mode)
             brig_debug("policy: the bundle asks for %s, the host enforces %s", req, brig_policy_name(mode));
     }
+    *out = mode;
+    return 0;
+}
+
+int brig_policy_apply(struct brig_config *cfg, const char *bundle)
+{
+    enum brig_policy_mode mode;
+    if (brig_policy_effective(cfg, &mode) < 0)
+        return -1;
     switch (mode) {
     case BRIG_POLICY_OFF:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
