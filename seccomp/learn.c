@@ -41,6 +41,14 @@
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
+/* Linux 6.6: the notifying task and the learner hand the CPU to each other
+ * directly instead of through the scheduler's wake-up path. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 #define X32_SYSCALL_BIT 0x40000000U
 #define MAX_NR 4096 /* call numbers per ABI kept as bits; larger ones are listed */
 #define MAX_ABIS 4
@@ -251,6 +259,7 @@ struct seen {
     struct { uint32_t token; uint32_t nr; } odd[MAX_ODD]; /* numbers past MAX_NR */
     size_t n_odd;
     bool executed; /* an execve went through: the program ran */
+    unsigned long long answered;
 };
 
 static struct abi_seen *abi_of(struct seen *s, uint32_t token)
@@ -344,6 +353,8 @@ static int serve(int listener, struct seen *s)
                                                                                  : sizeof(struct seccomp_notif_resp);
     cleanup_free struct seccomp_notif *n = brig_xcalloc(1, n_size);
     cleanup_free struct seccomp_notif_resp *resp = brig_xcalloc(1, r_size);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+        brig_debug("seccomp-learn: no synchronous wake-up (Linux 6.6): %s", strerror(errno));
     for (;;) {
         struct pollfd p = {.fd = listener, .events = POLLIN};
         if (poll(&p, 1, -1) < 0) {
@@ -369,6 +380,7 @@ static int serve(int listener, struct seen *s)
         if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
             return brig_fail(errno, "seccomp-learn: answer a notification");
         record(s, &n->data);
+        s->answered++;
         if (!s->executed && is_exec(&n->data))
             s->executed = true;
     }
@@ -427,7 +439,8 @@ __attribute__((noreturn)) static void learner_main(const struct brig_learn_targe
         brig_report_error();
         _exit(1);
     }
-    brig_debug("seccomp-learn: %zu calls of container %s merged into %s", l.n_names, id, t->file);
+    brig_debug("seccomp-learn: %llu calls answered, %zu names of container %s merged into %s", s->answered,
+               l.n_names, id, t->file);
     _exit(0);
 }
 

@@ -50,7 +50,9 @@ int brig_learn_prepare(const struct brig_config *cfg, const char *cli_file, cons
                             "(brig run --seccomp-learn FILE)", what);
     if (brig_learn_target_open(file, rootfs, what, from_annotation, t) < 0)
         return -1;
-    if (cfg->linux_ && cfg->linux_->seccomp)
+    /* the config's own profile, not one --policy default filled in */
+    const char *added = annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION);
+    if (cfg->linux_ && cfg->linux_->seccomp && !(added && strstr(added, "seccomp")))
         brig_log_warning("%s: linux.seccomp is not enforced while the container learns its profile", what);
     return 1;
 }
