@@ -193,3 +193,25 @@ test_learner_dying_never_hangs_the_container() {
     assert_contains "$(cat "$TDIR/err")" "killed by signal 9"
     [ ! -e "$PROF" ] || fail "a profile was written without a learner"
 }
+
+test_exec_processes_are_not_learned() {
+    local id
+    mkdir -p "$TDIR/sync"
+    add_mount /sync bind "$TDIR/sync" rbind rw
+    id=$(new_id)
+    sh_args 'while [ ! -e /sync/go ]; do sleep 0.05; done; /probe sys getppid'
+    run B run --detach --seccomp-learn "$PROF" --bundle "$BUNDLE" "$id"
+    assert_ok
+    # exec's process does not inherit the init's filter: under the config's
+    # profile (none here), its calls are not seen
+    run B exec "$id" /probe sys getcpu
+    assert_ok
+    assert_match "$output" "ret=0"
+    touch "$TDIR/sync/go"
+    wait_status "$id" stopped 20
+    run B delete "$id"
+    assert_ok
+    wait_for test -s "$PROF"
+    names | grep -qx getppid || fail "the container's own call is missing"
+    ! names | grep -qx getcpu || fail "exec's getcpu was learned"
+}
