@@ -248,7 +248,8 @@ int brig_learn_filter(struct brig_bpf *out)
 
 struct abi_seen {
     uint32_t token;   /* libseccomp's; X32 for x86_64 calls with the x32 bit */
-    int clone_nr;     /* clone's number on this ABI, or -1 */
+    int clone_nr;     /* clone's number on this ABI (without the x32 bit), or -1 */
+    int exec_nr[2];   /* execve's and execveat's */
     bool clone_ns;    /* clone was called with a CLONE_NEW* flag */
     unsigned char bits[MAX_NR / 8];
 };
@@ -272,7 +273,15 @@ static struct abi_seen *abi_of(struct seen *s, uint32_t token)
     struct abi_seen *a = &s->abi[s->n_abi++];
     memset(a, 0, sizeof *a);
     a->token = token;
-    a->clone_nr = seccomp_syscall_resolve_name_arch(token, "clone");
+    /* libseccomp numbers x32 calls with the x32 bit, record() without */
+    int mask = token == SCMP_ARCH_X32 ? (int)X32_SYSCALL_BIT : 0;
+    static const char *const names[3] = {"clone", "execve", "execveat"};
+    int *nr[3] = {&a->clone_nr, &a->exec_nr[0], &a->exec_nr[1]};
+    for (int i = 0; i < 3; i++) {
+        *nr[i] = seccomp_syscall_resolve_name_arch(token, names[i]);
+        if (*nr[i] >= 0)
+            *nr[i] &= ~mask;
+    }
     return a;
 }
 
@@ -301,6 +310,8 @@ static void record(struct seen *s, const struct seccomp_data *d)
     }
     if ((int)nr == a->clone_nr && (d->args[0] & BRIG_LEARN_CLONE_NS_MASK))
         a->clone_ns = true;
+    if ((int)nr == a->exec_nr[0] || (int)nr == a->exec_nr[1])
+        s->executed = true;
 }
 
 static void name_one(struct brig_learned *l, uint32_t token, uint32_t nr, bool clone_ns)
@@ -331,14 +342,6 @@ static void name_all(const struct seen *s, struct brig_learned *l)
     for (size_t i = 0; i < s->n_odd; i++)
         name_one(l, s->odd[i].token, s->odd[i].nr, false);
     brig_learned_add_always(l);
-}
-
-static bool is_exec(const struct seccomp_data *d)
-{
-    int nr = d->nr;
-    uint32_t token = d->arch;
-    return nr == seccomp_syscall_resolve_name_arch(token, "execve") ||
-           nr == seccomp_syscall_resolve_name_arch(token, "execveat");
 }
 
 /* Serve LISTENER until no process is left in the filter. */
@@ -381,8 +384,6 @@ static int serve(int listener, struct seen *s)
             return brig_fail(errno, "seccomp-learn: answer a notification");
         record(s, &n->data);
         s->answered++;
-        if (!s->executed && is_exec(&n->data))
-            s->executed = true;
     }
 }
 
