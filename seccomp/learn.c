@@ -171,6 +171,9 @@ int brig_learn_write(const struct brig_learn_target *t, const struct brig_learne
     char tmp[NAME_MAX + 1];
     snprintf(tmp, sizeof tmp, ".%.200s.%d.tmp", t->base, (int)getpid());
     int fd = openat(t->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* left by a learner of the same pid that died writing: ours to remove */
+    if (fd < 0 && errno == EEXIST && unlinkat(t->dirfd, tmp, 0) == 0)
+        fd = openat(t->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         int e = errno;
         flock(t->dirfd, LOCK_UN);
@@ -418,6 +421,9 @@ __attribute__((noreturn)) static void learner_main(const struct brig_learn_targe
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_NAME, "brig-learn", 0, 0, 0);
+    /* a brig process next to a container: nobody of the same uid may
+     * ptrace it or open its /proc files (the exe guard covers its binary) */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (chdir("/") < 0) {
         /* not needed; only not to pin the caller's directory */
     }
