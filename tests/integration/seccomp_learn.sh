@@ -215,3 +215,25 @@ test_exec_processes_are_not_learned() {
     names | grep -qx getppid || fail "the container's own call is missing"
     ! names | grep -qx getcpu || fail "exec's getcpu was learned"
 }
+
+test_calls_are_learned_per_architecture() {
+    [ "$(uname -m)" = x86_64 ] || skip "the i386 entry is an x86_64 test"
+    "$(seccomp_probe_bin)" sys32 20 >/dev/null 2>&1 || skip "no i386 system call entry on this kernel (IA32 emulation off)"
+    # x86_64 only: i386 is not in the profile
+    # (each script forks, as the enforced ones do)
+    learn '/probe sys getpid; /probe sys getpid'
+    assert_eq "$(jq -c .architectures "$PROF")" '["SCMP_ARCH_X86_64"]'
+    enforce '/probe sys32 20; echo after=$?'
+    assert_not_contains "$output" "ret="
+    assert_contains "$output" "after=159" "killed by SIGSYS: an ABI the profile does not list"
+    # getpid through int $0x80 (i386 20): that ABI is learned, with sigreturn
+    rm -f "$PROF"
+    learn '/probe sys32 20; /probe sys32 20'
+    assert_eq "$(jq -c .architectures "$PROF")" '["SCMP_ARCH_X86","SCMP_ARCH_X86_64"]'
+    names | grep -qx sigreturn || fail "no sigreturn for the i386 ABI"
+    enforce '/probe sys32 20; /probe sys32 318'
+    assert_ok
+    assert_match "$(sed -n 1p <<<"$output")" '^ret=[0-9]+$'
+    # getcpu (i386 318) was never called, on any ABI
+    assert_eq "$(sed -n 2p <<<"$output")" "errno=1"
+}
