@@ -5,8 +5,13 @@
  * a learned profile (runtime/policy/audit_seccomp.c). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "brig/brig.h"
 #include "brig/error.h"
@@ -253,8 +258,113 @@ static void test_check_of_a_learned_profile(void)
     brig_config_free(cfg);
 }
 
+static char tmpdir[64];
+
+static char *tpath(const char *name)
+{
+    return brig_xasprintf("%s/%s", tmpdir, name);
+}
+
+static void put(const char *name, const char *text)
+{
+    char *p = tpath(name);
+    FILE *f = fopen(p, "w");
+    CHECK(f && fputs(text, f) >= 0 && fclose(f) == 0);
+    free(p);
+}
+
+static size_t entries(void)
+{
+    size_t n = 0;
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* brig_learn_target_open's refusals and brig_learn_write's merge, in a
+ * scratch directory (no privilege needed). */
+static void test_target_and_writer(void)
+{
+    struct brig_learn_target t;
+    char *rootfs = tpath("rootfs");
+    CHECK(mkdir(rootfs, 0755) == 0);
+    char *in_root = tpath("rootfs/p.json");
+    char *file = tpath("p.json");
+    char *noext = tpath("profile");
+
+    brig_clear_error();
+    CHECK(brig_learn_target_open("p.json", rootfs, "--seccomp-learn", false, &t) == -1);
+    CHECK_STR_CONTAINS(brig_last_error(), "not an absolute path");
+    CHECK(brig_learn_target_open(in_root, rootfs, "--seccomp-learn", false, &t) == -1);
+    CHECK_STR_CONTAINS(brig_last_error(), "root filesystem");
+    CHECK(brig_learn_target_open(noext, rootfs, "annotations[\"x\"]", true, &t) == -1);
+    CHECK_STR_CONTAINS(brig_last_error(), ".json");
+    char *nodir = tpath("nope/p.json");
+    CHECK(brig_learn_target_open(nodir, rootfs, "--seccomp-learn", false, &t) == -1);
+    free(nodir);
+
+    /* a file that is not a learned profile: refused, left alone */
+    put("p.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+    CHECK(brig_learn_target_open(file, rootfs, "--seccomp-learn", false, &t) == -1);
+    CHECK_STR_CONTAINS(brig_last_error(), "not a learned profile");
+    CHECK(unlink(file) == 0);
+    /* a symlink in its place is not followed */
+    put("victim", "keep");
+    CHECK(symlink("victim", file) == 0);
+    CHECK(brig_learn_target_open(file, rootfs, "--seccomp-learn", false, &t) == -1);
+    CHECK(unlink(file) == 0);
+
+    /* two writes add up; nothing but the file is left in the directory */
+    size_t before = entries();
+    CHECK_MSG(brig_learn_target_open(file, rootfs, "--seccomp-learn", false, &t) == 0, "%s", brig_last_error());
+    struct brig_learned a, b, back;
+    brig_learned_init(&a);
+    brig_learned_init(&b);
+    brig_learned_add(&a, "SCMP_ARCH_X86_64", "read", 0);
+    brig_learned_add(&b, "SCMP_ARCH_X86_64", "getcpu", 0);
+    CHECK_MSG(brig_learn_write(&t, &a) == 0, "%s", brig_last_error());
+    CHECK_MSG(brig_learn_write(&t, &b) == 0, "%s", brig_last_error());
+    CHECK_INT(entries(), before + 1);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(brig_read_file(file, &text, &len) == 0);
+    CHECK(text && brig_learned_parse(text, len, &back) == 0);
+    CHECK(has(&back, "read") && has(&back, "getcpu"));
+    struct stat st;
+    CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0644);
+    free(text);
+    brig_learned_free(&back);
+    /* the file turned into something else meanwhile: not overwritten */
+    put("p.json", "hello");
+    CHECK(brig_learn_write(&t, &a) == -1);
+    CHECK(brig_read_file(file, &text, &len) == 0 && strcmp(text, "hello") == 0);
+    free(text);
+    brig_learn_target_close(&t);
+    brig_learned_free(&a);
+    brig_learned_free(&b);
+
+    char *victim = tpath("victim");
+    unlink(victim);
+    unlink(file);
+    rmdir(rootfs);
+    free(victim);
+    free(rootfs);
+    free(in_root);
+    free(file);
+    free(noext);
+}
+
 int main(void)
 {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/brig-test-learn.XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
     brig_seccomp_set_cache_dir(NULL);
     RUN(test_add_sorts_and_dedups);
     RUN(test_clone_and_clone3);
@@ -263,5 +373,7 @@ int main(void)
     RUN(test_json_round_trip);
     RUN(test_what_can_be_merged_with);
     RUN(test_check_of_a_learned_profile);
+    RUN(test_target_and_writer);
+    rmdir(tmpdir);
     return unit_finish();
 }
