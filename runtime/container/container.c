@@ -326,6 +326,11 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     in.cfg = cfg;
     in.bundle = bundle;
     in.rootfs = rootfs;
+    /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
+     * needed when no container process can see a brig process before the
+     * init has exec'd; nothing has been made yet that a re-exec would lose. */
+    if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
+        goto fail;
     /* --seccomp-learn or its annotation: FILE checked before anything is made */
     if (o->seccomp_learn || cfg->annotations.n) {
         int lr = brig_learn_prepare(cfg, o->seccomp_learn, rootfs, &learn.t);
@@ -333,11 +338,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
             goto fail;
         learning = lr == 1;
     }
-    /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
-     * needed when no container process can see a brig process before the
-     * init has exec'd; nothing has been made yet that a re-exec would lose. */
-    if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
-        goto fail;
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;
     int n_listen = cfg->process ? brig_listen_fds(&cfg->process->env) : 0;
