@@ -146,13 +146,40 @@ int brig_learn_target_open(const char *file, const char *rootfs, const char *wha
     return 0;
 }
 
+static volatile sig_atomic_t lock_timed_out;
+static void on_lock_alarm(int sig)
+{
+    (void)sig;
+    lock_timed_out = 1;
+}
+
+/* One writer at a time per directory: two runs learning into the same file
+ * both count.  Anyone who may open the directory may flock it (/tmp): the
+ * wait is bounded, a learner is never held up for good. */
+static int lock_dir(const struct brig_learn_target *t)
+{
+    struct sigaction sa = {.sa_handler = on_lock_alarm}, old;
+    sigemptyset(&sa.sa_mask);
+    lock_timed_out = 0;
+    if (sigaction(SIGALRM, &sa, &old) < 0)
+        return brig_fail(errno, "sigaction");
+    unsigned left = alarm(BRIG_LEARN_LOCK_SECONDS);
+    int r, e = 0;
+    while ((r = flock(t->dirfd, LOCK_EX)) < 0 && errno == EINTR && !lock_timed_out)
+        ;
+    if (r < 0)
+        e = lock_timed_out ? ETIMEDOUT : errno;
+    alarm(left);
+    sigaction(SIGALRM, &old, NULL);
+    if (r < 0)
+        return brig_fail(e, "lock the directory of %s (another process holds it)", t->file);
+    return 0;
+}
+
 int brig_learn_write(const struct brig_learn_target *t, const struct brig_learned *l)
 {
-    /* One writer at a time per directory: two runs learning into the same
-     * file both count. */
-    while (flock(t->dirfd, LOCK_EX) < 0)
-        if (errno != EINTR)
-            return brig_fail(errno, "lock the directory of %s", t->file);
+    if (lock_dir(t) < 0)
+        return -1;
     struct brig_learned all;
     brig_learned_init(&all);
     int r = read_existing(t, &all);

@@ -92,7 +92,9 @@ int brig_learn_filter(struct brig_bpf *out);
 pid_t brig_learn_spawn(const struct brig_learn_target *t, int listener, const char *id, bool keep_stderr);
 
 /* Merge L into T's file and replace it atomically (a temporary file renamed
- * over it), under an flock of its directory. */
+ * over it), under an flock of its directory (waited for at most
+ * BRIG_LEARN_LOCK_SECONDS). */
+#define BRIG_LEARN_LOCK_SECONDS 30
 int brig_learn_write(const struct brig_learn_target *t, const struct brig_learned *l);
 
 #endif
