@@ -237,3 +237,15 @@ test_calls_are_learned_per_architecture() {
     # getcpu (i386 318) was never called, on any ABI
     assert_eq "$(sed -n 2p <<<"$output")" "errno=1"
 }
+
+test_without_no_new_privs_the_setup_calls_are_learned_too() {
+    # Without no_new_privs the filter goes in before the user switch (only
+    # CAP_SYS_ADMIN may install it): the init's own calls after that point
+    # (setresuid, capset...) are in the profile, so the enforced run starts.
+    cfg '.process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}'
+    learn '/probe sys getppid; /probe sys getppid'
+    names | grep -qx setresuid || fail "setresuid (the init's user switch) not learned"
+    enforce '/probe sys getppid; /probe sys getppid'
+    assert_ok
+    assert_match "$output" "ret=[0-9]+"
+}
