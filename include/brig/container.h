@@ -46,6 +46,8 @@ struct brig_init {
     bool new_userns;
     bool in_userns;           /* new or joined: no mknod, ids are mapped */
     int ns_fds[BRIG_NS_COUNT];/* namespaces to join, -1 otherwise */
+    int *mount_src_fds;       /* the init: bind sources the runtime opened, by
+                                 mounts[] index, -1 where none (mountsrc.c) */
 };
 
 /* create: make the container up to the point where only execve is left.
@@ -97,6 +99,17 @@ char *brig_lookup_executable(const struct brig_process *p); /* NULL with error *
 struct brig_learn_target;
 int brig_learn_prepare(const struct brig_config *cfg, const char *cli_file, const char *rootfs,
                        struct brig_learn_target *t);
+
+/* Bind mount sources opened as host root for an init in a user namespace
+ * (mountsrc.c).  The runtime, before GO: open them in INIT_PID's mount
+ * namespace and send them on INIT_SOCK (nothing to do without a user and a
+ * mount namespace, binds, or root).  The init: receive them until GO (the
+ * GO wait itself); take one by index (-1: none, open the path); close the
+ * rest. */
+int brig_send_mount_sources(const struct brig_config *cfg, const char *bundle, pid_t init_pid, int init_sock);
+int brig_recv_mount_sources(struct brig_init *in);
+int brig_take_mount_source(struct brig_init *in, size_t index);
+void brig_drop_mount_sources(struct brig_init *in);
 
 /* Namespaces (namespaces.c). */
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);

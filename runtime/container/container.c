@@ -476,6 +476,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         while (waitpid(joiner_pid, NULL, 0) < 0 && errno == EINTR)
             ;
         joiner_pid = -1;
+        /* in a user namespace the init could not reach every source */
+        if (in.in_userns && brig_send_mount_sources(cfg, bundle, init_pid, socks[0]) < 0)
+            goto fail;
     } else if (in.new_userns) {
         if (brig_write_id_maps(init_pid, cfg) < 0)
             goto fail;
@@ -691,13 +694,22 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;
         close(pfd);
+        if (r < 0 && e == ESRCH && !all)
+            goto gone;
         if (r < 0 && !(all && e == ESRCH))
             return brig_fail(e, "signal container %s", c->state.id);
         return 0;
     }
-    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH))
+    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH)) {
+        if (errno == ESRCH)
+            goto gone;
         return brig_fail(errno, "signal container %s", c->state.id);
+    }
     return 0;
+gone:
+    /* it exited since the check: the text engines take for "gone"
+     * (containerd's checkKillError, CRI-O's runtimeCmd) */
+    return brig_fail(0, "container not running: %s", c->state.id);
 }
 
 int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)
