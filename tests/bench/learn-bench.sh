@@ -28,7 +28,9 @@ cp "$BRIG" "$tmp/brig"
 "$src/tests/lib/mkbundle.sh" "$tmp/b" >/dev/null
 root=$tmp/root
 
+# shellcheck disable=SC2034 # read through ${!w}
 loop="i=0; while [ \$i -lt $ITER ]; do [ -e /etc/hostname ]; echo x >/dev/null; i=\$((i+1)); done"
+# shellcheck disable=SC2034
 forks="i=0; while [ \$i -lt $((ITER / 10)) ]; do /bin/true; i=\$((i+1)); done"
 
 now() { date +%s%N; }
