@@ -35,6 +35,9 @@ struct brig_create_opts {
     bool start_now;             /* run: no wait for a start signal */
     int *console_master;        /* run in the foreground: receives the pty master
                                    when process.terminal and no console_socket */
+    const char *seccomp_learn;  /* --seccomp-learn FILE (learn.h), or NULL */
+    pid_t *learner_pid;         /* run in the foreground: receives the learner's
+                                   pid (0: none), which then keeps stderr */
 };
 
 /* The process to run and how it is confined: part of the init's plan, and
@@ -131,6 +134,13 @@ int brig_load_seccomp(struct brig_proc *p);
 int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
 char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
+
+/* learn_setup.c: 1 when the container learns its seccomp profile (T open:
+ * CLI_FILE, else the BRIG_LEARN_ANNOTATION of CFG, checked against the
+ * policy), 0 when not asked, -1 on error. */
+struct brig_learn_target;
+int brig_learn_prepare(const struct brig_config *cfg, const char *cli_file, const char *rootfs,
+                       struct brig_learn_target *t);
 
 /* Bind mount sources opened as host root for an init in a user namespace
  * (mountsrc.c).  The runtime, before GO: open them in INIT_PID's mount

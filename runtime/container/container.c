@@ -35,6 +35,7 @@
 #include "brig/container.h"
 #include "brig/fault.h"
 #include "brig/hooks.h"
+#include "brig/learn.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
 #include "brig/oom.h"
@@ -188,9 +189,15 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
     _exit(0);
 }
 
+/* --seccomp-learn: where to, and the learner once forked. */
+struct learning {
+    struct brig_learn_target t;
+    pid_t pid;
+};
+
 /* Serve the init until it reports READY. */
 static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock,
-                      const struct brig_create_opts *o)
+                      const struct brig_create_opts *o, struct learning *learn)
 {
     for (;;) {
         struct brig_sync_msg m;
@@ -225,6 +232,13 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
         }
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
+            if (learn && nfd >= 0 && learn->pid == 0) {
+                /* ours to serve, at once: the init waits in its next call */
+                learn->pid = brig_learn_spawn(&learn->t, nfd, c->state.id, o->learner_pid != NULL);
+                if (learn->pid < 0 || brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                    return -1;
+                break;
+            }
             if (nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
             if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, c, BRIG_CREATING) < 0)
@@ -343,6 +357,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
     cleanup_free char *config_text = NULL;
+    struct learning learn = {.t = {.dirfd = -1}};
+    bool learning = false;
+    if (o->learner_pid)
+        *o->learner_pid = 0;
 
     /* create's init waits where exec can join: always guarded, before
      * the config is even read (the re-exec would read it again) */
@@ -361,6 +379,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     if (plan_from_config(&plan, cfg, o, bundle, &rootfs) < 0)
         goto fail;
+    /* --seccomp-learn or its annotation: FILE checked before anything is made */
+    if (o->seccomp_learn || cfg->annotations.n) {
+        int lr = brig_learn_prepare(cfg, o->seccomp_learn, rootfs, &learn.t);
+        if (lr < 0)
+            goto fail;
+        learning = lr == 1;
+    }
 
     brig_trace("config loaded");
     /* 2-3. the state directory, recorded before anything that needs undoing */
@@ -399,8 +424,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cgroup_made = true;
 
     brig_trace("cgroup created");
-    /* 5. the seccomp filter, compiled here once rather than in the child */
-    if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
+    /* 5. the seccomp filter, compiled here once rather than in the child;
+     * learning replaces the config's with one that enforces nothing */
+    if (learning) {
+        if (brig_learn_filter(&bpf) < 0)
+            goto fail;
+        plan.proc.seccomp = &bpf;
+    } else if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0) {
             brig_fail_ctx("linux.seccomp");
             goto fail;
@@ -493,7 +523,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
-    if (serve_init(c, cfg, socks[0], o) < 0)
+    if (serve_init(c, cfg, socks[0], o, learning ? &learn : NULL) < 0)
         goto fail;
 
     brig_trace("init READY");
@@ -519,6 +549,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     close(socks[0]);
     brig_bpf_free(&bpf);
     close_ns_fds(&plan);
+    brig_learn_target_close(&learn.t);
+    if (o->learner_pid)
+        *o->learner_pid = learn.pid;
     if (cfg_out)
         *cfg_out = cfg;
     else
@@ -537,6 +570,12 @@ fail:
             brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
+        /* The learner ends with the init it served and writes nothing (the
+         * program never ran); run's own child is reaped here. */
+        if (learn.pid > 0 && o->learner_pid)
+            while (waitpid(learn.pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        brig_learn_target_close(&learn.t);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
          * undo what the create-time ones did.  Warnings only. */
         if (init_started && cfg->hooks && cfg->hooks->poststop.n) {

@@ -168,3 +168,38 @@ test_limits_without_a_delegated_cgroup_are_an_error() {
     assert_contains "$stderr" "could not"
     [ ! -e "$XDG/$BRIG_NAME/$id" ] || fail "state left behind after a failed run"
 }
+
+# brig run --seccomp-learn as the user: the learner is the user's own
+# process (no root, no auditd); the profile it writes runs the workload
+# enforced, and refuses what the workload did not do.
+test_seccomp_learn_as_the_user() {
+    skip_if_runc
+    is_crun && skip "brig's own option"
+    local id prof=$XDG/learned.json
+    jq '.process.args = ["sh", "-c", "cat /proc/self/uid_map; echo learned-ok"]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --seccomp-learn "$prof" --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" learned-ok
+    assert_eq "$(stat -c %u "$prof")" $RL_UID "the profile is the user's"
+    jq -e '.syscalls[0].names | index("execve")' "$prof" >/dev/null || fail "execve not learned: $(cat "$prof")"
+    jq --slurpfile p "$prof" '.linux.seccomp = $p[0]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" learned-ok
+    jq '.process.args = ["sh", "-c", "mkdir /tmp/x; echo mkdir=$?"]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_contains "$output" "mkdir=1"
+    assert_contains "$stderr" "Operation not permitted"
+}
