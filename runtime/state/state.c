@@ -455,12 +455,9 @@ int brig_state_save(const struct brig_container *c)
     return 0;
 }
 
-static char *state_json(const struct brig_container *c, enum brig_status status, bool with_private)
+static void state_gen(yajl_gen g, const struct brig_container *c, enum brig_status status, bool with_private)
 {
     const struct brig_state *s = &c->state;
-    yajl_gen g = brig_json_gen_new(true);
-    if (!g)
-        return NULL;
     yajl_gen_map_open(g);
     brig_json_key_str(g, "ociVersion", s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
     brig_json_key_str(g, "id", s->id);
@@ -476,6 +473,19 @@ static char *state_json(const struct brig_container *c, enum brig_status status,
     if (shown > 0)
         gen_annotations(g, &s->annotations, with_private);
     yajl_gen_map_close(g);
+}
+
+void brig_state_gen(yajl_gen g, const struct brig_container *c, enum brig_status status)
+{
+    state_gen(g, c, status, false);
+}
+
+static char *state_json(const struct brig_container *c, enum brig_status status, bool with_private)
+{
+    yajl_gen g = brig_json_gen_new(true);
+    if (!g)
+        return NULL;
+    state_gen(g, c, status, with_private);
     char *text = brig_json_gen_finish(g);
     if (!text)
         brig_fail(ENOMEM, "state JSON");
