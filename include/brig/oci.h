@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "brig/nstypes.h" /* enum brig_ns_type */
+
 typedef struct { bool set; bool v; } brig_opt_bool;
 typedef struct { bool set; int64_t v; } brig_opt_i64;
 typedef struct { bool set; uint64_t v; } brig_opt_u64;
@@ -142,19 +144,6 @@ struct brig_hooks {
     struct brig_hook_list start_container;
     struct brig_hook_list poststart;
     struct brig_hook_list poststop;
-};
-
-/* linux.namespaces[].type */
-enum brig_ns_type {
-    BRIG_NS_PID,
-    BRIG_NS_NETWORK,
-    BRIG_NS_MOUNT,
-    BRIG_NS_IPC,
-    BRIG_NS_UTS,
-    BRIG_NS_USER,
-    BRIG_NS_CGROUP,
-    BRIG_NS_TIME,
-    BRIG_NS_COUNT
 };
 
 struct brig_namespace {

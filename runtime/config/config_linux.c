@@ -11,34 +11,13 @@
 #include "brig/internal.h"
 #include "config_priv.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-
 /* ---- namespaces ---- */
-
-static const struct {
-    const char *name;
-    int clone_flag;
-} ns_types[BRIG_NS_COUNT] = {
-    [BRIG_NS_PID] = {"pid", CLONE_NEWPID},
-    [BRIG_NS_NETWORK] = {"network", CLONE_NEWNET},
-    [BRIG_NS_MOUNT] = {"mount", CLONE_NEWNS},
-    [BRIG_NS_IPC] = {"ipc", CLONE_NEWIPC},
-    [BRIG_NS_UTS] = {"uts", CLONE_NEWUTS},
-    [BRIG_NS_USER] = {"user", CLONE_NEWUSER},
-    [BRIG_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP},
-    [BRIG_NS_TIME] = {"time", CLONE_NEWTIME},
-};
 
 const char *brig_ns_type_name(enum brig_ns_type t)
 {
     if ((unsigned)t >= BRIG_NS_COUNT)
         return NULL;
-    return ns_types[t].name;
+    return brig_ns_info[t].name;
 }
 
 const struct brig_namespace *brig_config_namespace(const struct brig_config *c, enum brig_ns_type t)
@@ -59,18 +38,15 @@ static int parse_namespace(struct cfg_ctx *c, yajl_val o, struct brig_namespace 
         return cfg_err(c, "expected an object");
     if (cfg_str(c, o, "type", true, &type) < 0)
         return -1;
-    int t = -1;
-    for (int i = 0; i < BRIG_NS_COUNT; i++)
-        if (strcmp(ns_types[i].name, type) == 0)
-            t = i;
-    if (t < 0)
+    enum brig_ns_type t = brig_ns_from_name(type);
+    if (t == BRIG_NS_COUNT)
         return cfg_err_key(c, "type", "unknown namespace type \"%s\"", cfg_quote(type, q, sizeof q));
     /* The spec makes a repeated type an error. */
     if (*seen & (1u << t))
         return cfg_err_key(c, "type", "duplicate namespace type \"%s\"", type);
     *seen |= 1u << t;
-    ns->type = (enum brig_ns_type)t;
-    ns->clone_flag = ns_types[t].clone_flag;
+    ns->type = t;
+    ns->clone_flag = brig_ns_info[t].clone_flag;
     if (cfg_str(c, o, "path", false, &ns->path) < 0)
         return -1;
     if (ns->path && ns->path[0] == '\0') {

@@ -106,12 +106,6 @@ void audit_add(struct audit *a, const char *check, enum brig_severity sev, enum 
 
 /* ---- namespaces ---- */
 
-static const char *const ns_proc_names[] = {
-    [BRIG_NS_PID] = "pid", [BRIG_NS_NETWORK] = "net",   [BRIG_NS_MOUNT] = "mnt",
-    [BRIG_NS_IPC] = "ipc", [BRIG_NS_UTS] = "uts",       [BRIG_NS_USER] = "user",
-    [BRIG_NS_CGROUP] = "cgroup", [BRIG_NS_TIME] = "time",
-};
-
 enum ns_verdict { NS_OTHER, NS_HOST, NS_UNPROVEN };
 
 /* What joining the namespace at PATH gives: the host's (init's, or the
@@ -133,14 +127,14 @@ static enum ns_verdict judge_ns_path(const char *path, enum brig_ns_type t, char
     static const char *const refs[] = {"/proc/1", "/proc/self"};
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(refs); i++) {
         char ref[64];
-        snprintf(ref, sizeof ref, "%s/ns/%s", refs[i], ns_proc_names[t]);
+        snprintf(ref, sizeof ref, "%s/ns/%s", refs[i], brig_ns_info[t].proc_name);
         struct stat r;
         if (stat(ref, &r) < 0) {
             *why = F("the host's namespace %s cannot be examined to compare (%s)", ref, strerror(errno));
             return NS_UNPROVEN;
         }
         if (r.st_dev == st.st_dev && r.st_ino == st.st_ino) {
-            *why = F("%s is the host's %s namespace (the same as %s)", path, ns_proc_names[t], ref);
+            *why = F("%s is the host's %s namespace (the same as %s)", path, brig_ns_info[t].proc_name, ref);
             return NS_HOST;
         }
     }

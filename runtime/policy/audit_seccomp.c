@@ -28,9 +28,6 @@
 #include "brig/seccomp.h"
 #include "audit_priv.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef SECCOMP_RET_ACTION_FULL
 #define SECCOMP_RET_ACTION_FULL 0xffff0000U
 #endif
@@ -41,9 +38,7 @@
 #define SECCOMP_RET_LOG 0x7ffc0000U
 #endif
 
-#define NS_FLAGS                                                                                   \
-    ((uint64_t)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |      \
-                CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME))
+#define NS_FLAGS ((uint64_t)BRIG_NS_ALL_FLAGS) /* every CLONE_NEW* (brig/nstypes.h) */
 /* personality(2) bits that weaken the address space (the RuntimeDefault
  * profile allows only PER_LINUX, PER_LINUX32, UNAME26 and the query). */
 #define RISKY_PERSONA ((uint64_t)(READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE | MMAP_PAGE_ZERO | ADDR_COMPAT_LAYOUT))
