@@ -355,53 +355,39 @@ void cfg_resources_clear(struct brig_resources *r)
 
 /* ---- seccomp ---- */
 
+/* The names, from include/brig/seccomp_names.h. */
 static const struct cfg_name seccomp_actions[] = {
-    {"SCMP_ACT_KILL", BRIG_SECCOMP_KILL},
-    {"SCMP_ACT_KILL_PROCESS", BRIG_SECCOMP_KILL_PROCESS},
-    {"SCMP_ACT_KILL_THREAD", BRIG_SECCOMP_KILL_THREAD},
-    {"SCMP_ACT_TRAP", BRIG_SECCOMP_TRAP},
-    {"SCMP_ACT_ERRNO", BRIG_SECCOMP_ERRNO},
-    {"SCMP_ACT_TRACE", BRIG_SECCOMP_TRACE},
-    {"SCMP_ACT_ALLOW", BRIG_SECCOMP_ALLOW},
-    {"SCMP_ACT_LOG", BRIG_SECCOMP_LOG},
-    {"SCMP_ACT_NOTIFY", BRIG_SECCOMP_NOTIFY},
+#define ROW(e, name, ...) {name, BRIG_SECCOMP_##e},
+    BRIG_SECCOMP_ACTIONS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 static const struct cfg_name seccomp_ops[] = {
-    {"SCMP_CMP_NE", BRIG_SECCOMP_OP_NE},
-    {"SCMP_CMP_LT", BRIG_SECCOMP_OP_LT},
-    {"SCMP_CMP_LE", BRIG_SECCOMP_OP_LE},
-    {"SCMP_CMP_EQ", BRIG_SECCOMP_OP_EQ},
-    {"SCMP_CMP_GE", BRIG_SECCOMP_OP_GE},
-    {"SCMP_CMP_GT", BRIG_SECCOMP_OP_GT},
-    {"SCMP_CMP_MASKED_EQ", BRIG_SECCOMP_OP_MASKED_EQ},
+#define ROW(e, name, ...) {name, BRIG_SECCOMP_OP_##e},
+    BRIG_SECCOMP_OPS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 static const struct cfg_name seccomp_arches[] = {
-    {"SCMP_ARCH_X86", 0},         {"SCMP_ARCH_X86_64", 0},     {"SCMP_ARCH_X32", 0},
-    {"SCMP_ARCH_ARM", 0},         {"SCMP_ARCH_AARCH64", 0},    {"SCMP_ARCH_LOONGARCH64", 0},
-    {"SCMP_ARCH_M68K", 0},        {"SCMP_ARCH_MIPS", 0},       {"SCMP_ARCH_MIPS64", 0},
-    {"SCMP_ARCH_MIPS64N32", 0},   {"SCMP_ARCH_MIPSEL", 0},     {"SCMP_ARCH_MIPSEL64", 0},
-    {"SCMP_ARCH_MIPSEL64N32", 0}, {"SCMP_ARCH_PPC", 0},        {"SCMP_ARCH_PPC64", 0},
-    {"SCMP_ARCH_PPC64LE", 0},     {"SCMP_ARCH_S390", 0},       {"SCMP_ARCH_S390X", 0},
-    {"SCMP_ARCH_SH", 0},          {"SCMP_ARCH_SHEB", 0},       {"SCMP_ARCH_PARISC", 0},
-    {"SCMP_ARCH_PARISC64", 0},    {"SCMP_ARCH_RISCV64", 0},    {NULL, 0},
+#define ROW(name, ...) {name, 0},
+    BRIG_SECCOMP_ARCHES(ROW)
+#undef ROW
+    {NULL, 0},
 };
 
 static const struct cfg_name seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
-    {"SECCOMP_FILTER_FLAG_LOG", 0},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+#define ROW(name, ...) {name, 0},
+    BRIG_SECCOMP_FLAGS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 /* The spec: an errno with an action that cannot return one is an error. */
 static int check_errno_action(struct cfg_ctx *c, const char *key, int action)
 {
-    if (action == BRIG_SECCOMP_ERRNO || action == BRIG_SECCOMP_TRACE)
+    if (brig_seccomp_actions[action].takes_ret)
         return 0;
     return cfg_err_key(c, key, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
 }
