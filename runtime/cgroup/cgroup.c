@@ -92,22 +92,6 @@ enum brig_cgroup_mode brig_cgroup_mode(void)
     return (enum brig_cgroup_mode)cached;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-    char *d = s;
-    while (*s) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 4;
-        } else {
-            *d++ = *s++;
-        }
-    }
-    *d = '\0';
-}
-
 static void layout_add_v1(struct brig_cg_layout *l, const char *mnt, char *superopts)
 {
     unsigned ctrls = 0;
@@ -162,7 +146,7 @@ int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
         if (!super)
             continue;
         char *mnt = f[4];
-        unescape(mnt);
+        brig_mountinfo_unescape(mnt);
         if (strcmp(fstype, "cgroup") == 0 && mode != BRIG_CGROUP_V2) {
             layout_add_v1(out, mnt, super);
         } else if (strcmp(fstype, "cgroup2") == 0 && mode != BRIG_CGROUP_V1 && !out->unified) {
