@@ -221,3 +221,22 @@ test_paths_the_docs_cite_exist() {
     [ "$n" -gt 10 ] || fail "found only $n cited paths: the pattern is broken"
     [ ${#missing[@]} -eq 0 ] || fail "cited paths that do not exist: ${missing[*]}"
 }
+
+# No source file of runtime/, seccomp/ or include/ grows past ~1,000 lines
+# (one job per file; split by job, README's Layout follows), and no .c
+# includes another .c (a file's job is reached through a header).
+test_source_files_stay_small_and_include_no_c() {
+    local f n big=() cinc=() count=0
+    while IFS= read -r -d '' f; do
+        count=$((count + 1))
+        n=$(wc -l <"$f")
+        [ "$n" -le 1000 ] || big+=("${f#"$SRC_DIR"/} ($n lines)")
+        if grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^>"]*\.c[>"]' "$f"; then
+            cinc+=("${f#"$SRC_DIR"/}")
+        fi
+    done < <(find "$SRC_DIR/runtime" "$SRC_DIR/seccomp" "$SRC_DIR/include" -type f \( -name '*.c' -o -name '*.h' \) \
+        ! -name '*_json.c' ! -name 'mountopt-table.h' -print0)
+    [ "$count" -gt 50 ] || fail "found only $count source files: the search is broken"
+    [ ${#big[@]} -eq 0 ] || fail "over 1,000 lines, split by job: ${big[*]}"
+    [ ${#cinc[@]} -eq 0 ] || fail "a .c included: ${cinc[*]}"
+}
