@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "brig/rootless.h"
 #include "audit_priv.h"
 
 #ifndef NSFS_MAGIC
@@ -245,6 +246,34 @@ static void check_user(struct audit *a)
     }
 }
 
+/* A user namespace whose mapping contains host uid or gid 0: whoever is
+ * (or becomes, with CAP_SETUID in the namespace) that id inside owns every
+ * host-root file the container can reach, and files the container creates
+ * are host root's.  The process's own uid is judged above; this is the map. */
+static void check_idmaps(struct audit *a)
+{
+    const struct brig_namespace *ns = brig_config_namespace(a->cfg, BRIG_NS_USER);
+    const struct brig_linux *l = a->cfg->linux_;
+    /* In brig's own user namespace (rootless podman) hostIDs are that
+     * namespace's ids: its 0 is the unprivileged user who made it. */
+    if (!ns || ns->path || !l || brig_running_in_userns())
+        return;
+    for (int gid = 0; gid < 2; gid++) {
+        const struct brig_idmap *v = gid ? l->gid_mappings : l->uid_mappings;
+        size_t n = gid ? l->n_gid_mappings : l->n_uid_mappings;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].host_id != 0 || v[i].size == 0)
+                continue;
+            add(a, "idmap-host-root", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
+                F("linux.%sMappings[%zu]", gid ? "gid" : "uid", i),
+                F("container %s %u is the host's root %s (0)", gid ? "gid" : "uid", v[i].container_id,
+                  gid ? "group" : "user"),
+                S("map the container's ids to an unprivileged host range (e.g. hostID 100000)"),
+                "PSS baseline: Host Namespaces; CIS Docker 2.8");
+        }
+    }
+}
+
 /* ---- capabilities ---- */
 
 /* PSS baseline's allowed list (Docker's default set without CAP_NET_RAW). */
@@ -412,6 +441,7 @@ void brig_audit(const struct brig_config *cfg, const char *bundle, enum brig_lev
         audit_check_scheduling(&a);
     }
     check_namespaces(&a);
+    check_idmaps(&a);
     audit_check_rootfs(&a);
     audit_check_mounts(&a);
     audit_check_kernel_paths(&a);

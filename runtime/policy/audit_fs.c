@@ -151,17 +151,27 @@ static bool engine_managed(const char *p)
     return false;
 }
 
-/* Host paths whose exposure CIS 5.5 names, plus the runtimes' state. */
+/* Host paths whose exposure CIS 5.5 names, plus the runtimes' state.  The
+ * system's trees are sensitive at every depth (/etc/shadow, /usr/bin,
+ * /root/.ssh; /var/log is how a container reads host files through the
+ * node's log readers), except a few files images commonly take read-only
+ * from the host: the time zone and the CA certificates. */
 static bool sensitive_host_path(const char *p)
 {
-    static const char *const exact[] = {"/", "/etc", "/usr", "/lib", "/lib64", "/bin", "/sbin",
-                                        "/var", "/var/lib", "/run", "/var/run", "/root", "/home"};
-    static const char *const trees[] = {"/proc", "/sys", "/dev", "/boot", "/lib/modules",
-                                        "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/docker",
+    static const char *const exact[] = {"/", "/var", "/var/lib", "/run", "/var/run", "/home"};
+    static const char *const trees[] = {"/proc", "/sys", "/dev", "/boot", "/etc", "/usr", "/bin",
+                                        "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/root",
+                                        "/var/log", "/var/lib/kubelet", "/var/lib/docker",
                                         "/var/lib/containerd", "/run/containerd", "/var/run/containerd",
                                         "/var/lib/containers", "/run/brig", "/etc/brig"};
+    static const char *const benign[] = {"/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo",
+                                         "/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/ca-certificates",
+                                         "/usr/share/ca-certificates"};
     if (strcmp(p, "/dev/null") == 0)
         return false;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(benign); i++)
+        if (under(p, benign[i]))
+            return false;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
         if (strcmp(p, exact[i]) == 0)
             return true;
