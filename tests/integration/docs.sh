@@ -3,8 +3,8 @@
 # The documentation agrees with the program: every command has a man page,
 # the options each command accepts (its getopt table in runtime/), those its
 # --help lists and those its man page lists are the same, the pages render
-# without warnings, every page is installed, and the README's command table
-# is complete.
+# without warnings, every page is installed, the README's command table
+# is complete, and no source file grows past ~1,000 lines or includes a .c.
 
 MAN=$SRC_DIR/man
 
