@@ -72,6 +72,32 @@ static const char *native_family(void)
     return NULL;
 }
 
+bool brig_seccomp_arch_known(const char *name)
+{
+    return brig_seccomp_arch_lookup(name) != NULL;
+}
+
+const char *brig_seccomp_arch_name(uint32_t token)
+{
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES; i++)
+        if (brig_seccomp_arches[i].token != 0 && brig_seccomp_arches[i].token == token)
+            return brig_seccomp_arches[i].name;
+    return NULL;
+}
+
+size_t brig_seccomp_host_arches(uint32_t *tokens, size_t max)
+{
+    const char *fam = native_family();
+    size_t n = 0;
+    if (max > 0)
+        tokens[n++] = seccomp_arch_native();
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES && n < max; i++)
+        if (fam && strcmp(brig_seccomp_arches[i].family, fam) == 0 && brig_seccomp_arches[i].token != 0 &&
+            brig_seccomp_arches[i].token != tokens[0])
+            tokens[n++] = brig_seccomp_arches[i].token;
+    return n;
+}
+
 static bool same_arg_index_twice(const struct brig_seccomp_syscall *s)
 {
     unsigned seen = 0;

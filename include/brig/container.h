@@ -21,6 +21,9 @@ struct brig_create_opts {
     bool start_now;             /* run: no wait for a start signal */
     int *console_master;        /* run in the foreground: receives the pty master
                                    when process.terminal and no console_socket */
+    const char *seccomp_learn;  /* --seccomp-learn FILE (learn.h), or NULL */
+    pid_t *learner_pid;         /* run in the foreground: receives the learner's
+                                   pid (0: none), which then keeps stderr */
 };
 
 /* Everything the container's init process needs; filled by the runtime
@@ -43,6 +46,8 @@ struct brig_init {
     bool new_userns;
     bool in_userns;           /* new or joined: no mknod, ids are mapped */
     int ns_fds[BRIG_NS_COUNT];/* namespaces to join, -1 otherwise */
+    int *mount_src_fds;       /* the init: bind sources the runtime opened, by
+                                 mounts[] index, -1 where none (mountsrc.c) */
 };
 
 /* create: make the container up to the point where only execve is left.
@@ -87,6 +92,24 @@ int brig_apply_capabilities(const struct brig_caps *caps); /* capabilities.c */
 int brig_drop_bounding(const struct brig_caps *caps);
 int brig_exec_process(struct brig_init *in);      /* process.c: lookup and execve */
 char *brig_lookup_executable(const struct brig_process *p); /* NULL with error */
+
+/* learn_setup.c: 1 when the container learns its seccomp profile (T open:
+ * CLI_FILE, else the BRIG_LEARN_ANNOTATION of CFG, checked against the
+ * policy), 0 when not asked, -1 on error. */
+struct brig_learn_target;
+int brig_learn_prepare(const struct brig_config *cfg, const char *cli_file, const char *rootfs,
+                       struct brig_learn_target *t);
+
+/* Bind mount sources opened as host root for an init in a user namespace
+ * (mountsrc.c).  The runtime, before GO: open them in INIT_PID's mount
+ * namespace and send them on INIT_SOCK (nothing to do without a user and a
+ * mount namespace, binds, or root).  The init: receive them until GO (the
+ * GO wait itself); take one by index (-1: none, open the path); close the
+ * rest. */
+int brig_send_mount_sources(const struct brig_config *cfg, const char *bundle, pid_t init_pid, int init_sock);
+int brig_recv_mount_sources(struct brig_init *in);
+int brig_take_mount_source(struct brig_init *in, size_t index);
+void brig_drop_mount_sources(struct brig_init *in);
 
 /* Namespaces (namespaces.c). */
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in);

@@ -83,6 +83,14 @@ int brig_seccomp_runtime_default(struct brig_seccomp **out);
 extern const char brig_runtime_default_json[];
 extern const size_t brig_runtime_default_json_len;
 
+/* Architectures by their linux.seccomp name ("SCMP_ARCH_X86_64") and
+ * libseccomp token: whether NAME is one, the name of TOKEN (NULL when
+ * unknown), and the tokens a process on this host can use (the native one
+ * first; at most MAX). */
+bool brig_seccomp_arch_known(const char *name);
+const char *brig_seccomp_arch_name(uint32_t token);
+size_t brig_seccomp_host_arches(uint32_t *tokens, size_t max);
+
 /* libseccomp's version as "2.5.4". */
 const char *brig_seccomp_lib_version(void);
 

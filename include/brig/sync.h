@@ -19,6 +19,8 @@ enum brig_sync_type {
     BRIG_SYNC_READY_ACK,
     BRIG_SYNC_MOUNT_TREE,   /* init -> runtime: value = mounts[] index; the reply
                                carries the bind as a detached mount (idmap.c) */
+    BRIG_SYNC_MOUNT_SOURCE, /* runtime -> init, before GO: value = mounts[] index,
+                               the fd its source opened as host root (mountsrc.c) */
 };
 
 struct brig_sync_msg {

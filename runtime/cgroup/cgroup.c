@@ -182,6 +182,14 @@ static bool wants_limits(const struct brig_resources *res)
     return needed_ctrls(res) || (res && res->unified.n);
 }
 
+/* Rootless limits where no cgroup could be made: say why, as runc does
+ * ("cannot set ... limit: container could not join or create cgroup"). */
+static void limits_need_a_cgroup(void)
+{
+    brig_fail_ctx("linux.resources: cannot set the limits: the container could not create its cgroup "
+                  "(rootless: limits need a cgroup delegated to the user)");
+}
+
 static int cgroup_count(const struct brig_cg_layout *l, const char *path)
 {
     pid_t *pids = NULL;
@@ -232,8 +240,11 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     unsigned all = l->mode == BRIG_CGROUP_V2 ? v2m : needed;
     for (size_t i = 0; i < l->n_v1; i++) {
         int r = brig_cg_v1_mkdir(l, i, p, own);
-        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res))
-            goto no_cgroup;
+        if (r < 0 && rootless() && no_access(brig_last_errno())) {
+            if (!wants_limits(res))
+                goto no_cgroup;
+            limits_need_a_cgroup();
+        }
         if (r == 0) {
             cleanup_free char *d = hier_dir(l, i, p);
             if (sd)
@@ -248,8 +259,12 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     }
     if (l->unified) {
         int r = brig_cg_v2_mkdir(l, p, all, needed, own);
-        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1)
-            goto no_cgroup;
+        if (r < 0 && rootless() && no_access(brig_last_errno())) {
+            if (!wants_limits(res) && !l->n_v1)
+                goto no_cgroup;
+            if (wants_limits(res))
+                limits_need_a_cgroup();
+        }
         if (r == 0) {
             cleanup_free char *d = brig_cg_v2_dir(l, p);
             if (sd)

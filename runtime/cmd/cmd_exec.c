@@ -277,7 +277,13 @@ static int process_from_file(const char *path, struct brig_process **out)
     size_t len;
     if (brig_read_input(path, &text, &len) < 0)
         return brig_fail_ctx("--process");
-    if (brig_process_parse(text, len, out) < 0)
+    /* Unknown capabilities in it are a warning (runtime-spec 1.3), said
+     * here, where the file is read; not for the config exec parses again. */
+    void (*was)(const char *, ...) = brig_config_warn;
+    brig_config_warn = brig_warn;
+    int r = brig_process_parse(text, len, out);
+    brig_config_warn = was;
+    if (r < 0)
         return brig_fail_ctx("--process %s", path);
     return 0;
 }

@@ -34,6 +34,7 @@
 #include "brig/container.h"
 #include "brig/fault.h"
 #include "brig/hooks.h"
+#include "brig/learn.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
 #include "brig/oom.h"
@@ -182,9 +183,15 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
     _exit(0);
 }
 
+/* --seccomp-learn: where to, and the learner once forked. */
+struct learning {
+    struct brig_learn_target t;
+    pid_t pid;
+};
+
 /* Serve the init until it reports READY. */
 static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock,
-                      const struct brig_create_opts *o)
+                      const struct brig_create_opts *o, struct learning *learn)
 {
     for (;;) {
         struct brig_sync_msg m;
@@ -219,6 +226,13 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
         }
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
+            if (learn && nfd >= 0 && learn->pid == 0) {
+                /* ours to serve, at once: the init waits in its next call */
+                learn->pid = brig_learn_spawn(&learn->t, nfd, c->state.id, o->learner_pid != NULL);
+                if (learn->pid < 0 || brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                    return -1;
+                break;
+            }
             cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
             if (!state || nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
@@ -259,6 +273,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     bool cgroup_made = false, init_started = false, pid_file_written = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
+    struct learning learn = {.t = {.dirfd = -1}};
+    bool learning = false;
+    if (o->learner_pid)
+        *o->learner_pid = 0;
 
     /* create's init waits where exec can join: always guarded, before
      * the config is even read (the re-exec would read it again) */
@@ -308,6 +326,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * init has exec'd; nothing has been made yet that a re-exec would lose. */
     if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
         goto fail;
+    /* --seccomp-learn or its annotation: FILE checked before anything is made */
+    if (o->seccomp_learn || cfg->annotations.n) {
+        int lr = brig_learn_prepare(cfg, o->seccomp_learn, rootfs, &learn.t);
+        if (lr < 0)
+            goto fail;
+        learning = lr == 1;
+    }
     /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
     struct brig_create_opts with_listen;
     int n_listen = cfg->process ? brig_listen_fds(&cfg->process->env) : 0;
@@ -360,8 +385,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cgroup_made = true;
 
     brig_trace("cgroup created");
-    /* 5. the seccomp filter, compiled here once rather than in the child */
-    if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
+    /* 5. the seccomp filter, compiled here once rather than in the child;
+     * learning replaces the config's with one that enforces nothing */
+    if (learning) {
+        if (brig_learn_filter(&bpf) < 0)
+            goto fail;
+        in.seccomp = &bpf;
+    } else if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0) {
             brig_fail_ctx("linux.seccomp");
             goto fail;
@@ -441,6 +471,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         while (waitpid(joiner_pid, NULL, 0) < 0 && errno == EINTR)
             ;
         joiner_pid = -1;
+        /* in a user namespace the init could not reach every source */
+        if (in.in_userns && brig_send_mount_sources(cfg, bundle, init_pid, socks[0]) < 0)
+            goto fail;
     } else if (in.new_userns) {
         if (brig_write_id_maps(init_pid, cfg) < 0)
             goto fail;
@@ -455,7 +488,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
-    if (serve_init(c, cfg, socks[0], o) < 0)
+    if (serve_init(c, cfg, socks[0], o, learning ? &learn : NULL) < 0)
         goto fail;
 
     brig_trace("init READY");
@@ -487,6 +520,9 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         if (in.ns_fds[i] >= 0)
             close(in.ns_fds[i]);
     brig_config_free(cfg);
+    brig_learn_target_close(&learn.t);
+    if (o->learner_pid)
+        *o->learner_pid = learn.pid;
     *out = c;
     return 0;
 
@@ -503,6 +539,12 @@ fail:
             brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
+        /* The learner ends with the init it served and writes nothing (the
+         * program never ran); run's own child is reaped here. */
+        if (learn.pid > 0 && o->learner_pid)
+            while (waitpid(learn.pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        brig_learn_target_close(&learn.t);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
          * undo what the create-time ones did.  Warnings only. */
         if (init_started && cfg->hooks && cfg->hooks->poststop.n) {
@@ -647,13 +689,22 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;
         close(pfd);
+        if (r < 0 && e == ESRCH && !all)
+            goto gone;
         if (r < 0 && !(all && e == ESRCH))
             return brig_fail(e, "signal container %s", c->state.id);
         return 0;
     }
-    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH))
+    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH)) {
+        if (errno == ESRCH)
+            goto gone;
         return brig_fail(errno, "signal container %s", c->state.id);
+    }
     return 0;
+gone:
+    /* it exited since the check: the text engines take for "gone"
+     * (containerd's checkKillError, CRI-O's runtimeCmd) */
+    return brig_fail(0, "container not running: %s", c->state.id);
 }
 
 int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)

@@ -103,8 +103,8 @@ void brig_init_main(struct brig_init *in)
     if (in->attach_self && brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
-    /* 2 */
-    if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
+    /* 2 (bind sources the runtime opened for us come first: mountsrc.c) */
+    if (brig_recv_mount_sources(in) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
     /* Until execve we are the host's brig binary inside the container: no
      * container process may open our /proc/PID/exe (CVE-2019-5736).  After

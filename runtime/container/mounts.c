@@ -274,8 +274,10 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
         return brig_fail(0, "bind mount without a source");
     cleanup_free char *source = m->source[0] == '/' ? brig_xstrdup(m->source)
                                                     : brig_xasprintf("%s/%s", in->bundle, m->source);
+    /* opened by the runtime as host root, with a user namespace (mountsrc.c) */
+    cleanup_fd int srcfd = brig_take_mount_source(in, index);
     struct stat st;
-    if (stat(source, &st) < 0)
+    if ((srcfd >= 0 ? fstat(srcfd, &st) : stat(source, &st)) < 0)
         return brig_fail(errno, "bind mount source %s", source);
     cleanup_fd int fd = open_dest(rootfd, m, S_ISDIR(st.st_mode), false);
     if (fd < 0)
@@ -296,7 +298,8 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
         close(tree);
         if (r < 0)
             return brig_fail(e, "attach the bind of %s on %s", source, m->destination);
-    } else if (brig_bind_at(source, -1, rootfd, m->destination, fd, mo->recursive, mo->attr_set, mo->attr_clr) < 0) {
+    } else if (brig_bind_at(source, srcfd, rootfd, m->destination, fd, mo->recursive, mo->attr_set,
+                            mo->attr_clr) < 0) {
         return -1;
     }
     return finish_mount(rootfd, m, mo);

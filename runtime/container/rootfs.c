@@ -144,7 +144,9 @@ int brig_setup_rootfs(struct brig_init *in)
     cleanup_fd int rootfd = open(in->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return brig_fail(errno, "open rootfs %s", in->rootfs);
-    if (brig_apply_mounts(in, rootfd) < 0)
+    int mr = brig_apply_mounts(in, rootfd);
+    brig_drop_mount_sources(in);
+    if (mr < 0)
         return -1;
     if (brig_create_devices(in, rootfd) < 0 || brig_finish_dev(rootfd) < 0)
         return -1;

@@ -324,6 +324,11 @@ static int effective_mode(const struct brig_config *cfg, enum brig_policy_mode *
     return 0;
 }
 
+int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out)
+{
+    return effective_mode(cfg, out);
+}
+
 int brig_policy_apply(struct brig_config *cfg, const char *bundle)
 {
     enum brig_policy_mode mode;
