@@ -1,4 +1,4 @@
-/* libFuzzer target: the D-Bus client's decoder (runtime/cgroup/dbus.c), which
+/* libFuzzer target: the D-Bus client's decoder (runtime/cgroup/dbus_wire.c), which
  * reads what the bus or systemd sends (--systemd-cgroup).
  *
  * The input is the bytes of one or more messages as they would arrive on

@@ -27,87 +27,13 @@
 #define P "linux.seccomp"
 #define MAX_ARGS 6 /* syscall arguments a filter can look at */
 
-struct name_value {
-    const char *name;
-    uint32_t value;
-};
-
-/* Architectures one kernel can report in seccomp_data.arch: a filter only
- * needs the family of the host, the other sections could never run. */
-enum arch_family { FAM_X86 = 1, FAM_ARM, FAM_MIPS, FAM_MIPSEL, FAM_PPC, FAM_PPC64LE, FAM_S390,
-                   FAM_PARISC, FAM_RISCV, FAM_LOONGARCH, FAM_M68K, FAM_SH, FAM_SHEB };
-
-struct arch_name {
-    const char *name;
-    uint32_t token; /* 0: this libseccomp does not know it */
-    enum arch_family family;
-};
-
-#ifndef SCMP_ARCH_LOONGARCH64
-#define SCMP_ARCH_LOONGARCH64 0
-#endif
-#ifndef SCMP_ARCH_M68K
-#define SCMP_ARCH_M68K 0
-#endif
-#ifndef SCMP_ARCH_SH
-#define SCMP_ARCH_SH 0
-#endif
-#ifndef SCMP_ARCH_SHEB
-#define SCMP_ARCH_SHEB 0
-#endif
-
-/* Every architecture name the spec lists. */
-static const struct arch_name arch_names[] = {
-    { "SCMP_ARCH_X86", SCMP_ARCH_X86, FAM_X86 },
-    { "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, FAM_X86 },
-    { "SCMP_ARCH_X32", SCMP_ARCH_X32, FAM_X86 },
-    { "SCMP_ARCH_ARM", SCMP_ARCH_ARM, FAM_ARM },
-    { "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, FAM_ARM },
-    { "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS, FAM_MIPS },
-    { "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64, FAM_MIPS },
-    { "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32, FAM_MIPS },
-    { "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL, FAM_MIPSEL },
-    { "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64, FAM_MIPSEL },
-    { "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32, FAM_MIPSEL },
-    { "SCMP_ARCH_PPC", SCMP_ARCH_PPC, FAM_PPC },
-    { "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64, FAM_PPC },
-    { "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE, FAM_PPC64LE },
-    { "SCMP_ARCH_S390", SCMP_ARCH_S390, FAM_S390 },
-    { "SCMP_ARCH_S390X", SCMP_ARCH_S390X, FAM_S390 },
-    { "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC, FAM_PARISC },
-    { "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64, FAM_PARISC },
-    { "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64, FAM_RISCV },
-    { "SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64, FAM_LOONGARCH },
-    { "SCMP_ARCH_M68K", SCMP_ARCH_M68K, FAM_M68K },
-    { "SCMP_ARCH_SH", SCMP_ARCH_SH, FAM_SH },
-    { "SCMP_ARCH_SHEB", SCMP_ARCH_SHEB, FAM_SHEB },
-};
-
-static const struct name_value flag_names[] = {
-    { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-    { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-    { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-    { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
-};
-
 /* Syscalls the container process makes between installing the filter and
  * handing the listener fd to the runtime: notifying on them would hang it. */
 static const char *const notify_forbidden[] = { "write", "sendmsg" };
 
 static const char *action_name(enum brig_seccomp_action a)
 {
-    switch (a) {
-    case BRIG_SECCOMP_KILL: return "SCMP_ACT_KILL";
-    case BRIG_SECCOMP_KILL_PROCESS: return "SCMP_ACT_KILL_PROCESS";
-    case BRIG_SECCOMP_KILL_THREAD: return "SCMP_ACT_KILL_THREAD";
-    case BRIG_SECCOMP_TRAP: return "SCMP_ACT_TRAP";
-    case BRIG_SECCOMP_ERRNO: return "SCMP_ACT_ERRNO";
-    case BRIG_SECCOMP_TRACE: return "SCMP_ACT_TRACE";
-    case BRIG_SECCOMP_ALLOW: return "SCMP_ACT_ALLOW";
-    case BRIG_SECCOMP_LOG: return "SCMP_ACT_LOG";
-    case BRIG_SECCOMP_NOTIFY: return "SCMP_ACT_NOTIFY";
-    }
-    return "?";
+    return (unsigned)a < BRIG_SECCOMP_ACTION_COUNT ? brig_seccomp_actions[a].name : "?";
 }
 
 /* The libseccomp action for A; PATH and FIELD name the errno field in errors.
@@ -115,81 +41,60 @@ static const char *action_name(enum brig_seccomp_action a)
 static int action_value(enum brig_seccomp_action a, const brig_opt_u32 *eret,
                         const char *path, const char *field, uint32_t *out)
 {
+    if ((unsigned)a >= BRIG_SECCOMP_ACTION_COUNT)
+        return brig_fail(0, "%s: unknown action %d", path, (int)a);
+    const struct brig_seccomp_action_info *info = &brig_seccomp_actions[a];
     uint32_t e = eret->set ? eret->v : EPERM;
-    if (eret->set && a != BRIG_SECCOMP_ERRNO && a != BRIG_SECCOMP_TRACE)
+    if (eret->set && !info->takes_ret)
         return brig_fail(0, "%s.%s: not supported with %s (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE)",
-                         path, field, action_name(a));
+                         path, field, info->name);
     if (e > 0xffff)
         return brig_fail(0, "%s.%s: %u does not fit in a filter's return data (at most 65535)",
                          path, field, e);
-    switch (a) {
-    case BRIG_SECCOMP_KILL: *out = SCMP_ACT_KILL; return 0;
-    case BRIG_SECCOMP_KILL_PROCESS: *out = SCMP_ACT_KILL_PROCESS; return 0;
-    case BRIG_SECCOMP_KILL_THREAD: *out = SCMP_ACT_KILL_THREAD; return 0;
-    case BRIG_SECCOMP_TRAP: *out = SCMP_ACT_TRAP; return 0;
-    case BRIG_SECCOMP_ERRNO: *out = SCMP_ACT_ERRNO(e); return 0;
-    case BRIG_SECCOMP_TRACE: *out = SCMP_ACT_TRACE(e); return 0;
-    case BRIG_SECCOMP_ALLOW: *out = SCMP_ACT_ALLOW; return 0;
-    case BRIG_SECCOMP_LOG: *out = SCMP_ACT_LOG; return 0;
-    case BRIG_SECCOMP_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
-    }
-    return brig_fail(0, "%s: unknown action %d", path, (int)a);
+    *out = info->scmp | (info->takes_ret ? e : 0);
+    return 0;
 }
 
 static enum scmp_compare op_value(enum brig_seccomp_op op)
 {
-    switch (op) {
-    case BRIG_SECCOMP_OP_NE: return SCMP_CMP_NE;
-    case BRIG_SECCOMP_OP_LT: return SCMP_CMP_LT;
-    case BRIG_SECCOMP_OP_LE: return SCMP_CMP_LE;
-    case BRIG_SECCOMP_OP_EQ: return SCMP_CMP_EQ;
-    case BRIG_SECCOMP_OP_GE: return SCMP_CMP_GE;
-    case BRIG_SECCOMP_OP_GT: return SCMP_CMP_GT;
-    case BRIG_SECCOMP_OP_MASKED_EQ: return SCMP_CMP_MASKED_EQ;
-    }
-    return _SCMP_CMP_MIN; /* rejected by brig_seccomp_check */
+    if ((unsigned)op >= BRIG_SECCOMP_OP_COUNT)
+        return _SCMP_CMP_MIN; /* rejected by brig_seccomp_check */
+    return (enum scmp_compare)brig_seccomp_ops[op].scmp;
 }
 
-static const struct arch_name *arch_lookup(const char *name)
-{
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
-        if (strcmp(arch_names[i].name, name) == 0)
-            return &arch_names[i];
-    return NULL;
-}
-
-static enum arch_family native_family(void)
+/* The family of the host's architecture, NULL when not in the table. */
+static const char *native_family(void)
 {
     uint32_t native = seccomp_arch_native();
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
-        if (arch_names[i].token == native)
-            return arch_names[i].family;
-    return 0;
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES; i++)
+        if (brig_seccomp_arches[i].token == native)
+            return brig_seccomp_arches[i].family;
+    return NULL;
 }
 
 bool brig_seccomp_arch_known(const char *name)
 {
-    return arch_lookup(name) != NULL;
+    return brig_seccomp_arch_lookup(name) != NULL;
 }
 
 const char *brig_seccomp_arch_name(uint32_t token)
 {
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
-        if (arch_names[i].token != 0 && arch_names[i].token == token)
-            return arch_names[i].name;
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES; i++)
+        if (brig_seccomp_arches[i].token != 0 && brig_seccomp_arches[i].token == token)
+            return brig_seccomp_arches[i].name;
     return NULL;
 }
 
 size_t brig_seccomp_host_arches(uint32_t *tokens, size_t max)
 {
-    enum arch_family fam = native_family();
+    const char *fam = native_family();
     size_t n = 0;
     if (max > 0)
         tokens[n++] = seccomp_arch_native();
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names) && n < max; i++)
-        if (fam && arch_names[i].family == fam && arch_names[i].token != 0 &&
-            arch_names[i].token != tokens[0])
-            tokens[n++] = arch_names[i].token;
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES && n < max; i++)
+        if (fam && strcmp(brig_seccomp_arches[i].family, fam) == 0 && brig_seccomp_arches[i].token != 0 &&
+            brig_seccomp_arches[i].token != tokens[0])
+            tokens[n++] = brig_seccomp_arches[i].token;
     return n;
 }
 
@@ -217,19 +122,16 @@ int brig_seccomp_check(const struct brig_seccomp *sc, unsigned int *flags_out, b
         return -1;
 
     for (size_t i = 0; i < sc->architectures.n; i++) {
-        if (!arch_lookup(sc->architectures.v[i]))
+        if (!brig_seccomp_arch_lookup(sc->architectures.v[i]))
             return brig_fail(0, P ".architectures[%zu]: unknown architecture \"%s\"",
                              i, sc->architectures.v[i]);
     }
 
     for (size_t i = 0; i < sc->flags.n; i++) {
-        size_t k;
-        for (k = 0; k < BRIG_ARRAY_SIZE(flag_names); k++)
-            if (strcmp(flag_names[k].name, sc->flags.v[i]) == 0)
-                break;
-        if (k == BRIG_ARRAY_SIZE(flag_names))
+        const struct brig_seccomp_flag_info *f = brig_seccomp_flag_lookup(sc->flags.v[i]);
+        if (!f)
             return brig_fail(0, P ".flags[%zu]: unknown flag \"%s\"", i, sc->flags.v[i]);
-        flags |= flag_names[k].value;
+        flags |= f->flag;
     }
 
     for (size_t i = 0; i < sc->n_syscalls; i++) {
@@ -378,18 +280,18 @@ int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_
     if (!ctx)
         return brig_fail(0, P ".defaultAction: libseccomp rejects %s", action_name(sc->default_action));
     int r;
-    enum arch_family fam = native_family();
-    uint32_t tokens[BRIG_ARRAY_SIZE(arch_names) + 1];
+    const char *fam = native_family();
+    uint32_t tokens[BRIG_SECCOMP_N_ARCHES + 1];
     size_t n_tokens = 0;
     tokens[n_tokens++] = seccomp_arch_native();
     for (size_t i = 0; i < sc->architectures.n; i++) {
-        const struct arch_name *a = arch_lookup(sc->architectures.v[i]);
+        const struct brig_seccomp_arch_info *a = brig_seccomp_arch_lookup(sc->architectures.v[i]);
         if (!a || a->token == 0) {
             brig_debug("seccomp: architecture %s unknown to libseccomp %s, skipped",
                        sc->architectures.v[i], brig_seccomp_lib_version());
             continue;
         }
-        if (fam && a->family != fam) {
+        if (fam && strcmp(a->family, fam) != 0) {
             brig_debug("seccomp: architecture %s cannot occur on this host, skipped",
                        sc->architectures.v[i]);
             continue;

@@ -57,16 +57,8 @@ static void emit(struct sock_filter *p, size_t *n, struct sock_filter insn)
 
 bool brig_seccomp_wants_enosys(enum brig_seccomp_action def)
 {
-    switch (def) {
-    case BRIG_SECCOMP_ERRNO:
-    case BRIG_SECCOMP_KILL:
-    case BRIG_SECCOMP_KILL_PROCESS:
-    case BRIG_SECCOMP_KILL_THREAD:
-    case BRIG_SECCOMP_TRAP:
-        return true;
-    default:
-        return false; /* the default lets unknown calls through anyway */
-    }
+    /* a default that lets unknown calls through needs no stub */
+    return (unsigned)def < BRIG_SECCOMP_ACTION_COUNT && !brig_seccomp_actions[def].lets_run;
 }
 
 int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *tokens, size_t n_tokens,

@@ -1,6 +1,10 @@
 /* brig: cgroup internals shared by runtime/cgroup/ and the unit tests.
  *
- * Nothing here is for the rest of the runtime: use cgroup.h. */
+ * Nothing here is for the rest of the runtime: use cgroup.h.  The only
+ * internal header of the subsystem: cgroup.c (the API) calls the drivers
+ * (cgroup_v1.c, cgroup_v2.c, cgroup_systemd.c, cgroup_devices_bpf.c), and
+ * they and it use the leaves (cgroup_layout.c, cgroup_path.c,
+ * cgroup_convert.c, cgroup_files.c, cgroup_own.c); no driver calls the API. */
 #ifndef BRIG_CGROUP_INTERNAL_H
 #define BRIG_CGROUP_INTERNAL_H
 
@@ -10,7 +14,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 
-#include "cgroup.h"
+#include "brig/cgroup.h"
 #include "brig/oci.h"
 
 /* Controllers brig knows, by their v1 names (BLKIO is "io" on v2). */
@@ -56,6 +60,9 @@ struct brig_cg_layout {
 
 /* The layout of this host (cached; NULL with an error when no cgroups). */
 const struct brig_cg_layout *brig_cg_layout(void);
+/* The controllers used through the unified hierarchy (BRIG_CG_BIT mask):
+ * all of v2's on a v2 host, those v1 does not mount on a hybrid one. */
+unsigned brig_cg_v2_mask(const struct brig_cg_layout *l);
 
 /* Use L instead of the host's layout from now on (tests: run the v2 code
  * on a hybrid host's unified mount).  L's strings must outlive its use. */
@@ -72,11 +79,18 @@ void brig_cg_layout_free(struct brig_cg_layout *l);
 char *brig_cg_v1_dir(const struct brig_cg_layout *l, enum brig_cg_ctrl c, const char *path);
 char *brig_cg_v2_dir(const struct brig_cg_layout *l, const char *path);
 
-/* --- pure helpers (unit tested) --- */
+/* --- pure helpers, unit tested (paths: cgroup_path.c, conversions:
+ * cgroup_convert.c, layout: cgroup_layout.c) --- */
 
 /* Normalise a cgroup path: "/a/b", no "." or "..", never above "/".
  * Returns NULL (with an error) on an empty path. */
 char *brig_cg_clean_path(const char *p);
+/* The filesystem path of a stored cgroup path (systemd form expanded); NULL
+ * with an error for the root cgroup. */
+char *brig_cg_fs_path(const char *path);
+/* What an operation on the cgroup PATH starts with: the host's layout, and
+ * in *P (caller frees) the filesystem path.  NULL with an error. */
+const struct brig_cg_layout *brig_cg_target(const char *path, char **p);
 
 /* The cgroup of CTRL (v1 name, "name=systemd", or "" for the v2 line) in a
  * /proc/PID/cgroup text; NULL when absent.  Caller frees. */
@@ -157,7 +171,7 @@ struct bpf_insn *brig_cg_bpf_compile(const struct brig_device_rule *r, size_t n,
  * any device programs brig attached there before. */
 int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
 
-/* --- file helpers (cgroup.c) --- */
+/* --- file helpers (cgroup_files.c) --- */
 
 /* Write S to DIR/FILE; errors read "write memory.max in /sys/...: ...". */
 int brig_cg_write(const char *dir, const char *file, const char *s);
@@ -230,7 +244,7 @@ char *brig_cg_refs_prune(const char *refs, bool (*alive)(const char *leaf, void 
  * controllers down), itself elsewhere.  Caller frees. */
 char *brig_cg_relative_base(const char *own, enum brig_cgroup_mode mode);
 
-/* --- what brig made (cgroup.c) --- */
+/* --- what brig made (cgroup_own.c) --- */
 
 /* mkdir -p of ROOT+PATH (PATH clean, not "/").  BEFORE(parent, made, arg)
  * runs before each mkdir with the directory it is made in (ROOT first);
@@ -241,6 +255,7 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
                     int (*before)(const char *parent, bool made, void *arg),
                     int (*after)(const char *dir, bool made, void *arg), void *arg);
 bool brig_cg_own_has(const struct brig_cgroup_own *o, const char *dir);
+void brig_cg_own_add_made(struct brig_cgroup_own *o, const char *dir); /* once */
 void brig_cg_own_add_enabled(struct brig_cgroup_own *o, const char *dir, const char *ctrl);
 /* Apply the resources whose controllers are in MASK. */
 int brig_cg_v2_apply(const struct brig_cg_layout *l, const char *path,

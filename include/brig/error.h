@@ -1,8 +1,24 @@
 /* brig: error reporting that carries context up the stack.
  *
- * Functions that fail return -1 (or NULL) after recording a message with
- * brig_fail(); callers may prepend context with brig_fail_ctx() and the
- * command's main prints "brig: COMMAND: message" once. */
+ * The convention, everywhere in runtime/ and seccomp/:
+ *
+ * - A function that fails returns -1 (a pointer function: NULL) after
+ *   recording the message and the errno with brig_fail(errnum, ...)
+ *   (errnum 0 when no errno applies).  Never -errno, never a bare errno.
+ * - Callers add context with brig_fail_ctx() and pass the -1 up; the
+ *   command's main prints "brig: COMMAND: message" once.
+ * - A caller that must tell failures apart branches on brig_last_errno()
+ *   (or on a documented return code), never on the message text.
+ *
+ * Named exceptions, each documented where it is declared:
+ * - thin syscall wrappers (brig_write_all, brig_read_all) act like the
+ *   syscall: -1 with errno set and nothing recorded, so the caller words
+ *   the message;
+ * - lookups for which "not there" is an answer, not a failure
+ *   (brig_cap_from_name, brig_signal_parse, brig_ns_from_name,
+ *   brig_seccomp_arch_lookup...) return -1, NULL or the COUNT of their
+ *   enum and record nothing;
+ * - predicates return bool. */
 #ifndef BRIG_ERROR_H
 #define BRIG_ERROR_H
 

@@ -42,6 +42,9 @@ int brig_write_str(const char *path, const char *s);
 int brig_write_all(int fd, const void *buf, size_t len);
 ssize_t brig_read_all(int fd, void *buf, size_t len);
 
+/* Undo /proc/PID/mountinfo's octal escapes (\040 for a space) in place. */
+void brig_mountinfo_unescape(char *s);
+
 /* mkdir -p with MODE; existing directories are fine. */
 int brig_mkdir_p(const char *path, mode_t mode);
 

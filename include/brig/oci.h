@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "brig/nstypes.h"        /* enum brig_ns_type */
+#include "brig/seccomp_names.h" /* enum brig_seccomp_action, _op */
+
 typedef struct { bool set; bool v; } brig_opt_bool;
 typedef struct { bool set; int64_t v; } brig_opt_i64;
 typedef struct { bool set; uint64_t v; } brig_opt_u64;
@@ -145,19 +148,6 @@ struct brig_hooks {
     struct brig_hook_list poststop;
 };
 
-/* linux.namespaces[].type */
-enum brig_ns_type {
-    BRIG_NS_PID,
-    BRIG_NS_NETWORK,
-    BRIG_NS_MOUNT,
-    BRIG_NS_IPC,
-    BRIG_NS_UTS,
-    BRIG_NS_USER,
-    BRIG_NS_CGROUP,
-    BRIG_NS_TIME,
-    BRIG_NS_COUNT
-};
-
 struct brig_namespace {
     enum brig_ns_type type;
     int clone_flag; /* CLONE_NEWPID, ... */
@@ -262,28 +252,6 @@ struct brig_resources {
     struct brig_rdma_limit *rdma;
     size_t n_rdma;
     struct brig_map unified;
-};
-
-enum brig_seccomp_action {
-    BRIG_SECCOMP_KILL,         /* SCMP_ACT_KILL (kill thread) */
-    BRIG_SECCOMP_KILL_PROCESS, /* SCMP_ACT_KILL_PROCESS */
-    BRIG_SECCOMP_KILL_THREAD,  /* SCMP_ACT_KILL_THREAD */
-    BRIG_SECCOMP_TRAP,
-    BRIG_SECCOMP_ERRNO,
-    BRIG_SECCOMP_TRACE,
-    BRIG_SECCOMP_ALLOW,
-    BRIG_SECCOMP_LOG,
-    BRIG_SECCOMP_NOTIFY,
-};
-
-enum brig_seccomp_op {
-    BRIG_SECCOMP_OP_NE,
-    BRIG_SECCOMP_OP_LT,
-    BRIG_SECCOMP_OP_LE,
-    BRIG_SECCOMP_OP_EQ,
-    BRIG_SECCOMP_OP_GE,
-    BRIG_SECCOMP_OP_GT,
-    BRIG_SECCOMP_OP_MASKED_EQ,
 };
 
 struct brig_seccomp_arg {

@@ -45,35 +45,6 @@ static const char *const mount_option_candidates[] = {
     "tmpcopyup",   "unbindable", "idmap",         "ridmap",
 };
 
-static const char *const seccomp_actions[] = {
-    "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
-    "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
-};
-
-static const char *const seccomp_operators[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-
-static const char *const seccomp_archs[] = {
-    "SCMP_ARCH_X86",        "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64",    "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",      "SCMP_ARCH_MIPS",
-    "SCMP_ARCH_MIPS64",     "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64",
-    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",      "SCMP_ARCH_PPC64",       "SCMP_ARCH_PPC64LE",
-    "SCMP_ARCH_RISCV64",    "SCMP_ARCH_S390",      "SCMP_ARCH_S390X",       "SCMP_ARCH_PARISC",
-    "SCMP_ARCH_PARISC64",   "SCMP_ARCH_SH",        "SCMP_ARCH_SHEB",
-};
-
-static const struct {
-    const char *name;
-    unsigned int flag;
-} seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", 1U << 0},
-    {"SECCOMP_FILTER_FLAG_LOG", 1U << 1},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1U << 2},
-    /* Only valid with a listener (NEW_LISTENER, 1 << 3). */
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", (1U << 5) | (1U << 3)},
-};
-
 static bool mount_option_known(const char *opt)
 {
     char *v[] = {(char *)opt, NULL};
@@ -134,36 +105,36 @@ static void gen_seccomp(yajl_gen g)
     brig_json_key_bool(g, "enabled", true);
     brig_json_key(g, "actions");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(seccomp_actions); i++)
-        if (seccomp_accepts("{\"defaultAction\": \"", seccomp_actions[i], "\"}"))
-            brig_json_str(g, seccomp_actions[i]);
+    for (size_t i = 0; i < BRIG_SECCOMP_ACTION_COUNT; i++)
+        if (seccomp_accepts("{\"defaultAction\": \"", brig_seccomp_actions[i].name, "\"}"))
+            brig_json_str(g, brig_seccomp_actions[i].name);
     yajl_gen_array_close(g);
     brig_json_key(g, "operators");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(seccomp_operators); i++)
+    for (size_t i = 0; i < BRIG_SECCOMP_OP_COUNT; i++)
         if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"],"
                             " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"",
-                            seccomp_operators[i], "\"}]}]}"))
-            brig_json_str(g, seccomp_operators[i]);
+                            brig_seccomp_ops[i].name, "\"}]}]}"))
+            brig_json_str(g, brig_seccomp_ops[i].name);
     yajl_gen_array_close(g);
     brig_json_key(g, "archs");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(seccomp_archs); i++)
-        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"", seccomp_archs[i], "\"]}"))
-            brig_json_str(g, seccomp_archs[i]);
+    for (size_t i = 0; i < BRIG_SECCOMP_N_ARCHES; i++)
+        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"", brig_seccomp_arches[i].name, "\"]}"))
+            brig_json_str(g, brig_seccomp_arches[i].name);
     yajl_gen_array_close(g);
     brig_json_key(g, "knownFlags");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(seccomp_flags); i++)
-        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"", seccomp_flags[i].name, "\"]}"))
-            brig_json_str(g, seccomp_flags[i].name);
+    for (size_t i = 0; i < brig_seccomp_n_flags; i++)
+        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"", brig_seccomp_flags[i].name, "\"]}"))
+            brig_json_str(g, brig_seccomp_flags[i].name);
     yajl_gen_array_close(g);
     brig_json_key(g, "supportedFlags");
     yajl_gen_array_open(g);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(seccomp_flags); i++)
-        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"", seccomp_flags[i].name, "\"]}") &&
-            kernel_takes_seccomp_flag(seccomp_flags[i].flag))
-            brig_json_str(g, seccomp_flags[i].name);
+    for (size_t i = 0; i < brig_seccomp_n_flags; i++)
+        if (seccomp_accepts("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"", brig_seccomp_flags[i].name, "\"]}") &&
+            kernel_takes_seccomp_flag(brig_seccomp_flags[i].flag | brig_seccomp_flags[i].needs))
+            brig_json_str(g, brig_seccomp_flags[i].name);
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
 }

@@ -12,36 +12,7 @@
 #include "brig/commands.h"
 #include "brig/container.h"
 #include "brig/internal.h"
-
-/* "KILL", "SIGKILL", "9", "sigterm", "RTMIN+3"; "0" checks that the
- * container is alive and signals nothing (runc's kill ID 0). */
-static int parse_signal(const char *s)
-{
-    uint64_t n;
-    if (brig_parse_u64(s, &n))
-        return n < (uint64_t)NSIG ? (int)n : -1;
-    if (strncasecmp(s, "SIG", 3) == 0)
-        s += 3;
-    if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
-        bool min = strncasecmp(s, "RTMIN", 5) == 0;
-        int base = min ? SIGRTMIN : SIGRTMAX;
-        const char *off = s + 5;
-        if (!*off)
-            return base;
-        char *end;
-        long d = strtol(off, &end, 10);
-        if (*end || (min && d < 0) || (!min && d > 0))
-            return -1;
-        int sig = base + (int)d;
-        return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
-    }
-    for (int sig = 1; sig < SIGRTMIN; sig++) {
-        const char *name = sigabbrev_np(sig);
-        if (name && strcasecmp(name, s) == 0)
-            return sig;
-    }
-    return -1;
-}
+#include "brig/signals.h"
 
 int cmd_kill(int argc, char **argv)
 {
@@ -71,7 +42,7 @@ int cmd_kill(int argc, char **argv)
     }
     const char *id = argv[optind];
     int sig = SIGTERM;
-    if (nargs == 2 && (sig = parse_signal(argv[optind + 1])) < 0) {
+    if (nargs == 2 && (sig = brig_signal_parse(argv[optind + 1])) < 0) {
         brig_fail(0, "unknown signal \"%s\"", argv[optind + 1]);
         return brig_report_error();
     }

@@ -11,34 +11,13 @@
 #include "brig/internal.h"
 #include "config_priv.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-
 /* ---- namespaces ---- */
-
-static const struct {
-    const char *name;
-    int clone_flag;
-} ns_types[BRIG_NS_COUNT] = {
-    [BRIG_NS_PID] = {"pid", CLONE_NEWPID},
-    [BRIG_NS_NETWORK] = {"network", CLONE_NEWNET},
-    [BRIG_NS_MOUNT] = {"mount", CLONE_NEWNS},
-    [BRIG_NS_IPC] = {"ipc", CLONE_NEWIPC},
-    [BRIG_NS_UTS] = {"uts", CLONE_NEWUTS},
-    [BRIG_NS_USER] = {"user", CLONE_NEWUSER},
-    [BRIG_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP},
-    [BRIG_NS_TIME] = {"time", CLONE_NEWTIME},
-};
 
 const char *brig_ns_type_name(enum brig_ns_type t)
 {
     if ((unsigned)t >= BRIG_NS_COUNT)
         return NULL;
-    return ns_types[t].name;
+    return brig_ns_info[t].name;
 }
 
 const struct brig_namespace *brig_config_namespace(const struct brig_config *c, enum brig_ns_type t)
@@ -59,18 +38,15 @@ static int parse_namespace(struct cfg_ctx *c, yajl_val o, struct brig_namespace 
         return cfg_err(c, "expected an object");
     if (cfg_str(c, o, "type", true, &type) < 0)
         return -1;
-    int t = -1;
-    for (int i = 0; i < BRIG_NS_COUNT; i++)
-        if (strcmp(ns_types[i].name, type) == 0)
-            t = i;
-    if (t < 0)
+    enum brig_ns_type t = brig_ns_from_name(type);
+    if (t == BRIG_NS_COUNT)
         return cfg_err_key(c, "type", "unknown namespace type \"%s\"", cfg_quote(type, q, sizeof q));
     /* The spec makes a repeated type an error. */
     if (*seen & (1u << t))
         return cfg_err_key(c, "type", "duplicate namespace type \"%s\"", type);
     *seen |= 1u << t;
-    ns->type = (enum brig_ns_type)t;
-    ns->clone_flag = ns_types[t].clone_flag;
+    ns->type = t;
+    ns->clone_flag = brig_ns_info[t].clone_flag;
     if (cfg_str(c, o, "path", false, &ns->path) < 0)
         return -1;
     if (ns->path && ns->path[0] == '\0') {
@@ -420,53 +396,39 @@ void cfg_resources_clear(struct brig_resources *r)
 
 /* ---- seccomp ---- */
 
+/* The names, from include/brig/seccomp_names.h. */
 static const struct cfg_name seccomp_actions[] = {
-    {"SCMP_ACT_KILL", BRIG_SECCOMP_KILL},
-    {"SCMP_ACT_KILL_PROCESS", BRIG_SECCOMP_KILL_PROCESS},
-    {"SCMP_ACT_KILL_THREAD", BRIG_SECCOMP_KILL_THREAD},
-    {"SCMP_ACT_TRAP", BRIG_SECCOMP_TRAP},
-    {"SCMP_ACT_ERRNO", BRIG_SECCOMP_ERRNO},
-    {"SCMP_ACT_TRACE", BRIG_SECCOMP_TRACE},
-    {"SCMP_ACT_ALLOW", BRIG_SECCOMP_ALLOW},
-    {"SCMP_ACT_LOG", BRIG_SECCOMP_LOG},
-    {"SCMP_ACT_NOTIFY", BRIG_SECCOMP_NOTIFY},
+#define ROW(e, name, ...) {name, BRIG_SECCOMP_##e},
+    BRIG_SECCOMP_ACTIONS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 static const struct cfg_name seccomp_ops[] = {
-    {"SCMP_CMP_NE", BRIG_SECCOMP_OP_NE},
-    {"SCMP_CMP_LT", BRIG_SECCOMP_OP_LT},
-    {"SCMP_CMP_LE", BRIG_SECCOMP_OP_LE},
-    {"SCMP_CMP_EQ", BRIG_SECCOMP_OP_EQ},
-    {"SCMP_CMP_GE", BRIG_SECCOMP_OP_GE},
-    {"SCMP_CMP_GT", BRIG_SECCOMP_OP_GT},
-    {"SCMP_CMP_MASKED_EQ", BRIG_SECCOMP_OP_MASKED_EQ},
+#define ROW(e, name, ...) {name, BRIG_SECCOMP_OP_##e},
+    BRIG_SECCOMP_OPS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 static const struct cfg_name seccomp_arches[] = {
-    {"SCMP_ARCH_X86", 0},         {"SCMP_ARCH_X86_64", 0},     {"SCMP_ARCH_X32", 0},
-    {"SCMP_ARCH_ARM", 0},         {"SCMP_ARCH_AARCH64", 0},    {"SCMP_ARCH_LOONGARCH64", 0},
-    {"SCMP_ARCH_M68K", 0},        {"SCMP_ARCH_MIPS", 0},       {"SCMP_ARCH_MIPS64", 0},
-    {"SCMP_ARCH_MIPS64N32", 0},   {"SCMP_ARCH_MIPSEL", 0},     {"SCMP_ARCH_MIPSEL64", 0},
-    {"SCMP_ARCH_MIPSEL64N32", 0}, {"SCMP_ARCH_PPC", 0},        {"SCMP_ARCH_PPC64", 0},
-    {"SCMP_ARCH_PPC64LE", 0},     {"SCMP_ARCH_S390", 0},       {"SCMP_ARCH_S390X", 0},
-    {"SCMP_ARCH_SH", 0},          {"SCMP_ARCH_SHEB", 0},       {"SCMP_ARCH_PARISC", 0},
-    {"SCMP_ARCH_PARISC64", 0},    {"SCMP_ARCH_RISCV64", 0},    {NULL, 0},
+#define ROW(name, ...) {name, 0},
+    BRIG_SECCOMP_ARCHES(ROW)
+#undef ROW
+    {NULL, 0},
 };
 
 static const struct cfg_name seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
-    {"SECCOMP_FILTER_FLAG_LOG", 0},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+#define ROW(name, ...) {name, 0},
+    BRIG_SECCOMP_FLAGS(ROW)
+#undef ROW
     {NULL, 0},
 };
 
 /* The spec: an errno with an action that cannot return one is an error. */
 static int check_errno_action(struct cfg_ctx *c, const char *key, int action)
 {
-    if (action == BRIG_SECCOMP_ERRNO || action == BRIG_SECCOMP_TRACE)
+    if (brig_seccomp_actions[action].takes_ret)
         return 0;
     return cfg_err_key(c, key, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
 }

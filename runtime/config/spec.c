@@ -149,7 +149,7 @@ static int gen_monitored(yajl_gen g, yajl_val profile, const char *socket)
         for (size_t t = 0; t < n_trap; t++)
             brig_json_str(g, trap[t]);
         yajl_gen_array_close(g);
-        brig_json_key_str(g, "action", "SCMP_ACT_NOTIFY");
+        brig_json_key_str(g, "action", brig_seccomp_actions[BRIG_SECCOMP_NOTIFY].name);
         yajl_gen_map_close(g);
         yajl_gen_array_close(g);
     }

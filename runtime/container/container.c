@@ -47,11 +47,6 @@
 #include "brig/exe_guard.h"
 #include "brig/terminal.h"
 
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 static char *absolute_path(const char *p)
 {
     char buf[PATH_MAX];

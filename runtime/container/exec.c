@@ -44,24 +44,9 @@
 #include "brig/sync.h"
 #include "brig/terminal.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* Joined in this order when they must be joined one by one (kernels before
- * 5.8): the user namespace first (it grants the rights for the others),
- * the mount namespace last (the others are opened through /proc). */
-static const struct {
-    int flag;
-    const char *name;
-} ns_table[] = {
-    {CLONE_NEWUSER, "user"}, {CLONE_NEWIPC, "ipc"},       {CLONE_NEWUTS, "uts"},
-    {CLONE_NEWNET, "net"},   {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
-    {CLONE_NEWPID, "pid"},   {CLONE_NEWNS, "mnt"},
-};
 
 /* exec's plan, made by the caller's side before the fork and only read
  * after it (container.h): the process and its confinement, and where it
@@ -129,16 +114,16 @@ static void cloexec_from(int first)
 
 static int join_one_by_one(pid_t pid, int flags)
 {
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(ns_table); i++) {
-        if (!(flags & ns_table[i].flag))
+    for (size_t i = 0; i < BRIG_NS_COUNT; i++) {
+        if (!(flags & brig_ns_info[i].clone_flag))
             continue;
         char path[64];
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns_table[i].name);
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, brig_ns_info[i].proc_name);
         cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return brig_fail(errno, "open %s", path);
-        if (setns(fd, ns_table[i].flag) < 0)
-            return brig_fail(errno, "join the container's %s namespace", ns_table[i].name);
+        if (setns(fd, brig_ns_info[i].clone_flag) < 0)
+            return brig_fail(errno, "join the container's %s namespace", brig_ns_info[i].proc_name);
     }
     return 0;
 }
@@ -244,20 +229,20 @@ static int pidfd_open_(pid_t pid)
 static int differing_namespaces(pid_t pid, int *flags)
 {
     *flags = 0;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(ns_table); i++) {
+    for (size_t i = 0; i < BRIG_NS_COUNT; i++) {
         char path[64];
         struct stat theirs, ours;
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns_table[i].name);
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, brig_ns_info[i].proc_name);
         if (stat(path, &theirs) < 0) {
             if (errno == ENOENT)
                 continue; /* not in this kernel */
             return brig_fail(errno, "stat %s", path);
         }
-        snprintf(path, sizeof path, "/proc/self/ns/%s", ns_table[i].name);
+        snprintf(path, sizeof path, "/proc/self/ns/%s", brig_ns_info[i].proc_name);
         if (stat(path, &ours) < 0)
             return brig_fail(errno, "stat %s", path);
         if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
-            *flags |= ns_table[i].flag;
+            *flags |= brig_ns_info[i].clone_flag;
     }
     return 0;
 }

@@ -17,10 +17,6 @@
 #include "brig/internal.h"
 #include "brig/sync.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_plan *pl)
 {
     pl->clone_flags = 0;
@@ -132,8 +128,6 @@ static int write_time_offsets(const struct brig_config *cfg)
     return 0;
 }
 
-/* The joiner: existing namespaces first (user first, mount last, so paths
- * still resolve on the host), then the new ones. */
 /* A new network namespace starts with its loopback down; runc brings it
  * up (127.0.0.1 works in every container it makes), and so do we. */
 int brig_loopback_up(const struct brig_plan *pl)
@@ -155,17 +149,17 @@ int brig_loopback_up(const struct brig_plan *pl)
     return 0;
 }
 
+/* The joiner: existing namespaces first, in the table's order (user first,
+ * mount last, so paths still resolve on the host), then the new ones. */
 int brig_namespaces_join(struct brig_init *in)
 {
-    static const enum brig_ns_type order[] = {BRIG_NS_USER, BRIG_NS_IPC, BRIG_NS_UTS, BRIG_NS_NETWORK,
-                                              BRIG_NS_PID, BRIG_NS_CGROUP, BRIG_NS_TIME, BRIG_NS_MOUNT};
     const struct brig_plan *pl = in->plan;
     bool joined_userns = pl->ns_fds[BRIG_NS_USER] >= 0;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++) {
-        if (join(pl, order[i]) < 0)
+    for (int t = 0; t < BRIG_NS_COUNT; t++) {
+        if (join(pl, (enum brig_ns_type)t) < 0)
             return -1;
         /* Our host ids mean nothing in a joined user namespace: be its root. */
-        if (order[i] == BRIG_NS_USER && joined_userns &&
+        if (t == BRIG_NS_USER && joined_userns &&
             (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
             return brig_fail(errno, "become root in the joined user namespace");
     }

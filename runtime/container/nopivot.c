@@ -32,22 +32,6 @@ struct mnt {
     char *fstype;
 };
 
-/* mountinfo's octal escapes (\040 for a space), undone in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-            s[3] <= '7') {
-            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 3;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-}
-
 /* Whether A is B or below it ("/a/b" is below "/a", "/ab" is not). */
 static bool at_or_below(const char *a, const char *b)
 {
@@ -77,7 +61,7 @@ static size_t parse(char *text, struct mnt **out)
         char *type = sep + 3, *end = strchr(type, ' ');
         if (end)
             *end = '\0';
-        unescape(f[4]);
+        brig_mountinfo_unescape(f[4]);
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             v = brig_xrealloc(v, cap * sizeof *v);

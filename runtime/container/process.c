@@ -245,17 +245,19 @@ static const char *env_path(const struct brig_process *p)
     return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
+/* 0 when PATH can be executed; -1 with the reason recorded otherwise (the
+ * PATH search below reads EACCES from brig_last_errno()). */
 static int check_exe(const char *path)
 {
     struct stat st;
     if (stat(path, &st) < 0)
-        return -errno;
+        return brig_fail(errno, "stat %s", path);
     if (S_ISDIR(st.st_mode))
-        return -EACCES;
+        return brig_fail(EACCES, "stat %s", path);
     /* With the effective ids and capabilities, as execve judges: access()
      * uses the real ids and drops CAP_DAC_OVERRIDE for a non-root uid. */
     if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
-        return -errno;
+        return brig_fail(errno, "stat %s", path);
     return 0;
 }
 
@@ -268,9 +270,8 @@ char *brig_lookup_executable(const struct brig_process *p)
     }
     const char *name = p->args.v[0];
     if (strchr(name, '/')) {
-        int r = check_exe(name);
-        if (r < 0) {
-            brig_fail(-r, "exec: \"%s\": stat %s", name, name);
+        if (check_exe(name) < 0) {
+            brig_fail_ctx("exec: \"%s\"", name);
             return NULL;
         }
         return brig_xstrdup(name);
@@ -285,10 +286,9 @@ char *brig_lookup_executable(const struct brig_process *p)
             snprintf(cand, sizeof cand, "./%s", name);
         else
             snprintf(cand, sizeof cand, "%.*s/%s", (int)n, path, name);
-        int r = check_exe(cand);
-        if (r == 0)
+        if (check_exe(cand) == 0)
             return brig_xstrdup(cand);
-        if (r == -EACCES)
+        if (brig_last_errno() == EACCES)
             denied = EACCES;
         path += n;
         if (*path == ':')

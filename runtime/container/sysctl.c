@@ -28,20 +28,6 @@ static const struct {
     {"kernel.domainname", false, BRIG_NS_UTS},
 };
 
-static const char *ns_proc_name(enum brig_ns_type t)
-{
-    switch (t) {
-    case BRIG_NS_NETWORK:
-        return "net";
-    case BRIG_NS_IPC:
-        return "ipc";
-    case BRIG_NS_UTS:
-        return "uts";
-    default:
-        return "";
-    }
-}
-
 /* KEY as a path below /proc/sys and as its dotted name.  sysctl(8)'s
  * convention: the first of '.' and '/' is the separator, the other one
  * stands for a dot inside a component ("net.ipv4.conf.eth0/100.forwarding"). */
@@ -80,7 +66,7 @@ static int key_paths(const char *key, char **path, char **dotted)
 static bool is_host_ns(int fd, enum brig_ns_type t)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/ns/%s", ns_proc_name(t));
+    snprintf(path, sizeof path, "/proc/self/ns/%s", brig_ns_info[t].proc_name);
     struct stat a, b;
     return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

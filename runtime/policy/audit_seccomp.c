@@ -28,22 +28,14 @@
 #include "brig/seccomp.h"
 #include "audit_priv.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef SECCOMP_RET_ACTION_FULL
 #define SECCOMP_RET_ACTION_FULL 0xffff0000U
 #endif
 #ifndef SECCOMP_RET_USER_NOTIF
 #define SECCOMP_RET_USER_NOTIF 0x7fc00000U
 #endif
-#ifndef SECCOMP_RET_LOG
-#define SECCOMP_RET_LOG 0x7ffc0000U
-#endif
 
-#define NS_FLAGS                                                                                   \
-    ((uint64_t)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |      \
-                CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME))
+#define NS_FLAGS ((uint64_t)BRIG_NS_ALL_FLAGS) /* every CLONE_NEW* (brig/nstypes.h) */
 /* personality(2) bits that weaken the address space (the RuntimeDefault
  * profile allows only PER_LINUX, PER_LINUX32, UNAME26 and the query). */
 #define RISKY_PERSONA ((uint64_t)(READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE | MMAP_PAGE_ZERO | ADDR_COMPAT_LAYOUT))
@@ -143,17 +135,19 @@ static bool names_has(const struct brig_seccomp_syscall *r, const char *name)
     return false;
 }
 
+/* Whether a filter's return value RET lets the call go ahead. */
 static bool lets_through(uint32_t ret)
 {
     uint32_t act = ret & SECCOMP_RET_ACTION_FULL;
-    return act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG || act == SECCOMP_RET_TRACE ||
-           act == SECCOMP_RET_USER_NOTIF;
+    for (size_t i = 0; i < BRIG_SECCOMP_ACTION_COUNT; i++)
+        if (brig_seccomp_actions[i].scmp == act)
+            return brig_seccomp_actions[i].lets_run;
+    return false;
 }
 
 static bool allowish(enum brig_seccomp_action act)
 {
-    return act == BRIG_SECCOMP_ALLOW || act == BRIG_SECCOMP_LOG || act == BRIG_SECCOMP_TRACE ||
-           act == BRIG_SECCOMP_NOTIFY;
+    return brig_seccomp_actions[act].lets_run;
 }
 
 static uint64_t ns_mask(enum danger d)
@@ -172,6 +166,7 @@ static bool cond_holds(const struct brig_seccomp_arg *x, const uint64_t *args)
     case BRIG_SECCOMP_OP_GE: return v >= x->value;
     case BRIG_SECCOMP_OP_GT: return v > x->value;
     case BRIG_SECCOMP_OP_MASKED_EQ: return (v & x->value) == x->value_two;
+    case BRIG_SECCOMP_OP_COUNT: break;
     }
     return false;
 }

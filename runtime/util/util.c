@@ -86,6 +86,21 @@ int brig_read_file(const char *path, char **out, size_t *len)
     return brig_read_file_at(AT_FDCWD, path, out, len);
 }
 
+void brig_mountinfo_unescape(char *s)
+{
+    char *d = s;
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 4;
+        } else {
+            *d++ = *s++;
+        }
+    }
+    *d = '\0';
+}
+
 int brig_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

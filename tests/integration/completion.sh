@@ -174,3 +174,23 @@ test_completion_offers_option_values() {
     comp exec --process "$TDIR/file-"
     expect "$TDIR/file-one"
 }
+
+# The signals kill completes are the table brig kill parses
+# (runtime/util/signals.c), plus RTMIN and RTMAX; brig kill takes each.
+test_completion_signals_are_the_signal_table() {
+    local table s
+    table=$( (grep -oE '\{"[A-Z0-9]+", SIG[A-Z0-9]+\}' "$SRC_DIR/runtime/util/signals.c" | cut -d'"' -f2
+        printf '%s\n' RTMIN RTMAX) | sort)
+    [ "$(wc -l <<<"$table")" -ge 30 ] || fail "read only $table from runtime/util/signals.c"
+    comp kill no-such-id ''
+    assert_eq "$output" "$table" "kill completion and the signal table"
+    for s in $output; do
+        run B kill no-such-id "$s"
+        assert_status 1
+        assert_not_contains "$stderr" "unknown signal" "brig kill $s"
+        run B kill no-such-id "SIG${s,,}"
+        assert_not_contains "$stderr" "unknown signal" "brig kill SIG${s,,}"
+    done
+    run B kill no-such-id NOSUCHSIG
+    assert_contains "$stderr" "unknown signal"
+}

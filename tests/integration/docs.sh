@@ -3,8 +3,8 @@
 # The documentation agrees with the program: every command has a man page,
 # the options each command accepts (its getopt table in runtime/), those its
 # --help lists and those its man page lists are the same, the pages render
-# without warnings, every page is installed, and the README's command table
-# is complete.
+# without warnings, every page is installed, the README's command table
+# is complete, and no source file grows past ~1,000 lines or includes a .c.
 
 MAN=$SRC_DIR/man
 
@@ -222,4 +222,23 @@ test_paths_the_docs_cite_exist() {
     done
     [ "$n" -gt 10 ] || fail "found only $n cited paths: the pattern is broken"
     [ ${#missing[@]} -eq 0 ] || fail "cited paths that do not exist: ${missing[*]}"
+}
+
+# No source file of runtime/, seccomp/ or include/ grows past ~1,000 lines
+# (one job per file; split by job, README's Layout follows), and no .c
+# includes another .c (a file's job is reached through a header).
+test_source_files_stay_small_and_include_no_c() {
+    local f n big=() cinc=() count=0
+    while IFS= read -r -d '' f; do
+        count=$((count + 1))
+        n=$(wc -l <"$f")
+        [ "$n" -le 1000 ] || big+=("${f#"$SRC_DIR"/} ($n lines)")
+        if grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^>"]*\.c[>"]' "$f"; then
+            cinc+=("${f#"$SRC_DIR"/}")
+        fi
+    done < <(find "$SRC_DIR/runtime" "$SRC_DIR/seccomp" "$SRC_DIR/include" -type f \( -name '*.c' -o -name '*.h' \) \
+        ! -name '*_json.c' ! -name 'mountopt-table.h' -print0)
+    [ "$count" -gt 50 ] || fail "found only $count source files: the search is broken"
+    [ ${#big[@]} -eq 0 ] || fail "over 1,000 lines, split by job: ${big[*]}"
+    [ ${#cinc[@]} -eq 0 ] || fail "a .c included: ${cinc[*]}"
 }

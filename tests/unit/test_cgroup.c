@@ -192,6 +192,11 @@ static void test_parsers(void)
 
 static void test_layout(void)
 {
+    /* mountinfo's escapes, shared with --no-pivot (util.c) */
+    char esc[] = "/a\\040b\\011c\\134d\\0x\\400e";
+    brig_mountinfo_unescape(esc);
+    CHECK_STR(esc, "/a b\tc\\d\\0x\\400e");
+
     const char *mi =
         "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
         "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
