@@ -34,6 +34,7 @@
 #include "brig/brig.h"
 #include "brig/internal.h"
 #include "brig/json.h"
+#include "seccomp_internal.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -317,15 +318,11 @@ static int listen_at(const char *path)
 
 int brig_agent_serve(const struct brig_agent_opts *o)
 {
-    struct seccomp_notif_sizes sizes;
-    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-        return brig_fail(errno, "seccomp: this kernel has no user notification");
-    size_t n_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
-                                                                        : sizeof(struct seccomp_notif);
-    size_t r_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp
-                                                                                 : sizeof(struct seccomp_notif_resp);
-    cleanup_free struct seccomp_notif *n = brig_xcalloc(1, n_size);
-    cleanup_free struct seccomp_notif_resp *resp = brig_xcalloc(1, r_size);
+    cleanup_free struct seccomp_notif *n = NULL;
+    cleanup_free struct seccomp_notif_resp *resp = NULL;
+    size_t n_size, r_size;
+    if (brig_seccomp_notif_alloc(&n, &n_size, &resp, &r_size) < 0)
+        return -1;
 
     struct sigaction sa = {.sa_handler = on_stop};
     sigemptyset(&sa.sa_mask);

@@ -377,15 +377,11 @@ static void name_all(const struct seen *s, struct brig_learned *l)
 /* Serve LISTENER until no process is left in the filter. */
 static int serve(int listener, struct seen *s)
 {
-    struct seccomp_notif_sizes sizes;
-    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-        return brig_fail(errno, "seccomp: this kernel has no user notification");
-    size_t n_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
-                                                                        : sizeof(struct seccomp_notif);
-    size_t r_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp
-                                                                                 : sizeof(struct seccomp_notif_resp);
-    cleanup_free struct seccomp_notif *n = brig_xcalloc(1, n_size);
-    cleanup_free struct seccomp_notif_resp *resp = brig_xcalloc(1, r_size);
+    cleanup_free struct seccomp_notif *n = NULL;
+    cleanup_free struct seccomp_notif_resp *resp = NULL;
+    size_t n_size, r_size;
+    if (brig_seccomp_notif_alloc(&n, &n_size, &resp, &r_size) < 0)
+        return -1;
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
         brig_debug("seccomp-learn: no synchronous wake-up (Linux 6.6): %s", strerror(errno));
     for (;;) {

@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "brig/internal.h"
 #include "brig/json.h"
 #include "brig/seccomp.h"
+#include "seccomp_internal.h"
 
 /* The message, with the state object the hooks are given. */
 static char *process_state_json(const struct brig_seccomp *sc, const struct brig_container *c,
@@ -113,5 +116,20 @@ int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, con
     if (send_with_fd(sock, msg, strlen(msg), notify_fd) < 0)
         return brig_fail(errno, "seccomp: send the seccomp fd to %s", path);
     brig_debug("seccomp: sent listener fd to %s", path);
+    return 0;
+}
+
+int brig_seccomp_notif_alloc(struct seccomp_notif **n, size_t *n_size, struct seccomp_notif_resp **resp,
+                             size_t *r_size)
+{
+    struct seccomp_notif_sizes sizes;
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+        return brig_fail(errno, "seccomp: this kernel has no user notification");
+    /* The kernel's structures may be larger than our headers' (newer
+     * kernel): never smaller than either. */
+    *n_size = sizes.seccomp_notif > sizeof **n ? sizes.seccomp_notif : sizeof **n;
+    *r_size = sizes.seccomp_notif_resp > sizeof **resp ? sizes.seccomp_notif_resp : sizeof **resp;
+    *n = brig_xcalloc(1, *n_size);
+    *resp = brig_xcalloc(1, *r_size);
     return 0;
 }

@@ -46,4 +46,11 @@ void brig_seccomp_optimize(struct brig_bpf *prog);
  * (with the ENOSYS stub), for comparisons in tests. */
 int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_bpf *out);
 
+struct seccomp_notif;
+struct seccomp_notif_resp;
+/* Buffers for SECCOMP_IOCTL_NOTIF_RECV/SEND sized as the running kernel
+ * says (notify.c); the agent and the learner serve listeners with them. */
+int brig_seccomp_notif_alloc(struct seccomp_notif **n, size_t *n_size, struct seccomp_notif_resp **resp,
+                             size_t *r_size);
+
 #endif
