@@ -31,6 +31,7 @@
 
 #include "brig/brig.h"
 #include "brig/cgroup.h"
+#include "brig/cgroup_internal.h"
 #include "brig/container.h"
 #include "brig/fault.h"
 #include "brig/hooks.h"
@@ -398,7 +399,11 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * must still be host root, so a new user namespace takes the joiner. */
     in.attach_self = true;
     cgfd = brig_cgroup_unified_fd(in.cgroup_path);
-    bool needs_joiner = (in.clone_flags & CLONE_NEWTIME) || in.new_userns;
+    /* The user's systemd may have to move the first child into its scope
+     * (brig_cg_systemd_attach): by its pid in the host's pid namespace,
+     * so a joiner, not an init already in a new one. */
+    bool needs_joiner = (in.clone_flags & CLONE_NEWTIME) || in.new_userns ||
+                        (in.cgroup_path && brig_systemd_user() && brig_cg_is_systemd_path(in.cgroup_path));
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         if (in.ns_fds[i] >= 0)
             needs_joiner = true;

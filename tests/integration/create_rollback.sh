@@ -25,7 +25,9 @@ setup() {
     for r in $(cg_roots); do
         mkdir "$r$P" || fail "mkdir $r$P"
         d=$r$P
-        if [ -f "$d/cpuset.cpus" ] && [ -z "$(cat "$d/cpuset.cpus")" ]; then
+        # v1 cpuset: a new cgroup takes no process until it has cpus and
+        # mems (on v2 the root has no cpuset.cpus and empty means inherit)
+        if [ -f "$r/cpuset.cpus" ] && [ -f "$d/cpuset.cpus" ] && [ -z "$(cat "$d/cpuset.cpus")" ]; then
             cat "$r/cpuset.cpus" >"$d/cpuset.cpus"
             cat "$r/cpuset.mems" >"$d/cpuset.mems"
         fi

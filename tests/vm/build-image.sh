@@ -45,6 +45,18 @@ trap 'rm -rf --one-file-system "$work"' EXIT
 mkdir -p "$rootfs"
 
 m=$(mirror)
+# No network or a mirror that does not answer (a CI machine cut off):
+# fail now and say so, not after debootstrap's retries; and a download
+# that stalls later fails within minutes (wget reads WGETRC).
+printf 'connect_timeout = 30\nread_timeout = 60\ntries = 3\n' >"$work/wgetrc"
+export WGETRC=$work/wgetrc
+case $m in
+    http://* | https://*)
+        wget -q --spider "$m/dists/bookworm/Release" || {
+            echo "build-image.sh: the Debian mirror $m does not answer (no network?); cannot build the guest image" >&2
+            exit 1
+        } ;;
+esac
 echo "build-image.sh: debootstrap bookworm from $m"
 debootstrap --variant=minbase --cache-dir="$cache/debs" \
     --include="$(echo $PKGS | tr ' ' ',')" bookworm "$rootfs" "$m" \
