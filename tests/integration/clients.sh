@@ -32,7 +32,7 @@ test_clients_podman() {
         podman:tty podman:tty-interactive podman:exec-tty
 }
 
-test_clients_podman_limits_and_policy() {
+test_clients_limits_and_policy_podman() {
     require_cmd podman conmon
     _clients podman podman:hardened podman:memory-limit podman:pids-limit podman:ps-stop-rm \
         podman:security-choices
@@ -44,7 +44,7 @@ test_clients_containerd() {
         containerd:kill-all-with-exec containerd:tty
 }
 
-test_clients_containerd_limits_and_policy() {
+test_clients_limits_and_policy_containerd() {
     require_cmd containerd ctr containerd-shim-runc-v2
     _clients containerd containerd:exec-tty containerd:hardened containerd:memory-limit \
         containerd:security-choices
