@@ -53,7 +53,9 @@ if ! [[ $jobs =~ ^[0-9]+$ ]] || [ "$jobs" -lt 1 ]; then
     exit 2
 fi
 
-: "${BRIG_TEST_TIMEOUT:=60}"
+# A hang is caught either way; 180 s leaves room for the tests that loop
+# over a corpus on a loaded 2-core machine.
+: "${BRIG_TEST_TIMEOUT:=180}"
 npass=0 nfail=0 nskip=0
 failed_names=()
 

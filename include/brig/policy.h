@@ -50,6 +50,13 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle);
  * process started later in the same container, e.g. exec). */
 int brig_policy_reapply(struct brig_config *cfg, const struct brig_map *state_annotations);
 
+/* The policy step of exec: P (the process to add to the container whose
+ * config, as created, is CFG) is refused when it breaks baseline or
+ * restricted; under "default" it gets what create filled in for the
+ * container's process (STATE_ANNOTATIONS record it). */
+int brig_policy_exec(const struct brig_config *cfg, const struct brig_map *state_annotations,
+                     struct brig_process *p, const char *bundle);
+
 /* ---- the audit (audit.c) ---- */
 
 enum brig_severity { BRIG_SEV_LOW, BRIG_SEV_MEDIUM, BRIG_SEV_HIGH, BRIG_SEV_CRITICAL };

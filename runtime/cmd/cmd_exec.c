@@ -16,6 +16,7 @@
 #include "brig/container.h"
 #include "brig/exec.h"
 #include "brig/internal.h"
+#include "brig/policy.h"
 
 #define EXEC_USAGE "[options] ID [--] COMMAND [ARG...]\n       brig exec [options] --process FILE ID"
 #define EXEC_HELP                                                                                  \
@@ -317,6 +318,8 @@ int cmd_exec(int argc, char **argv)
     } else if (process_from_cli(ct, &a, argc - optind, argv + optind, &p) < 0) {
         goto out;
     }
+    if (brig_policy_exec(cfg, &ct->state.annotations, p, ct->state.bundle) < 0)
+        goto out;
     a.o.process = p;
     a.o.cgroups = a.cgroups.v;
     a.o.n_cgroups = a.cgroups.n;

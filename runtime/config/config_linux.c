@@ -305,6 +305,41 @@ static int parse_rdma(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
     return 0;
 }
 
+/* unified keys name files of the container's own cgroup; the cgroup's
+ * core interface files are not resources: cgroup.procs and cgroup.threads
+ * would move any host process into the container's cgroup (under its
+ * limits, its freezer, and delete's kill), cgroup.type, subtree_control,
+ * freeze and kill change what the runtime manages.  Only the two core
+ * files that are limits are kept. */
+static int check_unified(struct cfg_ctx *c, const struct brig_map *u)
+{
+    static const char *const core_limits[] = {"cgroup.max.descendants", "cgroup.max.depth"};
+    for (size_t i = 0; i < u->n; i++) {
+        const char *k = u->v[i].key;
+        char q[CFG_QUOTE_MAX];
+        bool bad = !*k || k[0] == '.' || strchr(k, '/') || !strchr(k, '.');
+        if (!bad && strncmp(k, "cgroup.", 7) == 0) {
+            bad = true;
+            for (size_t j = 0; j < sizeof core_limits / sizeof *core_limits; j++)
+                bad &= strcmp(k, core_limits[j]) != 0;
+            if (bad) {
+                size_t mark = cfg_push_map_key(c, k);
+                cfg_err(c, "%s is the cgroup's own interface, not a resource limit: refused",
+                        cfg_quote(k, q, sizeof q));
+                cfg_pop(c, mark);
+                return -1;
+            }
+        }
+        if (bad) {
+            size_t mark = cfg_push_map_key(c, k);
+            cfg_err(c, "\"%s\" is not a file of a cgroup controller (CONTROLLER.FILE)", cfg_quote(k, q, sizeof q));
+            cfg_pop(c, mark);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cfg_parse_resources(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
 {
     yajl_val v;
@@ -338,6 +373,12 @@ int cfg_parse_resources(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
     }
     if (parse_rdma(c, o, r) < 0 || cfg_map(c, o, "unified", &r->unified) < 0)
         return -1;
+    if (r->unified.n) {
+        size_t mark = cfg_push_key(c, "unified");
+        if (check_unified(c, &r->unified) < 0)
+            return -1;
+        cfg_pop(c, mark);
+    }
     return 0;
 }
 

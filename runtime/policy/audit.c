@@ -35,6 +35,7 @@
 #include "brig/internal.h"
 #include "brig/mounts.h"
 #include "brig/policy.h"
+#include "brig/rootless.h"
 #include "audit_priv.h"
 
 #ifndef NSFS_MAGIC
@@ -269,6 +270,34 @@ static void check_user(struct audit *a)
             S("the process runs as uid 0 in a user namespace whose mapping for it is not in the config"),
             S("set process.user.uid to a non-zero id, or give linux.uidMappings"),
             "PSS restricted: Running as Non-root; CIS Docker 4.1");
+    }
+}
+
+/* A user namespace whose mapping contains host uid or gid 0: whoever is
+ * (or becomes, with CAP_SETUID in the namespace) that id inside owns every
+ * host-root file the container can reach, and files the container creates
+ * are host root's.  The process's own uid is judged above; this is the map. */
+static void check_idmaps(struct audit *a)
+{
+    const struct brig_namespace *ns = brig_config_namespace(a->cfg, BRIG_NS_USER);
+    const struct brig_linux *l = a->cfg->linux_;
+    /* In brig's own user namespace (rootless podman) hostIDs are that
+     * namespace's ids: its 0 is the unprivileged user who made it. */
+    if (!ns || ns->path || !l || brig_running_in_userns())
+        return;
+    for (int gid = 0; gid < 2; gid++) {
+        const struct brig_idmap *v = gid ? l->gid_mappings : l->uid_mappings;
+        size_t n = gid ? l->n_gid_mappings : l->n_uid_mappings;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].host_id != 0 || v[i].size == 0)
+                continue;
+            add(a, "idmap-host-root", BRIG_SEV_HIGH, BRIG_LEVEL_BASELINE,
+                F("linux.%sMappings[%zu]", gid ? "gid" : "uid", i),
+                F("container %s %u is the host's root %s (0)", gid ? "gid" : "uid", v[i].container_id,
+                  gid ? "group" : "user"),
+                S("map the container's ids to an unprivileged host range (e.g. hostID 100000)"),
+                "PSS baseline: Host Namespaces; CIS Docker 2.8");
+        }
     }
 }
 
@@ -534,17 +563,27 @@ static bool engine_managed(const char *p)
     return false;
 }
 
-/* Host paths whose exposure CIS 5.5 names, plus the runtimes' state. */
+/* Host paths whose exposure CIS 5.5 names, plus the runtimes' state.  The
+ * system's trees are sensitive at every depth (/etc/shadow, /usr/bin,
+ * /root/.ssh; /var/log is how a container reads host files through the
+ * node's log readers), except a few files images commonly take read-only
+ * from the host: the time zone and the CA certificates. */
 static bool sensitive_host_path(const char *p)
 {
-    static const char *const exact[] = {"/", "/etc", "/usr", "/lib", "/lib64", "/bin", "/sbin",
-                                        "/var", "/var/lib", "/run", "/var/run", "/root", "/home"};
-    static const char *const trees[] = {"/proc", "/sys", "/dev", "/boot", "/lib/modules",
-                                        "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/docker",
+    static const char *const exact[] = {"/", "/var", "/var/lib", "/run", "/var/run", "/home"};
+    static const char *const trees[] = {"/proc", "/sys", "/dev", "/boot", "/etc", "/usr", "/bin",
+                                        "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/root",
+                                        "/var/log", "/var/lib/kubelet", "/var/lib/docker",
                                         "/var/lib/containerd", "/run/containerd", "/var/run/containerd",
                                         "/var/lib/containers", "/run/brig", "/etc/brig"};
+    static const char *const benign[] = {"/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo",
+                                         "/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/ca-certificates",
+                                         "/usr/share/ca-certificates"};
     if (strcmp(p, "/dev/null") == 0)
         return false;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(benign); i++)
+        if (under(p, benign[i]))
+            return false;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
         if (strcmp(p, exact[i]) == 0)
             return true;
@@ -1182,6 +1221,7 @@ void brig_audit(const struct brig_config *cfg, const char *bundle, enum brig_lev
         check_scheduling(&a);
     }
     check_namespaces(&a);
+    check_idmaps(&a);
     check_rootfs(&a);
     check_mounts(&a);
     check_kernel_paths(&a);

@@ -303,7 +303,9 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
     return 0;
 }
 
-int brig_policy_apply(struct brig_config *cfg, const char *bundle)
+/* The mode for CFG: the host's, which the bundle's annotation may tighten
+ * (or turn "default" off), never loosen. */
+static int effective_mode(const struct brig_config *cfg, enum brig_policy_mode *out)
 {
     enum brig_policy_mode mode;
     if (brig_policy_mode(&mode) < 0)
@@ -313,13 +315,20 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
         enum brig_policy_mode want = mode;
         if (brig_policy_parse(req, &want) < 0)
             return brig_fail_ctx("annotations[\"" BRIG_POLICY_ANNOTATION "\"]");
-        /* A bundle may tighten the host's policy, or opt out of the
-         * convenience of "default"; never loosen an enforced level. */
         if (want > mode || (want == BRIG_POLICY_OFF && mode == BRIG_POLICY_DEFAULT))
             mode = want;
         else if (want != mode)
             brig_debug("policy: the bundle asks for %s, the host enforces %s", req, brig_policy_name(mode));
     }
+    *out = mode;
+    return 0;
+}
+
+int brig_policy_apply(struct brig_config *cfg, const char *bundle)
+{
+    enum brig_policy_mode mode;
+    if (effective_mode(cfg, &mode) < 0)
+        return -1;
     switch (mode) {
     case BRIG_POLICY_OFF:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
@@ -341,4 +350,50 @@ int brig_policy_reapply(struct brig_config *cfg, const struct brig_map *state_an
         return 0;
     char added[128] = "";
     return fill(cfg, what, added, sizeof added);
+}
+
+/* exec adds a process to a container that passed the policy at create:
+ * judge what the new process grants (its user, capabilities, no_new_privs,
+ * LSM labels, scheduling), or the policy is one `exec --cap` away. */
+int brig_policy_exec(const struct brig_config *cfg, const struct brig_map *state_annotations,
+                     struct brig_process *p, const char *bundle)
+{
+    enum brig_policy_mode mode;
+    if (effective_mode(cfg, &mode) < 0)
+        return -1;
+    if (mode == BRIG_POLICY_DEFAULT) {
+        /* What "default" filled in for the container's process holds for
+         * a process.json that says nothing either. */
+        const char *what = annotation(state_annotations, BRIG_POLICY_ADDED_ANNOTATION);
+        char list[128];
+        snprintf(list, sizeof list, ",%s,", what ? what : "");
+        if (strstr(list, ",noNewPrivileges,"))
+            p->no_new_privileges = true;
+        return 0;
+    }
+    if (mode != BRIG_POLICY_BASELINE && mode != BRIG_POLICY_RESTRICTED)
+        return 0;
+    struct brig_config view = *cfg;
+    view.process = p;
+    enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
+    struct brig_findings f;
+    brig_audit(&view, bundle, level, &f);
+    char *msg = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strncmp(f.v[i].path, "process.", 8) != 0)
+            continue; /* the container's own settings were judged at create */
+        char *next = brig_xasprintf("%s%s %s: %s [%s]", msg ? msg : "", n ? ";" : "", f.v[i].path,
+                                    f.v[i].message, f.v[i].check);
+        free(msg);
+        msg = next;
+        n++;
+    }
+    brig_findings_free(&f);
+    if (n == 0)
+        return 0;
+    brig_fail(0, "policy %s refuses this process (%zu violation%s; see brig check --policy %s):%s",
+              brig_policy_name(mode), n, n == 1 ? "" : "s", brig_level_name(level), msg);
+    free(msg);
+    return -1;
 }

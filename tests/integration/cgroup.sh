@@ -251,8 +251,10 @@ test_events_stats_and_stream() {
     id=$(new_id)
     cfg --argjson l $((24 * mb)) '.linux.resources.memory = {limit: $l, swap: $l}'
     cfg '.linux.resources.pids = {limit: 33}'
-    # allocate too much after a while, then stay alive
-    sh_args 'sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 60'
+    # allocate too much once the stream below watches (told through
+    # /share/go: a loaded host may start the stream late), then stay alive
+    add_share
+    sh_args 'while [ ! -e /share/go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 60'
     run_detached "$id"
     run B events --stats "$id"
     assert_ok
@@ -267,6 +269,8 @@ test_events_stats_and_stream() {
     timeout 30 "$BRIG" --root "$ROOT" events --interval 500ms "$id" >"$ev" 2>&1 &
     evpid=$!
     defer "kill $evpid 2>/dev/null; wait $evpid 2>/dev/null"
+    wait_for grep -q '"type":"stats"' "$ev"
+    touch "$SHARE/go"
     for ((i = 0; i < 300; i++)); do
         grep -q '"type":"oom"' "$ev" && [ "$(grep -c '"type":"stats"' "$ev")" -ge 2 ] && break
         kill -0 "$evpid" 2>/dev/null || break

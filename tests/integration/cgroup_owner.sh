@@ -236,3 +236,38 @@ test_no_controller_is_enabled_in_a_cgroup_with_processes() {
     assert_eq "$(left_under "$P")" "" "cgroups left under $P"
     pid_alive "$pid" || fail "$pid died"
 }
+
+# linux.resources.unified names files of the container's cgroup; its core
+# interface files are refused: cgroup.procs would move any host process into
+# the container's cgroup, under its limits and freezer and delete's kill.
+# The same holds for update -r.
+test_unified_cannot_move_a_host_process_in() {
+    local id pid key
+    sleep 300 </dev/null >/dev/null 2>&1 &
+    pid=$!
+    defer "kill -9 $pid 2>/dev/null"
+    set_args sleep 60
+    for key in cgroup.procs cgroup.threads cgroup.subtree_control; do
+        id=$(new_id)
+        cfg --arg k "$key" --arg p "$pid" '.linux.resources.unified = {($k): $p}'
+        run B run -d --bundle "$BUNDLE" "$id"
+        if [ "$status" -eq 0 ]; then
+            B delete --force "$id" >/dev/null 2>&1
+            pid_alive "$pid" || fail "delete of a container with unified $key killed the host's $pid"
+            fail "unified $key was accepted"
+        fi
+        assert_contains "$stderr" "linux.resources.unified[\"$key\"]"
+        assert_not_exists "$ROOT/$id"
+    done
+    cfg 'del(.linux.resources.unified)'
+    id=$(new_id)
+    run B run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    echo "{\"unified\": {\"cgroup.procs\": \"$pid\"}}" >"$TDIR/res.json"
+    run B update -r "$TDIR/res.json" "$id"
+    assert_failed update
+    assert_contains "$stderr" "unified[\"cgroup.procs\"]"
+    run B delete --force "$id"
+    assert_ok
+    pid_alive "$pid" || fail "the host's $pid was killed"
+}

@@ -227,6 +227,53 @@ test_default_applies_to_exec() {
     assert_eq "$output" "seccomp=0 nnp=0 unshare-ok timer_list-readable sys-ro"
 }
 
+# A container that passed restricted cannot be given more through exec:
+# the new process is judged like the container's own (capabilities, user,
+# no_new_privs, LSM), whether from the command line or a process.json.
+test_restricted_judges_exec() {
+    local id
+    echo '{"policy": "restricted"}' >"$BRIG_CONFIG"
+    rm -f "$BUNDLE/config.json"
+    run B spec --bundle "$BUNDLE"
+    assert_ok
+    set_args sleep 30
+    id=$(new_id)
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    run B exec "$id" true
+    assert_ok
+    run B exec --cap CAP_SYS_ADMIN "$id" true
+    assert_status 255 # runc's exec failure
+    assert_contains "$stderr" "brig: exec: policy restricted refuses this process (1 violation; see brig check --policy restricted): process.capabilities"
+    assert_contains "$stderr" "CAP_SYS_ADMIN is granted"
+    run B exec --user 0:0 "$id" true
+    assert_status 255
+    assert_contains "$stderr" "process.user.uid: the process runs as root"
+    jq '.process | .args = ["true"] | .noNewPrivileges = false | .apparmorProfile = "unconfined"' \
+        "$BUNDLE/config.json" >"$TDIR/process.json"
+    run B exec --process "$TDIR/process.json" "$id"
+    assert_status 255
+    assert_contains "$stderr" "process.noNewPrivileges:"
+    # --policy on the command line is the host's choice, as for create.
+    run B --policy off exec --cap CAP_SYS_ADMIN "$id" true
+    assert_ok
+}
+
+# Under "default", a process.json that says nothing about no_new_privs
+# gets it when create filled it in for the container's process.
+test_default_fills_exec_process_json() {
+    local id
+    cfg 'del(.process.noNewPrivileges) | del(.linux.maskedPaths)'
+    set_args sleep 30
+    id=$(new_id)
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    jq --arg p "$PROBE" '.process | del(.noNewPrivileges) | .args = ["sh", "-c", $p]' "$BUNDLE/config.json" >"$TDIR/process.json"
+    run B exec --process "$TDIR/process.json" "$id"
+    assert_ok
+    assert_contains "$output" "nnp=1"
+}
+
 # Engines write their own seccomp profile and masks for every container;
 # when a config of theirs has none, the user chose that
 # (--security-opt seccomp=unconfined, unmask=ALL, a Kubernetes Unconfined

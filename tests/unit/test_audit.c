@@ -215,9 +215,19 @@ static void test_rootless_spec(void)
     CHECK_INT(cfg->linux_->uid_mappings[0].host_id, 1000);
     CHECK_INT(cfg->linux_->uid_mappings[0].container_id, 0);
     brig_config_free(cfg);
-    /* The same made by root maps root to root. */
+    /* The same made by root maps root to root: the process and the map. */
     cfg = spec_cfg(BRIG_SPEC_HARDENED, true, 0);
-    expect_only(cfg, BRIG_LEVEL_RESTRICTED, "root-user,limit-memory,limit-cpu,limit-pids");
+    struct brig_findings f;
+    audit(cfg, BRIG_LEVEL_RESTRICTED, &f);
+    CHECK_INT(count(&f, "root-user"), 1);
+    CHECK_INT(count(&f, "idmap-host-root"), 2); /* uidMappings[0], gidMappings[0] */
+    CHECK_INT(f.n, 6);                          /* and the three limits */
+    brig_findings_free(&f);
+    brig_config_free(cfg);
+    /* Host root anywhere in the map, not only where the process runs. */
+    cfg = spec_cfg(BRIG_SPEC_HARDENED, true, 1000);
+    cfg->linux_->gid_mappings[0].host_id = 0;
+    expect_only(cfg, BRIG_LEVEL_BASELINE, "idmap-host-root");
     brig_config_free(cfg);
 }
 

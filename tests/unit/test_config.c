@@ -1014,6 +1014,12 @@ static void test_type_errors_resources(void)
     parse_err(RES("'rdma':{'mlx5_1':[]}"), "linux.resources.rdma[\"mlx5_1\"]: expected an object");
     parse_err(RES("'unified':{'memory.max':1048576}"), "linux.resources.unified[\"memory.max\"]: expected a string");
     parse_err(RES("'unified':'memory.max=1'"), "linux.resources.unified: expected an object of strings");
+    parse_err(RES("'unified':{'cgroup.procs':'1'}"),
+              "linux.resources.unified[\"cgroup.procs\"]: cgroup.procs is the cgroup's own interface, not a resource limit: refused");
+    parse_err_prefix(RES("'unified':{'memory.max':'1','cgroup.type':'threaded'}"), "linux.resources.unified[\"cgroup.type\"]:");
+    parse_err(RES("'unified':{'../memory.max':'1'}"),
+              "linux.resources.unified[\"../memory.max\"]: \"../memory.max\" is not a file of a cgroup controller (CONTROLLER.FILE)");
+    parse_err_prefix(RES("'unified':{'memory':'1'}"), "linux.resources.unified[\"memory\"]: \"memory\" is not a file");
 }
 
 static void test_type_errors_seccomp(void)

@@ -111,6 +111,13 @@ entry ns-pid-thread-self \
     '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/thread-self/../../../self/ns/pid" else . end)' \
     "[ \"\$(cat /proc/1/comm)\" != sh ] && $WORKS"
 
+# ---- user namespace ----
+entry userns-map-host-root \
+    "A user namespace whose uid map puts the host's root at container uid 1 (the process itself runs as an unprivileged id): host-root files reachable in the container are uid 1's, and uid 1 is one setuid away for anyone with CAP_SETUID in the namespace" \
+    '^idmap-host-root linux\.uidMappings\[1\]$' \
+    "$USERNS | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 1}, {containerID: 1, hostID: 0, size: 1}, {containerID: 2, hostID: 100002, size: 65534}]" \
+    "[ \"\$(stat -c %u /dev/null)\" = 1 ] && $WORKS" "" "userns"
+
 # ---- devices ----
 entry device-path-outside-dev \
     "A \"device\" at /etc/passwd with the numbers of /dev/null: in a user namespace brig bind-mounts the host's file of that path, so the host's /etc/passwd lands in the container" \
@@ -123,9 +130,10 @@ entry device-bind-kmsg \
     "$USERNS | .linux.devices = [{path: \"/dev/kmsg\", type: \"c\", major: 1, minor: 3, fileMode: 438}]" \
     "[ \"\$(stat -c %t:%T /dev/kmsg)\" = 1:b ] && $WORKS" "" "userns"
 entry device-host-console \
-    "The host's system console (c 5:1) as /dev/hostconsole: the device cgroup opens for it automatically" \
+    "The host's system console (c 5:1) as /dev/hostconsole, with a device-cgroup rule that allows it (the node alone no longer opens the device cgroup: the config's deny-all comes after the automatic allow)" \
     '^device-host linux\.devices\[0\]$' \
-    '.linux.devices = [{path: "/dev/hostconsole", type: "c", major: 5, minor: 1, fileMode: 438}]' \
+    '.linux.devices = [{path: "/dev/hostconsole", type: "c", major: 5, minor: 1, fileMode: 438}]
+        | .linux.resources.devices += [{allow: true, type: "c", major: 5, minor: 1, access: "rwm"}]' \
     "sh -c ': >> /dev/hostconsole' && $WORKS"
 
 # ---- seccomp: judged on the program ----
