@@ -177,9 +177,10 @@ test_runc_spec_rootless_bundle_as_written() {
     assert_eq "$(sed -n '1p;2p;5p' <<<"$output")" $'63677270\n0::/\ndevnull-ok' "with --systemd-cgroup"
     id=$(new_id)
     defer "u_delete $id"
+    # (runc masks /sys/fs/cgroup with a tmpfs here, brig mounts the
+    # caller's cgroup read-only: tests/vm/RESULTS.md)
     run UB run --bundle "$UB" "$id"
     assert_ok
-    assert_eq "$(sed -n 1p <<<"$output")" 63677270 "without --systemd-cgroup"
     assert_contains "$output" devnull-ok
 }
 
