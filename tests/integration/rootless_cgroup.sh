@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154
+# (output, status... come from tests/lib/helpers.sh)
 # Rootless on a pure cgroup v2 host with systemd (issue 17, the delegated
 # subtree): an unprivileged user's brig gets limits through the user's own
 # systemd instance (--systemd-cgroup over $XDG_RUNTIME_DIR/systemd/private
@@ -19,8 +20,9 @@
 
 setup() {
     require_cgroup v2
-    [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] ||
+    if [ ! -d /run/systemd/system ] || [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ]; then
         skip "systemd is not PID 1 here (the guest of tests/vm/run is such a host)"
+    fi
     require_cmd setpriv systemctl jq
     is_crun && skip "crun: not checked"
     RU=${BRIG_TEST_SYSTEMD_USER:-brig-rootless-test}
