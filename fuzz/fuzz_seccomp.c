@@ -21,6 +21,7 @@
 #include "brig/oci.h"
 #include "brig/error.h"
 #include "fuzz.h"
+#include "brig/learn.h"
 #include "brig/seccomp.h"
 #include "../seccomp/seccomp_internal.h"
 
@@ -105,6 +106,30 @@ static void bpf_ok(const struct brig_bpf *b)
     REQUIRE(BPF_CLASS(b->insns[len - 1].code) == BPF_RET);
 }
 
+/* The same text as the profile --seccomp-learn merges with (an existing
+ * FILE, outside input): taken only in the shape it writes, and then written
+ * back to a fixed point (parse(json(x)) == x). */
+static void learned(const char *text, size_t size)
+{
+    struct brig_learned l, back;
+    if (brig_learned_parse(text, size, &l) < 0) {
+        error_ok();
+        brig_clear_error();
+        return;
+    }
+    char *j = brig_learned_json(&l);
+    REQUIRE(j != NULL);
+    REQUIRE(brig_learned_parse(j, strlen(j), &back) == 0);
+    char *j2 = brig_learned_json(&back);
+    REQUIRE(j2 != NULL && strcmp(j, j2) == 0);
+    for (size_t i = 1; i < l.n_names; i++)
+        REQUIRE(strcmp(l.names[i - 1], l.names[i]) < 0);
+    free(j);
+    free(j2);
+    brig_learned_free(&l);
+    brig_learned_free(&back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct brig_seccomp *sc = NULL;
@@ -142,5 +167,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     brig_seccomp_free(sc);
     brig_clear_error();
+    learned((const char *)data, size);
     return 0;
 }

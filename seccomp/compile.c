@@ -167,6 +167,32 @@ static enum arch_family native_family(void)
     return 0;
 }
 
+bool brig_seccomp_arch_known(const char *name)
+{
+    return arch_lookup(name) != NULL;
+}
+
+const char *brig_seccomp_arch_name(uint32_t token)
+{
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names); i++)
+        if (arch_names[i].token != 0 && arch_names[i].token == token)
+            return arch_names[i].name;
+    return NULL;
+}
+
+size_t brig_seccomp_host_arches(uint32_t *tokens, size_t max)
+{
+    enum arch_family fam = native_family();
+    size_t n = 0;
+    if (max > 0)
+        tokens[n++] = seccomp_arch_native();
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(arch_names) && n < max; i++)
+        if (fam && arch_names[i].family == fam && arch_names[i].token != 0 &&
+            arch_names[i].token != tokens[0])
+            tokens[n++] = arch_names[i].token;
+    return n;
+}
+
 static bool same_arg_index_twice(const struct brig_seccomp_syscall *s)
 {
     unsigned seen = 0;

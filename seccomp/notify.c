@@ -18,9 +18,9 @@
 #include "brig/json.h"
 #include "brig/seccomp.h"
 
-/* The message: the state object is spliced in as given so that the agent
- * sees exactly what `brig state` would print. */
-static char *process_state_json(const struct brig_seccomp *sc, long long pid, const char *state_json)
+/* The message, with the state object the hooks are given. */
+static char *process_state_json(const struct brig_seccomp *sc, const struct brig_container *c,
+                                enum brig_status status)
 {
     yajl_gen g = brig_json_gen_new(false);
     if (!g)
@@ -31,22 +31,13 @@ static char *process_state_json(const struct brig_seccomp *sc, long long pid, co
     yajl_gen_array_open(g);
     brig_json_str(g, "seccompFd");
     yajl_gen_array_close(g);
-    brig_json_key_int(g, "pid", pid);
+    brig_json_key_int(g, "pid", c->state.pid);
     if (sc->listener_metadata)
         brig_json_key_str(g, "metadata", sc->listener_metadata);
+    brig_json_key(g, "state");
+    brig_state_gen(g, c, status);
     yajl_gen_map_close(g);
-    char *head = brig_json_gen_finish(g);
-    if (!head)
-        return NULL;
-    size_t n = strlen(head);
-    if (n < 2 || head[n - 1] != '}') {
-        free(head);
-        return NULL;
-    }
-    head[n - 1] = '\0';
-    char *msg = brig_xasprintf("%s,\"state\":%s}", head, state_json);
-    free(head);
-    return msg;
+    return brig_json_gen_finish(g);
 }
 
 static int send_with_fd(int sock, const char *msg, size_t len, int fd)
@@ -89,7 +80,8 @@ static int send_with_fd(int sock, const char *msg, size_t len, int fd)
     return 0;
 }
 
-int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const char *state_json)
+int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const struct brig_container *c,
+                               enum brig_status status)
 {
     const char *path = sc->listener_path;
     if (!path || !path[0])
@@ -97,21 +89,15 @@ int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, con
     if (notify_fd < 0)
         return brig_fail(EBADF, "seccomp: send listener fd to %s", path);
 
-    yajl_val state = brig_json_parse(state_json, "seccomp: container state");
-    if (!state)
-        return -1;
-    int64_t pid = 0;
-    bool ok = YAJL_IS_OBJECT(state) && brig_json_get_i64(state, "pid", &pid) && pid > 0;
-    yajl_tree_free(state);
-    if (!ok)
-        return brig_fail(0, "seccomp: container state has no pid");
+    if (c->state.pid <= 0)
+        return brig_fail(0, "seccomp: the container has no pid");
 
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     if (strlen(path) >= sizeof sa.sun_path)
         return brig_fail(ENAMETOOLONG, "linux.seccomp.listenerPath: %s", path);
     memcpy(sa.sun_path, path, strlen(path) + 1);
 
-    cleanup_free char *msg = process_state_json(sc, pid, state_json);
+    cleanup_free char *msg = process_state_json(sc, c, status);
     if (!msg)
         return brig_fail(ENOMEM, "seccomp: build the container process state");
 

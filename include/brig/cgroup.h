@@ -106,7 +106,10 @@ bool brig_cgroup_is_frozen(const char *path);
 /* Apply new limits to an existing cgroup (update). */
 int brig_cgroup_update(const char *path, const struct brig_resources *res);
 
-/* One JSON object of stats (events --stats); caller frees. */
+/* The stats as one JSON object generated into G (events); nothing is
+ * generated when it fails. */
+int brig_cgroup_stats_gen(const char *path, yajl_gen g);
+/* The same object as text; caller frees. */
 char *brig_cgroup_stats_json(const char *path);
 
 /* OOM notifications (events).  open: NULL with an error when the memory

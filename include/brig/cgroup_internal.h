@@ -248,7 +248,8 @@ int brig_cg_v2_apply(const struct brig_cg_layout *l, const char *path,
 int brig_cg_v2_unified(const char *dir, const struct brig_map *unified);
 int brig_cg_v2_freeze(const char *dir, bool frozen);
 bool brig_cg_v2_is_frozen(const char *dir);
-/* cgroup.kill where the kernel has it; 1 when done, 0 when unsupported. */
+/* cgroup.kill where the kernel has it; 1 when done, 2 when the cgroup was
+ * empty already, 0 when unsupported. */
 int brig_cg_v2_kill(const char *dir);
 /* Wait until cgroup.events says "populated 0" (up to TIMEOUT_MS). */
 bool brig_cg_v2_wait_empty(const char *dir, unsigned timeout_ms);

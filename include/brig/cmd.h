@@ -25,7 +25,9 @@ struct brig_create_opts;
     "      --console-socket PATH unix socket that receives the terminal's master fd\n"             \
     "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"                   \
     "      --no-new-keyring      keep the caller's session keyring\n"                              \
-    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"
+    "      --preserve-fds N      pass N more fds (from fd 3) into the container\n"                 \
+    "      --seccomp-learn FILE  record the system calls the workload makes (nothing is\n"         \
+    "                            denied) and merge them into FILE as a linux.seccomp profile\n"
 
 /* Options create and run share (cmd_create.c).  Returns 1 for --help. */
 #include <stdbool.h>

@@ -24,7 +24,8 @@ struct brig_exec_opts {
     int preserve_fds;             /* fds 3 .. 3+N-1 (after LISTEN_FDS) pass in */
 };
 
-/* Run O->process in container C (locked LOCK_SH) whose config is CFG.
+/* Run O->process in container C (locked LOCK_SH) whose config is CFG (its
+ * linux section; its process is not read: O->process is the one run).
  * Returns the process's exit status (0 when detached), or -1 with an error
  * recorded when it could not be started. */
 int brig_exec(struct brig_container *c, const struct brig_config *cfg, const struct brig_exec_opts *o);

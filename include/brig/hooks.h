@@ -18,6 +18,7 @@
 #include "state.h"
 
 struct brig_init;
+struct brig_plan;
 
 /* In the init: ask the runtime for prestart and createRuntime, then run
  * createContainer.  Before pivot_root. */
@@ -31,9 +32,9 @@ int brig_runtime_create_hooks(struct brig_container *c, const struct brig_config
 /* In the init, once started and fully confined (seccomp included): the
  * startContainer hooks.  On failure the init reports to run or start and
  * exits. */
-int brig_start_container_hooks(struct brig_init *in);
+int brig_start_container_hooks(const struct brig_plan *pl);
 
 /* The state JSON as the container sees it (its own pid). */
-char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status status);
+char *brig_hook_state_in_container(const struct brig_plan *pl, enum brig_status status);
 
 #endif

@@ -10,6 +10,9 @@
 
 #include "brig/oci.h"
 
+struct brig_plan;
+struct brig_proc_plan;
+
 /* mount_setattr(2) attributes (linux/mount.h values; that header clashes
  * with glibc's sys/mount.h). */
 #define BRIG_ATTR_RDONLY 0x00000001ULL
@@ -104,7 +107,6 @@ int brig_setattr_raw(int fd, const char *path, unsigned flags, uint64_t set, uin
 int brig_copy_tree(int srcdir, int dstdir, const char *dest);
 
 /* --- binds made by the runtime: idmapped or shared (idmap.c) --- */
-struct brig_init;
 /* Whether mounts[] entry with options MO is made by the runtime. */
 bool brig_bind_via_runtime(const struct brig_mount_opts *mo);
 /* In the runtime: a detached clone of mounts[INDEX]'s source with its
@@ -114,7 +116,7 @@ int brig_runtime_mount_fd(const struct brig_config *cfg, size_t index, const cha
                           bool container_userns);
 
 /* --- linux.sysctl (sysctl.c) --- */
-int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in);
+int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_plan *pl);
 /* KEY ("net.ipv4.ip_forward", "net/ipv4/ip_forward", ...) as the runtime
  * reads it: 1 and its namespace when it is namespaced, 0 when it is the
  * host's only, -1 (with an error) for a key brig refuses.  *DOTTED (may be
@@ -124,7 +126,7 @@ int brig_sysctl_apply(const struct brig_config *cfg);
 
 /* --- personality, I/O priority, scheduler (personality.c), LSM (lsm.c) --- */
 int brig_identity_validate(const struct brig_config *cfg);
-int brig_apply_identity(const struct brig_init *in);
+int brig_apply_identity(const struct brig_proc_plan *pp);
 /* linux.memoryPolicy (mempolicy.c). */
 int brig_apply_memory_policy(const struct brig_config *cfg);
 int brig_lsm_validate(const struct brig_config *cfg);

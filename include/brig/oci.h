@@ -109,6 +109,7 @@ struct brig_process {
     struct brig_rlimit *rlimits;
     size_t n_rlimits;
     bool no_new_privileges;
+    bool no_new_privileges_given; /* the key is in the JSON: Go engines omit a false one */
     char *apparmor_profile;
     brig_opt_i32 oom_score_adj;
     char *selinux_label;

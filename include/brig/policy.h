@@ -40,6 +40,10 @@ const char *brig_policy_name(enum brig_policy_mode m);
  * one is an error (never a silent fallback to a weaker policy). */
 int brig_policy_mode(enum brig_policy_mode *out);
 
+/* The mode for CFG: brig_policy_mode, tightened (or, from "default", turned
+ * off) by CFG's BRIG_POLICY_ANNOTATION. */
+int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out);
+
 /* The policy step of create, run right after BUNDLE's config is loaded:
  * refuses a bundle that breaks baseline/restricted (naming every
  * violation), or fills in the "default" mode's settings and records them

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "brig/oci.h"
+#include "brig/state.h"
 
 struct sock_filter;
 
@@ -61,9 +62,10 @@ void brig_seccomp_set_cache_dir(const char *dir);
  * *notify_fd receives the listener fd; otherwise it is set to -1. */
 int brig_seccomp_install(const struct brig_bpf *prog, int *notify_fd);
 
-/* Send NOTIFY_FD and the container state to sc->listener_path as the spec's
- * seccomp notify protocol says. */
-int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const char *state_json);
+/* Send NOTIFY_FD and the state of container C (as STATUS; pid: its init's)
+ * to sc->listener_path as the spec's seccomp notify protocol says. */
+int brig_seccomp_send_listener(const struct brig_seccomp *sc, int notify_fd, const struct brig_container *c,
+                               enum brig_status status);
 
 void brig_bpf_free(struct brig_bpf *p);
 
@@ -82,6 +84,14 @@ int brig_seccomp_runtime_default(struct brig_seccomp **out);
 /* The built-in profile as JSON text (NUL-terminated), for `brig spec`. */
 extern const char brig_runtime_default_json[];
 extern const size_t brig_runtime_default_json_len;
+
+/* Architectures by their linux.seccomp name ("SCMP_ARCH_X86_64") and
+ * libseccomp token: whether NAME is one, the name of TOKEN (NULL when
+ * unknown), and the tokens a process on this host can use (the native one
+ * first; at most MAX). */
+bool brig_seccomp_arch_known(const char *name);
+const char *brig_seccomp_arch_name(uint32_t token);
+size_t brig_seccomp_host_arches(uint32_t *tokens, size_t max);
 
 /* libseccomp's version as "2.5.4". */
 const char *brig_seccomp_lib_version(void);

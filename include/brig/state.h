@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_gen.h>
 
 #include "cgroup.h"
 #include "brig/oci.h"
@@ -53,7 +54,6 @@ struct brig_container {
     int dirfd;        /* --root/ID, flock()ed */
     char *dir;        /* path of that directory */
     struct brig_state state;
-    bool has_poststart; /* set by create (not saved): poststart hooks to run */
 };
 
 const char *brig_status_name(enum brig_status s);
@@ -66,6 +66,9 @@ const char *brig_status_name(enum brig_status s);
 /* Open and lock an existing container (LOCK_SH or LOCK_EX).  Returns 0 or
  * one of BRIG_OPEN_*, with the error recorded. */
 int brig_container_open(const char *id, int lock, struct brig_container **out);
+/* OR'ed into brig_container_open's LOCK by those that do not use the config
+ * kept in the state (list, state): it is not parsed, config_json is NULL. */
+#define BRIG_OPEN_NO_CONFIG 0x100
 
 /* What a container directory whose state is unreadable still tells. */
 struct brig_salvage {
@@ -96,6 +99,8 @@ int brig_state_save(const struct brig_container *c);
 char *brig_state_json(const struct brig_container *c, enum brig_status s);
 /* The same with brig's own org.brig.* annotations, for `brig state`. */
 char *brig_state_json_full(const struct brig_container *c, enum brig_status s);
+/* brig_state_json's object, generated into G (a message that carries it). */
+void brig_state_gen(yajl_gen g, const struct brig_container *c, enum brig_status s);
 
 /* Make --root/ID (exclusively: "container ID already exists" otherwise),
  * locked LOCK_EX, with an empty state. */

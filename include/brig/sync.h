@@ -16,9 +16,11 @@ enum brig_sync_type {
     BRIG_SYNC_SECCOMP_FD,   /* init -> runtime: the seccomp listener fd */
     BRIG_SYNC_PTY,          /* init -> runtime: the pty master */
     BRIG_SYNC_READY,        /* init -> runtime: only execve is left */
-    BRIG_SYNC_READY_ACK,
+    BRIG_SYNC_READY_ACK,    /* runtime -> init: the state is recorded */
     BRIG_SYNC_MOUNT_TREE,   /* init -> runtime: value = mounts[] index; the reply
                                carries the bind as a detached mount (idmap.c) */
+    BRIG_SYNC_MOUNT_SOURCE, /* runtime -> init, before GO: value = mounts[] index,
+                               the fd its source opened as host root (mountsrc.c) */
 };
 
 struct brig_sync_msg {

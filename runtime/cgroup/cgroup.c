@@ -1122,6 +1122,14 @@ static bool wants_limits(const struct brig_resources *res)
     return needed_ctrls(res) || (res && res->unified.n);
 }
 
+/* Rootless limits where no cgroup could be made: say why, as runc does
+ * ("cannot set ... limit: container could not join or create cgroup"). */
+static void limits_need_a_cgroup(void)
+{
+    brig_fail_ctx("linux.resources: cannot set the limits: the container could not create its cgroup "
+                  "(rootless: limits need a cgroup delegated to the user)");
+}
+
 static int cgroup_count(const struct brig_cg_layout *l, const char *path)
 {
     pid_t *pids = NULL;
@@ -1174,8 +1182,11 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     unsigned all = l->mode == BRIG_CGROUP_V2 ? v2m : needed;
     for (size_t i = 0; i < l->n_v1; i++) {
         int r = brig_cg_v1_mkdir(l, i, p, own);
-        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res))
-            goto no_cgroup;
+        if (r < 0 && rootless() && no_access(brig_last_errno())) {
+            if (!wants_limits(res))
+                goto no_cgroup;
+            limits_need_a_cgroup();
+        }
         if (r == 0) {
             cleanup_free char *d = hier_dir(l, i, p);
             if (sd)
@@ -1190,8 +1201,12 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     }
     if (l->unified) {
         int r = brig_cg_v2_mkdir(l, p, all, needed, own);
-        if (r < 0 && rootless() && no_access(brig_last_errno()) && !wants_limits(res) && !l->n_v1)
-            goto no_cgroup;
+        if (r < 0 && rootless() && no_access(brig_last_errno())) {
+            if (!wants_limits(res) && !l->n_v1)
+                goto no_cgroup;
+            if (wants_limits(res))
+                limits_need_a_cgroup();
+        }
         if (r == 0) {
             cleanup_free char *d = brig_cg_v2_dir(l, p);
             if (sd)
@@ -1532,7 +1547,7 @@ static int kill_all(const struct brig_cg_layout *l, const char *path, const stru
             int r = brig_cg_v2_kill(d);
             if (r < 0)
                 return -1;
-            if (r > 0 && brig_cg_v2_wait_empty(d, 10000))
+            if (r == 2 || (r > 0 && brig_cg_v2_wait_empty(d, 10000)))
                 return 0;
         }
     }
@@ -1713,16 +1728,14 @@ int brig_cgroup_update(const char *path, const struct brig_resources *res)
     return 0;
 }
 
-char *brig_cgroup_stats_json(const char *path)
+int brig_cgroup_stats_gen(const char *path, yajl_gen g)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
-    if (!l) {
-        brig_fail_ctx("cgroups");
-        return NULL;
-    }
+    if (!l)
+        return brig_fail_ctx("cgroups");
     cleanup_free char *p = fs_path(path);
     if (!p)
-        return NULL;
+        return -1;
     bool exists = false;
     for (size_t i = 0; i < l->n_v1 && !exists; i++) {
         cleanup_free char *d = brig_xasprintf("%s%s", l->v1[i].mnt, p);
@@ -1732,21 +1745,28 @@ char *brig_cgroup_stats_json(const char *path)
         cleanup_free char *d = brig_cg_v2_dir(l, p);
         exists = brig_cg_exists(d, NULL);
     }
-    if (!exists) {
-        brig_fail(ENOENT, "cgroup %s", p);
-        return NULL;
-    }
-    yajl_gen g = brig_json_gen_new(false);
-    if (!g) {
-        brig_fail(ENOMEM, "stats");
-        return NULL;
-    }
+    if (!exists)
+        return brig_fail(ENOENT, "cgroup %s", p);
     yajl_gen_map_open(g);
     if (l->n_v1)
         brig_cg_v1_stats(l, p, g);
     if (v2_mask(l))
         brig_cg_v2_stats(l, p, v2_mask(l), g);
     yajl_gen_map_close(g);
+    return 0;
+}
+
+char *brig_cgroup_stats_json(const char *path)
+{
+    yajl_gen g = brig_json_gen_new(false);
+    if (!g) {
+        brig_fail(ENOMEM, "stats");
+        return NULL;
+    }
+    if (brig_cgroup_stats_gen(path, g) < 0) {
+        yajl_gen_free(g);
+        return NULL;
+    }
     return brig_json_gen_finish(g);
 }
 

@@ -555,6 +555,13 @@ bool brig_cg_v2_is_frozen(const char *dir)
 
 int brig_cg_v2_kill(const char *dir)
 {
+    /* Usually empty by now (delete after the init is gone): a read of
+     * cgroup.events takes no lock, a write to cgroup.kill takes the
+     * kernel's global cgroup mutex, which every concurrent create's
+     * mkdir, attach and rmdir holds in turn. */
+    if (events_get(dir, "populated") == 0)
+        return 2;
+    brig_clear_error();
     if (!brig_cg_exists(dir, "cgroup.kill"))
         return 0;
     if (brig_cg_write(dir, "cgroup.kill", "1") < 0)

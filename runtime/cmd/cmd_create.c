@@ -17,7 +17,7 @@
     BRIG_CREATE_OPTIONS_HELP                                                                       \
     "      --no-subreaper        accepted for runc compatibility; ignored\n"
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_DETACH, OPT_KEEP };
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_DETACH, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LEARN };
 
 static const struct option create_opts[] = {
     {"bundle", required_argument, NULL, 'b'},
@@ -28,7 +28,8 @@ static const struct option create_opts[] = {
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, OPT_KEEP},
-    {"no-subreaper", no_argument, NULL, OPT_KEEP + 1},
+    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {"seccomp-learn", required_argument, NULL, OPT_LEARN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -70,8 +71,11 @@ int brig_parse_create_opts(int argc, char **argv, struct brig_create_opts *o, bo
                 return brig_fail(0, "unknown option --keep");
             *keep = true;
             break;
-        case OPT_KEEP + 1:
+        case OPT_NO_SUBREAPER:
             break; /* brig never interposes a reaper: accepted for runc compatibility */
+        case OPT_LEARN:
+            o->seccomp_learn = optarg;
+            break;
         case 'h':
             return 1;
         default:
@@ -91,7 +95,7 @@ int cmd_create(int argc, char **argv)
     if (r < 0)
         return brig_report_error();
     struct brig_container *c;
-    if (brig_container_create(&o, &c) < 0)
+    if (brig_container_create(&o, &c, NULL) < 0)
         return brig_report_error();
     brig_container_close(c);
     return 0;

@@ -44,7 +44,8 @@ static int look(const char *id, char **path)
     return r;
 }
 
-static int emit(const char *type, const char *id, const char *data)
+/* One event a line; "stats" carries the cgroup's (PATH) as "data". */
+static int emit(const char *type, const char *id, const char *path)
 {
     yajl_gen g = brig_json_gen_new(false);
     if (!g)
@@ -52,29 +53,25 @@ static int emit(const char *type, const char *id, const char *data)
     yajl_gen_map_open(g);
     brig_json_key_str(g, "type", type);
     brig_json_key_str(g, "id", id);
-    yajl_gen_map_close(g);
-    cleanup_free char *head = brig_json_gen_finish(g);
-    if (!head)
-        return brig_fail(ENOMEM, "events");
-    int n;
-    if (data) {
-        /* DATA is JSON already: splice it in as the last member */
-        head[strlen(head) - 1] = '\0';
-        n = printf("%s,\"data\":%s}\n", head, data);
-    } else {
-        n = printf("%s\n", head);
+    if (path) {
+        brig_json_key(g, "data");
+        if (brig_cgroup_stats_gen(path, g) < 0) {
+            yajl_gen_free(g);
+            return -1;
+        }
     }
-    if (n < 0 || fflush(stdout) != 0)
+    yajl_gen_map_close(g);
+    cleanup_free char *line = brig_json_gen_finish(g);
+    if (!line)
+        return brig_fail(ENOMEM, "events");
+    if (printf("%s\n", line) < 0 || fflush(stdout) != 0)
         return brig_fail(errno, "write events");
     return 0;
 }
 
 static int stats_once(const char *id, const char *path)
 {
-    cleanup_free char *data = brig_cgroup_stats_json(path);
-    if (!data)
-        return -1;
-    return emit("stats", id, data);
+    return emit("stats", id, path);
 }
 
 int cmd_events(int argc, char **argv)

@@ -189,17 +189,13 @@ static void set_args(struct brig_process *p, int n, char **v)
     p->args.n = (size_t)n;
 }
 
-/* The config's process, changed by the command line. */
-static int process_from_cli(struct brig_container *ct, struct exec_args *a, int n_args, char **args,
+/* The config's process, changed by the command line: taken out of CFG
+ * (brig_exec reads the config's other parts, never its process). */
+static int process_from_cli(struct brig_config *cfg, struct exec_args *a, int n_args, char **args,
                             struct brig_process **out)
 {
-    /* A second parse gives a copy we may change and free. */
-    struct brig_config *copy;
-    if (brig_container_config(ct, &copy) < 0)
-        return -1;
-    struct brig_process *p = copy->process;
-    copy->process = NULL;
-    brig_config_free(copy);
+    struct brig_process *p = cfg->process;
+    cfg->process = NULL;
     if (!p)
         return brig_fail(0, "the container's config has no process to start from: use --process");
     *out = p;
@@ -277,7 +273,13 @@ static int process_from_file(const char *path, struct brig_process **out)
     size_t len;
     if (brig_read_input(path, &text, &len) < 0)
         return brig_fail_ctx("--process");
-    if (brig_process_parse(text, len, out) < 0)
+    /* Unknown capabilities in it are a warning (runtime-spec 1.3), said
+     * here, where the file is read; not for the config exec parses again. */
+    void (*was)(const char *, ...) = brig_config_warn;
+    brig_config_warn = brig_warn;
+    int r = brig_process_parse(text, len, out);
+    brig_config_warn = was;
+    if (r < 0)
         return brig_fail_ctx("--process %s", path);
     return 0;
 }
@@ -315,7 +317,7 @@ int cmd_exec(int argc, char **argv)
         }
         if (process_from_file(a.process_file, &p) < 0)
             goto out;
-    } else if (process_from_cli(ct, &a, argc - optind, argv + optind, &p) < 0) {
+    } else if (process_from_cli(cfg, &a, argc - optind, argv + optind, &p) < 0) {
         goto out;
     }
     if (brig_policy_exec(cfg, &ct->state.annotations, p, ct->state.bundle) < 0)

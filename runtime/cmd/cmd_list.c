@@ -104,7 +104,7 @@ int cmd_list(int argc, char **argv)
         printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (int i = 0; i < n; i++) {
         struct brig_container *ct;
-        int r = brig_container_open(ids[i], LOCK_SH, &ct);
+        int r = brig_container_open(ids[i], LOCK_SH | BRIG_OPEN_NO_CONFIG, &ct);
         if (r == BRIG_OPEN_MISSING) {
             brig_clear_error();
             free(ids[i]);

@@ -17,6 +17,7 @@
 #include "brig/cmd.h"
 #include "brig/commands.h"
 #include "brig/internal.h"
+#include "brig/json.h"
 #include "brig/state.h"
 
 #define USAGE "[-f table|json] ID [PS_OPTION...]"
@@ -150,10 +151,21 @@ int cmd_ps(int argc, char **argv)
         return brig_report_error();
     int r = 0;
     if (json) {
-        printf("[");
+        yajl_gen g = brig_json_gen_new(false);
+        if (!g) {
+            free(pids);
+            brig_fail(ENOMEM, "ps");
+            return brig_report_error();
+        }
+        yajl_gen_array_open(g);
         for (int i = 0; i < n; i++)
-            printf("%s%d", i ? "," : "", (int)pids[i]);
-        printf("]\n");
+            yajl_gen_integer(g, pids[i]);
+        yajl_gen_array_close(g);
+        cleanup_free char *out = brig_json_gen_finish(g);
+        if (out)
+            printf("%s\n", out);
+        else
+            r = brig_fail(ENOMEM, "ps");
     } else {
         r = ps_table(argv + optind + 1, argc - optind - 1, pids, n);
     }

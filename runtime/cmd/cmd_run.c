@@ -76,6 +76,20 @@ static int wait_container(pid_t pid, const sigset_t *set)
     }
 }
 
+/* 0 when the learner wrote the profile; 1 when it failed (it said why);
+ * -1 with an error recorded. */
+static int wait_learner(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return brig_fail(errno, "seccomp-learn: wait for the learner");
+    if (WIFSIGNALED(st))
+        return brig_fail(0, "seccomp-learn: the learner was killed by signal %d: the profile was not written",
+                         WTERMSIG(st));
+    return WIFEXITED(st) && WEXITSTATUS(st) != 0 ? 1 : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct brig_create_opts o = {0};
@@ -100,19 +114,20 @@ int cmd_run(int argc, char **argv)
     o.start_now = true;
     /* In the foreground a terminal without a console socket is ours to relay. */
     int master = -1;
-    if (!detach)
+    pid_t learner = 0;
+    if (!detach) {
         o.console_master = &master;
+        o.learner_pid = &learner;
+    }
     struct brig_container *c;
-    if (brig_container_create(&o, &c) < 0)
+    struct brig_config *cfg; /* parsed once, by create */
+    if (brig_container_create(&o, &c, &cfg) < 0)
         return brig_report_error();
     pid_t pid = c->state.pid;
-    struct brig_config *cfg;
-    if (c->has_poststart && brig_container_config(c, &cfg) == 0) {
-        brig_container_poststart(c, cfg);
-        brig_config_free(cfg);
-    }
+    brig_container_poststart(c, cfg);
     if (detach) {
         brig_container_close(c);
+        brig_config_free(cfg);
         return 0;
     }
     flock(c->dirfd, LOCK_UN); /* others may look at it while it runs */
@@ -121,11 +136,20 @@ int cmd_run(int argc, char **argv)
         close(master);
     if (keep) {
         brig_container_close(c);
-        return status;
+        brig_config_free(cfg);
+    } else {
+        while (flock(c->dirfd, LOCK_EX) < 0 && errno == EINTR)
+            ;
+        if (brig_container_destroy(c, cfg) < 0)
+            brig_report_error();
+        brig_config_free(cfg);
     }
-    while (flock(c->dirfd, LOCK_EX) < 0 && errno == EINTR)
-        ;
-    if (brig_container_destroy(c, NULL) < 0)
-        brig_report_error();
+    /* --seccomp-learn: FILE is written once no process of the container is
+     * left (destroy killed any the init left behind). */
+    if (learner > 0) {
+        int lr = wait_learner(learner);
+        if (lr != 0)
+            return lr < 0 ? brig_report_error() : 1;
+    }
     return status;
 }

@@ -14,7 +14,8 @@
 int cmd_state(int argc, char **argv)
 {
     struct brig_container *ct;
-    int opened = brig_cmd_open_id(argc, argv, "Print the state of a container as JSON.\n", LOCK_SH, &ct);
+    int opened = brig_cmd_open_id(argc, argv, "Print the state of a container as JSON.\n",
+                                  LOCK_SH | BRIG_OPEN_NO_CONFIG, &ct);
     if (opened != 0)
         return opened > 0 ? 0 : brig_report_error();
     char *json = brig_state_json_full(ct, brig_container_status(ct));

@@ -423,8 +423,10 @@ static int parse_process_obj(struct cfg_ctx *c, yajl_val o, struct brig_process 
         cfg_pop(c, mark);
     }
 
-    if (parse_rlimits(c, o, p) < 0 || cfg_bool(c, o, "noNewPrivileges", &p->no_new_privileges) < 0 ||
-        cfg_str(c, o, "apparmorProfile", false, &p->apparmor_profile) < 0 ||
+    if (parse_rlimits(c, o, p) < 0 || (r = cfg_bool(c, o, "noNewPrivileges", &p->no_new_privileges)) < 0)
+        return -1;
+    p->no_new_privileges_given = r > 0;
+    if (cfg_str(c, o, "apparmorProfile", false, &p->apparmor_profile) < 0 ||
         cfg_opt_i32(c, o, "oomScoreAdj", -1000, 1000, &p->oom_score_adj) < 0 ||
         cfg_str(c, o, "selinuxLabel", false, &p->selinux_label) < 0)
         return -1;

@@ -1,9 +1,10 @@
 /* brig: the runtime side of the container lifecycle.
  *
  * create, read top to bottom:
- *   1. load the bundle's config            5. compile the seccomp filter
- *   2. make the state directory (locked)   6. make the start socket (create)
- *   3. record the state early (pid 0)      7. clone the init into its namespaces
+ *   1. load the bundle's config, plan     5. compile the seccomp filter
+ *      from it (container.h)               6. make the start socket (create)
+ *   2. make the state directory (locked)   7. clone the init into its namespaces:
+ *   3. record the state early (pid 0)         the plan is complete
  *   4. make the cgroup, apply limits       8. id maps, cgroup join, GO
  *   9. serve the init's requests (hooks, seccomp listener) until READY
  *  10. record pid and status, write the pid file; run: wait until the
@@ -35,6 +36,7 @@
 #include "brig/container.h"
 #include "brig/fault.h"
 #include "brig/hooks.h"
+#include "brig/learn.h"
 #include "brig/mounts.h"
 #include "brig/internal.h"
 #include "brig/oom.h"
@@ -172,25 +174,31 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
         in->lock_fd = -1;
     }
     /* Join the cgroup first, as host root: the init inherits it. */
-    if (brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
-        brig_sync_die(in->sync_fd);
+    if (brig_cgroup_attach_self(in->plan->cgroup_path, in->in_unified) < 0)
+        brig_sync_die(in->proc.sync_fd);
     in->attach_self = false;
     if (brig_namespaces_join(in) < 0)
-        brig_sync_die(in->sync_fd);
+        brig_sync_die(in->proc.sync_fd);
     pid_t pid = clone_raw(CLONE_PARENT);
     if (pid < 0) {
         brig_fail(errno, "clone container process");
-        brig_sync_die(in->sync_fd);
+        brig_sync_die(in->proc.sync_fd);
     }
     if (pid == 0)
         brig_init_main(in);
-    brig_sync_send(in->sync_fd, BRIG_SYNC_PID, pid, NULL, -1);
+    brig_sync_send(in->proc.sync_fd, BRIG_SYNC_PID, pid, NULL, -1);
     _exit(0);
 }
 
+/* --seccomp-learn: where to, and the learner once forked. */
+struct learning {
+    struct brig_learn_target t;
+    pid_t pid;
+};
+
 /* Serve the init until it reports READY. */
 static int serve_init(struct brig_container *c, const struct brig_config *cfg, int sock,
-                      const struct brig_create_opts *o)
+                      const struct brig_create_opts *o, struct learning *learn)
 {
     for (;;) {
         struct brig_sync_msg m;
@@ -225,10 +233,16 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
         }
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
-            cleanup_free char *state = brig_state_json(c, BRIG_CREATING);
-            if (!state || nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
+            if (learn && nfd >= 0 && learn->pid == 0) {
+                /* ours to serve, at once: the init waits in its next call */
+                learn->pid = brig_learn_spawn(&learn->t, nfd, c->state.id, o->learner_pid != NULL);
+                if (learn->pid < 0 || brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                    return -1;
+                break;
+            }
+            if (nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
-            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, state) < 0)
+            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, c, BRIG_CREATING) < 0)
                 return -1;
             if (brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
@@ -251,94 +265,145 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
     }
 }
 
-int brig_container_create(const struct brig_create_opts *o, struct brig_container **out)
+/* 1. The config: read once, parsed here and kept verbatim in the state
+ * (*TEXT), with --policy applied. */
+static int load_config(const struct brig_create_opts *o, const char *bundle, char **text,
+                       struct brig_config **out)
+{
+    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
+    size_t len = 0;
+    if (brig_read_input(path, text, &len) < 0 || brig_config_parse(*text, len, out) < 0)
+        return -1;
+    /* as runc: run starts at once, and without a process nothing would */
+    if (o->start_now && !(*out)->process)
+        return brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+    /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
+    return brig_policy_apply(*out, bundle);
+}
+
+/* 1. The plan, as far as the config decides it: the rootfs (*ROOTFS, the
+ * caller's to free), the namespaces to make and join, the fds that pass
+ * in.  What would fail later is refused here, before anything exists. */
+static int plan_from_config(struct brig_plan *pl, struct brig_config *cfg, const struct brig_create_opts *o,
+                            const char *bundle, char **rootfs)
+{
+    if (!cfg->root)
+        return brig_fail(0, "root: required to create a container");
+    if (cfg->root->path[0] == '/') {
+        *rootfs = absolute_path(cfg->root->path);
+    } else {
+        cleanup_free char *p = brig_xasprintf("%s/%s", bundle, cfg->root->path);
+        *rootfs = absolute_path(p);
+    }
+    if (!*rootfs)
+        return brig_fail_ctx("root.path");
+    if (cfg->process && cfg->process->terminal && !o->console_socket && !o->console_master)
+        return brig_fail(0, "process.terminal is true but no --console-socket was given");
+    pl->cfg = cfg;
+    pl->proc.cfg = cfg;
+    pl->proc.process = cfg->process;
+    pl->id = o->id;
+    pl->bundle = bundle;
+    pl->rootfs = *rootfs;
+    pl->no_pivot = o->no_pivot;
+    pl->no_new_keyring = o->no_new_keyring;
+    /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
+    pl->preserve_fds = o->preserve_fds + (cfg->process ? brig_listen_fds(&cfg->process->env) : 0);
+    if (brig_namespaces_prepare(cfg, pl) < 0)
+        return -1;
+    /* sysctl keys, scheduler, labels: refused before anything exists. */
+    if (brig_sysctl_validate(cfg, pl) < 0 || brig_identity_validate(cfg) < 0)
+        return -1;
+    return 0;
+}
+
+static void close_ns_fds(struct brig_plan *pl)
+{
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        if (pl->ns_fds[i] >= 0) {
+            close(pl->ns_fds[i]);
+            pl->ns_fds[i] = -1;
+        }
+}
+
+/* A joiner goes first when the init cannot be cloned straight into its
+ * namespaces: some are joined, or made in a new user or time namespace. */
+static bool needs_joiner(const struct brig_plan *pl)
+{
+    if ((pl->clone_flags & CLONE_NEWTIME) || pl->new_userns)
+        return true;
+    /* The user's systemd may have to move the first child into its scope
+     * (brig_cg_systemd_attach): by its pid in the host's pid namespace,
+     * so a joiner, not an init already in a new one. */
+    if (pl->cgroup_path && brig_systemd_user() && brig_cg_is_systemd_path(pl->cgroup_path))
+        return true;
+    for (int i = 0; i < BRIG_NS_COUNT; i++)
+        if (pl->ns_fds[i] >= 0)
+            return true;
+    return false;
+}
+
+int brig_container_create(const struct brig_create_opts *o, struct brig_container **out,
+                          struct brig_config **cfg_out)
 {
     struct brig_config *cfg = NULL;
     struct brig_container *c = NULL;
     struct brig_bpf bpf = {0};
-    struct brig_init in = {.sync_fd = -1, .lock_fd = -1, .start_fd = -1, .opts = o};
-    cleanup_fd int cgfd = -1; /* the v2 cgroup to clone into */
+    /* The plan, complete before clone() and only read after it; the init's
+     * own state beside it (container.h). */
+    struct brig_plan plan = {0};
     for (int i = 0; i < BRIG_NS_COUNT; i++)
-        in.ns_fds[i] = -1;
+        plan.ns_fds[i] = -1;
+    struct brig_init in = {.plan = &plan, .proc = {.plan = &plan.proc, .sync_fd = -1}, .lock_fd = -1,
+                           .start_fd = -1};
+    cleanup_fd int cgfd = -1; /* the v2 cgroup to clone into */
     int socks[2] = {-1, -1};
     pid_t init_pid = -1, joiner_pid = -1;
     bool cgroup_made = false, init_started = false, pid_file_written = false;
     cleanup_free char *bundle = NULL;
     cleanup_free char *rootfs = NULL;
+    cleanup_free char *config_text = NULL;
+    struct learning learn = {.t = {.dirfd = -1}};
+    bool learning = false;
+    if (o->learner_pid)
+        *o->learner_pid = 0;
 
     /* create's init waits where exec can join: always guarded, before
      * the config is even read (the re-exec would read it again) */
     if (!o->start_now && brig_exe_guard(brig_g.argv) < 0)
         return -1;
-    /* 1. the config */
+    /* 1. the config, and the plan made from it */
     bundle = absolute_path(o->bundle ? o->bundle : ".");
     if (!bundle)
         return brig_fail_ctx("bundle");
-    /* read once: parsed here, kept verbatim in the state */
-    cleanup_free char *config_text = NULL;
-    {
-        cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
-        size_t len = 0;
-        if (brig_read_input(path, &config_text, &len) < 0 || brig_config_parse(config_text, len, &cfg) < 0)
-            return -1;
-    }
-    /* as runc: run starts at once, and without a process nothing would */
-    if (o->start_now && !cfg->process) {
-        brig_fail(0, "process property must not be empty (run needs config.json's \"process\"; create accepts a bundle without one)");
+    if (load_config(o, bundle, &config_text, &cfg) < 0)
         goto fail;
-    }
-    /* --policy: refuse the bundle, or fill in what it left unsaid (policy.c) */
-    if (brig_policy_apply(cfg, bundle) < 0)
-        goto fail;
-    if (!cfg->root)
-        goto fail_cfg_root;
-    if (cfg->root->path[0] == '/')
-        rootfs = absolute_path(cfg->root->path);
-    else {
-        cleanup_free char *p = brig_xasprintf("%s/%s", bundle, cfg->root->path);
-        rootfs = absolute_path(p);
-    }
-    if (!rootfs) {
-        brig_fail_ctx("root.path");
-        goto fail;
-    }
-    if (cfg->process && cfg->process->terminal && !o->console_socket && !o->console_master) {
-        brig_fail(0, "process.terminal is true but no --console-socket was given");
-        goto fail;
-    }
-    in.cfg = cfg;
-    in.bundle = bundle;
-    in.rootfs = rootfs;
     /* The CVE-2019-5736 guard (exe_guard.h): the re-exec, ~0.4 ms, is not
      * needed when no container process can see a brig process before the
      * init has exec'd; nothing has been made yet that a re-exec would lose. */
     if (!init_unseen(cfg, o) && o->start_now && brig_exe_guard(brig_g.argv) < 0)
         goto fail;
-    /* Socket activation: LISTEN_FDS given to brig pass on, before --preserve-fds. */
-    struct brig_create_opts with_listen;
-    int n_listen = cfg->process ? brig_listen_fds(&cfg->process->env) : 0;
-    if (n_listen > 0) {
-        with_listen = *o;
-        with_listen.preserve_fds += n_listen;
-        in.opts = &with_listen;
+    if (plan_from_config(&plan, cfg, o, bundle, &rootfs) < 0)
+        goto fail;
+    /* --seccomp-learn or its annotation: FILE checked before anything is made */
+    if (o->seccomp_learn || cfg->annotations.n) {
+        int lr = brig_learn_prepare(cfg, o->seccomp_learn, rootfs, &learn.t);
+        if (lr < 0)
+            goto fail;
+        learning = lr == 1;
     }
-    if (brig_namespaces_prepare(cfg, &in) < 0)
-        goto fail;
-    /* sysctl keys, scheduler, labels: refused before anything exists. */
-    if (brig_sysctl_validate(cfg, &in) < 0 || brig_identity_validate(cfg) < 0)
-        goto fail;
 
     brig_trace("config loaded");
     /* 2-3. the state directory, recorded before anything that needs undoing */
     if (brig_container_new(o->id, &c) < 0)
         goto fail;
     in.lock_fd = c->dirfd;
-    in.state = &c->state;
+    plan.state = &c->state;
     c->state.bundle = brig_xstrdup(bundle);
     c->state.rootfs = brig_xstrdup(rootfs);
     c->state.created = brig_now_rfc3339();
     c->state.owner = owner_name();
-    c->state.has_user_ns = in.in_userns;
+    c->state.has_user_ns = plan.in_userns;
     c->state.has_pid_ns = brig_config_namespace(cfg, BRIG_NS_PID) != NULL;
     c->state.systemd_cgroup = brig_g.systemd_cgroup;
     c->state.rootless = brig_is_rootless();
@@ -351,7 +416,6 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     c->state.config_json = config_text;
     config_text = NULL;
-    c->has_poststart = cfg->hooks && cfg->hooks->poststart.n;
     if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
 
@@ -362,17 +426,22 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
                                         cfg->linux_ ? cfg->linux_->n_devices : 0, brig_g.systemd_cgroup,
                                         &c->state.cgroup_own) < 0)
         goto fail;
-    in.cgroup_path = c->state.cgroup_path;
+    plan.cgroup_path = c->state.cgroup_path;
     cgroup_made = true;
 
     brig_trace("cgroup created");
-    /* 5. the seccomp filter, compiled here once rather than in the child */
-    if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
+    /* 5. the seccomp filter, compiled here once rather than in the child;
+     * learning replaces the config's with one that enforces nothing */
+    if (learning) {
+        if (brig_learn_filter(&bpf) < 0)
+            goto fail;
+        plan.proc.seccomp = &bpf;
+    } else if (cfg->process && cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0) {
             brig_fail_ctx("linux.seccomp");
             goto fail;
         }
-        in.seccomp = &bpf;
+        plan.proc.seccomp = &bpf;
     }
     if (brig_fault("seccomp-compiled") < 0)
         goto fail;
@@ -387,27 +456,19 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (!wait_exec && (in.start_fd = brig_start_listen(c)) < 0)
         goto fail;
 
-    /* 7. clone */
+    /* 7. clone; the plan is complete */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
         brig_fail(errno, "socketpair");
         goto fail;
     }
-    in.sync_fd = socks[1];
+    in.proc.sync_fd = socks[1];
     /* A process that moves itself into a cgroup skips the RCU grace period
      * the kernel waits for when another process moves it (~10 ms after an
      * idle moment): the first child joins the cgroup itself.  That child
      * must still be host root, so a new user namespace takes the joiner. */
     in.attach_self = true;
-    cgfd = brig_cgroup_unified_fd(in.cgroup_path);
-    /* The user's systemd may have to move the first child into its scope
-     * (brig_cg_systemd_attach): by its pid in the host's pid namespace,
-     * so a joiner, not an init already in a new one. */
-    bool needs_joiner = (in.clone_flags & CLONE_NEWTIME) || in.new_userns ||
-                        (in.cgroup_path && brig_systemd_user() && brig_cg_is_systemd_path(in.cgroup_path));
-    for (int i = 0; i < BRIG_NS_COUNT; i++)
-        if (in.ns_fds[i] >= 0)
-            needs_joiner = true;
-    if (needs_joiner) {
+    cgfd = brig_cgroup_unified_fd(plan.cgroup_path);
+    if (needs_joiner(&plan)) {
         joiner_pid = clone_into_cgroup(0, cgfd, &in.in_unified);
         if (joiner_pid == 0) {
             close(socks[0]);
@@ -415,7 +476,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         }
     } else {
         /* The cgroup namespace is made by the init once it is in its cgroup. */
-        init_pid = clone_into_cgroup(in.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd, &in.in_unified);
+        init_pid = clone_into_cgroup(plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd, &in.in_unified);
         if (init_pid == 0) {
             close(socks[0]);
             brig_init_main(&in);
@@ -427,7 +488,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
     close(socks[1]);
     socks[1] = -1;
-    in.sync_fd = -1;
+    in.proc.sync_fd = -1;
     if (in.start_fd >= 0) {
         close(in.start_fd); /* the init's to hold */
         in.start_fd = -1;
@@ -439,7 +500,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
-        if (in.new_userns) {
+        if (plan.new_userns) {
             if (brig_sync_expect(socks[0], BRIG_SYNC_USERNS, &m, NULL) < 0 ||
                 brig_write_id_maps(joiner_pid, cfg) < 0 ||
                 brig_sync_send(socks[0], BRIG_SYNC_USERNS_DONE, 0, NULL, -1) < 0)
@@ -451,7 +512,10 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         while (waitpid(joiner_pid, NULL, 0) < 0 && errno == EINTR)
             ;
         joiner_pid = -1;
-    } else if (in.new_userns) {
+        /* in a user namespace the init could not reach every source */
+        if (plan.in_userns && brig_send_mount_sources(cfg, bundle, init_pid, socks[0]) < 0)
+            goto fail;
+    } else if (plan.new_userns) {
         if (brig_write_id_maps(init_pid, cfg) < 0)
             goto fail;
     }
@@ -465,7 +529,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
 
     brig_trace("GO sent");
     /* 9. the init sets everything up; we run the runtime-side hooks */
-    if (serve_init(c, cfg, socks[0], o) < 0)
+    if (serve_init(c, cfg, socks[0], o, learning ? &learn : NULL) < 0)
         goto fail;
 
     brig_trace("init READY");
@@ -483,25 +547,24 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     pid_file_written = o->pid_file != NULL;
     if (brig_fault("pid-file") < 0)
         goto fail;
-    {
-        cleanup_free char *state = brig_state_json(c, BRIG_CREATED);
-        if (!state || brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, state, -1) < 0)
-            goto fail;
-    }
+    if (brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, NULL, -1) < 0)
+        goto fail;
     if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
         goto fail;
 
     close(socks[0]);
     brig_bpf_free(&bpf);
-    for (int i = 0; i < BRIG_NS_COUNT; i++)
-        if (in.ns_fds[i] >= 0)
-            close(in.ns_fds[i]);
-    brig_config_free(cfg);
+    close_ns_fds(&plan);
+    brig_learn_target_close(&learn.t);
+    if (o->learner_pid)
+        *o->learner_pid = learn.pid;
+    if (cfg_out)
+        *cfg_out = cfg;
+    else
+        brig_config_free(cfg);
     *out = c;
     return 0;
 
-fail_cfg_root:
-    brig_fail(0, "root: required to create a container");
 fail:
     {
         /* Keep the first error while undoing. */
@@ -513,6 +576,12 @@ fail:
             brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
+        /* The learner ends with the init it served and writes nothing (the
+         * program never ran); run's own child is reaped here. */
+        if (learn.pid > 0 && o->learner_pid)
+            while (waitpid(learn.pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        brig_learn_target_close(&learn.t);
         /* The lifecycle goes on at "delete" (runtime.md): poststop hooks
          * undo what the create-time ones did.  Warnings only. */
         if (init_started && cfg->hooks && cfg->hooks->poststop.n) {
@@ -526,9 +595,7 @@ fail:
             close(socks[1]);
         if (in.start_fd >= 0)
             close(in.start_fd);
-        for (int i = 0; i < BRIG_NS_COUNT; i++)
-            if (in.ns_fds[i] >= 0)
-                close(in.ns_fds[i]);
+        close_ns_fds(&plan);
         if (pid_file_written && unlink(o->pid_file) < 0)
             brig_debug("remove %s: %s", o->pid_file, strerror(errno));
         if (cgroup_made)
@@ -657,13 +724,22 @@ int brig_container_signal(struct brig_container *c, int sig, bool all)
         long r = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
         int e = errno;
         close(pfd);
+        if (r < 0 && e == ESRCH && !all)
+            goto gone;
         if (r < 0 && !(all && e == ESRCH))
             return brig_fail(e, "signal container %s", c->state.id);
         return 0;
     }
-    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH))
+    if (kill(c->state.pid, sig) < 0 && !(all && errno == ESRCH)) {
+        if (errno == ESRCH)
+            goto gone;
         return brig_fail(errno, "signal container %s", c->state.id);
+    }
     return 0;
+gone:
+    /* it exited since the check: the text engines take for "gone"
+     * (containerd's checkKillError, CRI-O's runtimeCmd) */
+    return brig_fail(0, "container not running: %s", c->state.id);
 }
 
 int brig_container_destroy(struct brig_container *c, const struct brig_config *cfg_in)

@@ -102,12 +102,12 @@ static bool dev_is_tmpfs(const struct brig_config *cfg)
     return false;
 }
 
-int brig_create_devices(struct brig_init *in, int rootfd)
+int brig_create_devices(const struct brig_plan *pl, int rootfd)
 {
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_config *cfg = pl->cfg;
     /* mknod of a device needs CAP_MKNOD in the initial user namespace:
      * refused in the container's own and in one brig itself runs in. */
-    bool userns = in->in_userns || brig_running_in_userns();
+    bool userns = pl->in_userns || brig_running_in_userns();
 
     /* The defaults go into a /dev the config makes fresh, never into a
      * /dev that is part of the rootfs or bound from elsewhere. */

@@ -63,16 +63,17 @@ static const struct {
     {CLONE_NEWPID, "pid"},   {CLONE_NEWNS, "mnt"},
 };
 
-struct exec_ctx {
-    const struct brig_config *cfg;
+/* exec's plan, made by the caller's side before the fork and only read
+ * after it (container.h): the process and its confinement, and where it
+ * goes in.  The child's mutable state is a struct brig_proc. */
+struct exec_plan {
+    struct brig_proc_plan proc;  /* o->process, the config, the compiled filter */
     const struct brig_exec_opts *o;
-    struct brig_bpf *bpf; /* NULL: no filter */
     pid_t init_pid;
     int pidfd;            /* the init's pidfd, or -1 on kernels without */
     int rootfd;           /* the init's root directory */
     int ns_flags;         /* namespaces to join besides pid */
-    int sync_fd;
-    int lock_fd;
+    int lock_fd;          /* the state lock: the child closes it first */
     int keep_fds;         /* fds below this stay open across execve */
     int n_listen;
     const char *cgroup;   /* joined by the child itself (see cgroup.h) */
@@ -142,7 +143,7 @@ static int join_one_by_one(pid_t pid, int flags)
     return 0;
 }
 
-static int join_namespaces(const struct exec_ctx *x)
+static int join_namespaces(const struct exec_plan *x)
 {
     int flags = x->ns_flags & ~CLONE_NEWPID; /* we were born in it */
     if (!flags)
@@ -158,7 +159,7 @@ static int join_namespaces(const struct exec_ctx *x)
 
 /* The root of the container's init: the mount namespace's root after
  * pivot_root, but not after --no-pivot's chroot. */
-static int enter_root(const struct exec_ctx *x)
+static int enter_root(const struct exec_plan *x)
 {
     if (fchdir(x->rootfd) < 0)
         return brig_fail(errno, "enter the container's root");
@@ -170,10 +171,9 @@ static int enter_root(const struct exec_ctx *x)
     return 0;
 }
 
-__attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
+__attribute__((noreturn)) static void exec_child(const struct exec_plan *x, int sock)
 {
-    int sock = x->sync_fd;
-    struct brig_process *p = x->o->process;
+    struct brig_process *p = x->proc.process;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -211,20 +211,16 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
     if (p->terminal && brig_terminal_setup(sock, p, false) < 0)
         brig_sync_die(sock);
 
-    /* The init's own setup steps, on a config whose process is ours:
-     * personality, I/O priority, scheduler, LSM labels; then rlimits, user,
-     * capabilities, no_new_privs, cwd. */
-    struct brig_config cfg = *x->cfg;
-    cfg.process = p;
-    struct brig_init in = {.cfg = &cfg, .sync_fd = sock, .lock_fd = -1, .start_fd = -1, .seccomp = x->bpf};
-    for (int i = 0; i < BRIG_NS_COUNT; i++)
-        in.ns_fds[i] = -1;
-    if (brig_apply_identity(&in) < 0 || brig_setup_process(&in) < 0)
+    /* The init's own setup steps, on our process plan: personality, I/O
+     * priority, scheduler, LSM labels; then rlimits, user, capabilities,
+     * no_new_privs, cwd. */
+    struct brig_proc proc = {.plan = &x->proc, .sync_fd = sock};
+    if (brig_apply_identity(&x->proc) < 0 || brig_setup_process(&proc) < 0)
         brig_sync_die(sock);
     char *exe = brig_lookup_executable(p);
     if (!exe)
         brig_sync_die(sock);
-    if (brig_load_seccomp(&in) < 0)
+    if (brig_load_seccomp(&proc) < 0)
         brig_sync_die(sock);
     execve(exe, p->args.v, p->env.v);
     brig_fail(errno, "exec %s", exe);
@@ -301,20 +297,21 @@ static int check_status(const struct brig_container *c, const struct brig_exec_o
     }
 }
 
-/* Serve the child until it execs (EOF on the socket: it is close-on-exec). */
-static int serve_child(const struct exec_ctx *x, struct brig_container *c, int *master)
+/* Serve the child until it execs (EOF on SOCK: it is close-on-exec). */
+static int serve_child(const struct exec_plan *x, int sock, struct brig_container *c, int *master)
 {
+    const struct brig_config *cfg = x->proc.cfg;
     for (;;) {
         char peek;
         ssize_t n;
         do {
-            n = recv(x->sync_fd, &peek, 1, MSG_PEEK);
+            n = recv(sock, &peek, 1, MSG_PEEK);
         } while (n < 0 && errno == EINTR);
         if (n == 0)
             return 0;
         struct brig_sync_msg m;
         int fd = -1;
-        if (brig_sync_recv(x->sync_fd, &m, &fd) < 0)
+        if (brig_sync_recv(sock, &m, &fd) < 0)
             return -1;
         switch (m.type) {
         case BRIG_SYNC_ERROR:
@@ -322,16 +319,15 @@ static int serve_child(const struct exec_ctx *x, struct brig_container *c, int *
             return -1;
         case BRIG_SYNC_PTY:
             if (brig_terminal_deliver(fd, x->o->console_socket, x->o->detach ? NULL : master) < 0 ||
-                brig_sync_send(x->sync_fd, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+                brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
         case BRIG_SYNC_SECCOMP_FD: {
             cleanup_fd int nfd = fd;
-            cleanup_free char *state = brig_state_json(c, brig_container_status(c));
-            if (!state || nfd < 0 || !x->cfg->linux_ || !x->cfg->linux_->seccomp)
+            if (nfd < 0 || !cfg->linux_ || !cfg->linux_->seccomp)
                 return brig_fail(0, "seccomp listener: no fd received");
-            if (brig_seccomp_send_listener(x->cfg->linux_->seccomp, nfd, state) < 0 ||
-                brig_sync_send(x->sync_fd, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
+            if (brig_seccomp_send_listener(cfg->linux_->seccomp, nfd, c, brig_container_status(c)) < 0 ||
+                brig_sync_send(sock, BRIG_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
                 return -1;
             break;
         }
@@ -361,8 +357,8 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     /* 1 */
     if (check_status(c, o) < 0)
         return -1;
-    struct exec_ctx x = {.cfg = cfg, .o = o, .init_pid = c->state.pid, .lock_fd = c->dirfd,
-                         .sync_fd = -1};
+    struct exec_plan x = {.proc = {.cfg = cfg, .process = p}, .o = o, .init_pid = c->state.pid,
+                          .lock_fd = c->dirfd};
     cleanup_fd int pidfd = pidfd_open_(c->state.pid);
     x.pidfd = pidfd;
     if (pidfd < 0 && errno != ENOSYS)
@@ -387,7 +383,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     if (cfg->linux_ && cfg->linux_->seccomp) {
         if (brig_seccomp_compile(cfg->linux_->seccomp, &bpf) < 0)
             return brig_fail_ctx("linux.seccomp");
-        x.bpf = &bpf;
+        x.proc.seccomp = &bpf;
     }
     x.n_listen = brig_listen_fds(&p->env);
     x.keep_fds = 3 + x.n_listen + o->preserve_fds;
@@ -416,12 +412,11 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     pid_t pid = r < 0 ? -1 : fork();
     if (pid == 0) {
         close(socks[0]);
-        x.sync_fd = socks[1];
-        exec_child(&x);
+        exec_child(&x, socks[1]);
     }
     int e = errno;
     close(socks[1]);
-    x.sync_fd = socks[0];
+    int sock = socks[0];
     if (pid < 0) {
         if (r == 0)
             brig_fail(e, "fork the exec'd process");
@@ -430,20 +425,20 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
 
     /* 5 */
     int master = -1;
-    if (brig_sync_send(x.sync_fd, BRIG_SYNC_GO, 0, NULL, -1) < 0) {
+    if (brig_sync_send(sock, BRIG_SYNC_GO, 0, NULL, -1) < 0) {
         kill_reap(pid);
         goto fail;
     }
     /* The child may now wait on the container (frozen with
      * --ignore-paused until resume, which takes the lock). */
     flock(c->dirfd, LOCK_UN);
-    if (serve_child(&x, c, &master) < 0) {
+    if (serve_child(&x, sock, c, &master) < 0) {
         kill_reap(pid);
         if (master >= 0)
             close(master);
         goto fail;
     }
-    close(x.sync_fd);
+    close(sock);
     brig_bpf_free(&bpf);
 
     /* 10 */
@@ -462,7 +457,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     return status;
 
 fail:
-    close(x.sync_fd);
+    close(sock);
     brig_bpf_free(&bpf);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return -1;

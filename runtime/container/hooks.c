@@ -176,16 +176,16 @@ int brig_run_hooks(const struct brig_hook_list *hooks, const char *kind, const c
     return -1;
 }
 
-char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status status)
+char *brig_hook_state_in_container(const struct brig_plan *pl, enum brig_status status)
 {
     struct brig_container tmp = {.dirfd = -1};
-    if (in->state)
-        tmp.state = *in->state;
-    tmp.state.id = (char *)in->opts->id;
-    tmp.state.bundle = (char *)in->bundle;
-    tmp.state.rootfs = (char *)in->rootfs;
-    if (!in->state) {
-        tmp.state.annotations = in->cfg->annotations;
+    if (pl->state)
+        tmp.state = *pl->state;
+    tmp.state.id = (char *)pl->id;
+    tmp.state.bundle = (char *)pl->bundle;
+    tmp.state.rootfs = (char *)pl->rootfs;
+    if (!pl->state) {
+        tmp.state.annotations = pl->cfg->annotations;
     }
     /* The pid as the container sees it (runtime.md, "State"). */
     tmp.state.pid = getpid();
@@ -194,20 +194,21 @@ char *brig_hook_state_in_container(const struct brig_init *in, enum brig_status 
 
 int brig_create_hooks(struct brig_init *in)
 {
-    const struct brig_hooks *h = in->cfg->hooks;
+    const struct brig_plan *pl = in->plan;
+    const struct brig_hooks *h = pl->cfg->hooks;
     if (!h)
         return 0;
     if (h->prestart.n || h->create_runtime.n) {
-        if (brig_sync_send(in->sync_fd, BRIG_SYNC_HOOKS, 0, NULL, -1) < 0 ||
-            brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+        if (brig_sync_send(in->proc.sync_fd, BRIG_SYNC_HOOKS, 0, NULL, -1) < 0 ||
+            brig_sync_expect(in->proc.sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
             return -1;
     }
     if (h->create_container.n) {
         /* In the rootfs, as runc runs them (relative paths there). */
-        if (chdir(in->rootfs) < 0)
-            return brig_fail(errno, "createContainer hooks: chdir %s", in->rootfs);
-        cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATING);
-        container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
+        if (chdir(pl->rootfs) < 0)
+            return brig_fail(errno, "createContainer hooks: chdir %s", pl->rootfs);
+        cleanup_free char *state = brig_hook_state_in_container(pl, BRIG_CREATING);
+        container_env = pl->proc.process ? pl->proc.process->env.v : NULL;
         int r = state ? brig_run_hooks(&h->create_container, "createContainer", state) : -1;
         container_env = NULL;
         if (r < 0)
@@ -234,17 +235,17 @@ int brig_runtime_create_hooks(struct brig_container *c, const struct brig_config
     return 0;
 }
 
-int brig_start_container_hooks(struct brig_init *in)
+int brig_start_container_hooks(const struct brig_plan *pl)
 {
-    const struct brig_hooks *h = in->cfg->hooks;
+    const struct brig_hooks *h = pl->cfg->hooks;
     if (!h || !h->start_container.n)
         return 0;
     /* Still "created": the program has not been executed yet. */
-    cleanup_free char *state = brig_hook_state_in_container(in, BRIG_CREATED);
+    cleanup_free char *state = brig_hook_state_in_container(pl, BRIG_CREATED);
     if (!state)
         return -1;
     /* The hooks get the process's environment, as runc gives it. */
-    container_env = in->cfg->process ? in->cfg->process->env.v : NULL;
+    container_env = pl->proc.process ? pl->proc.process->env.v : NULL;
     int r = brig_run_hooks(&h->start_container, "startContainer", state);
     container_env = NULL;
     return r;

@@ -47,12 +47,16 @@ static int become_ns_root(void)
     return 0;
 }
 
-static int new_session_keyring(const struct brig_init *in)
+static int new_session_keyring(const struct brig_plan *pl)
 {
-    if (in->opts->no_new_keyring)
+    if (pl->no_new_keyring)
         return 0;
-    /* A private keyring so the container cannot read the host's keys. */
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.brig") < 0 && errno != ENOSYS &&
+    /* A private keyring so the container cannot read the host's keys.
+     * Anonymous: joining by name makes the kernel search every named
+     * keyring of the user namespace (one per running container: O(n) per
+     * start), and would join an existing one of that name that grants
+     * search, e.g. one another container opened up. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
         errno != EPERM && errno != EACCES)
         return brig_fail(errno, "join a new session keyring");
     return 0;
@@ -86,25 +90,27 @@ static void close_others(int first, int keep1, int keep2)
 
 void brig_init_main(struct brig_init *in)
 {
-    int sock = in->sync_fd;
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_plan *pl = in->plan;
+    const struct brig_config *cfg = pl->cfg;
+    const struct brig_process *process = pl->proc.process;
+    int sock = in->proc.sync_fd;
 
     /* 1 */
     if (in->lock_fd >= 0)
         close(in->lock_fd); /* else the state lock lives as long as we do */
     in->lock_fd = -1;
-    close_others(3 + in->opts->preserve_fds, sock, in->start_fd);
+    close_others(3 + pl->preserve_fds, sock, in->start_fd);
     brig_log_forget();
     /* run blocked the signals it forwards: ours take their defaults */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
-    if (in->attach_self && brig_cgroup_attach_self(in->cgroup_path, in->in_unified) < 0)
+    if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
-    /* 2 */
-    if (brig_sync_expect(sock, BRIG_SYNC_GO, NULL, NULL) < 0)
+    /* 2 (bind sources the runtime opened for us come first: mountsrc.c) */
+    if (brig_recv_mount_sources(in) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
     /* Until execve we are the host's brig binary inside the container: no
      * container process may open our /proc/PID/exe (CVE-2019-5736).  After
@@ -116,9 +122,9 @@ void brig_init_main(struct brig_init *in)
 
     brig_trace("init: GO");
     /* 3 */
-    if (in->new_userns && become_ns_root() < 0)
+    if (pl->new_userns && become_ns_root() < 0)
         brig_sync_die(sock);
-    if ((in->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+    if ((pl->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
         brig_fail(errno, "unshare the cgroup namespace");
         brig_sync_die(sock);
     }
@@ -128,7 +134,7 @@ void brig_init_main(struct brig_init *in)
         brig_fail(errno, "setsid");
         brig_sync_die(sock);
     }
-    if (new_session_keyring(in) < 0)
+    if (new_session_keyring(pl) < 0)
         brig_sync_die(sock);
 
     brig_trace("init: session");
@@ -138,25 +144,25 @@ void brig_init_main(struct brig_init *in)
     brig_trace("init: rootfs set up");
     if (brig_set_hostname(cfg) < 0)
         brig_sync_die(sock);
-    if (brig_finish_rootfs(in) < 0)
+    if (brig_finish_rootfs(pl) < 0)
         brig_sync_die(sock);
     /* The pty comes from the container's devpts, hence after pivot_root. */
-    if (cfg->process && cfg->process->terminal && brig_terminal_setup(sock, cfg->process, true) < 0)
+    if (process && process->terminal && brig_terminal_setup(sock, process, true) < 0)
         brig_sync_die(sock);
 
     brig_trace("init: rootfs finished");
     /* 7 (without no_new_privs the filter goes in here, while we still
      * hold CAP_SYS_ADMIN; its listener fd goes to the runtime at once) */
     char *exe = NULL;
-    if (cfg->process) {
-        if (brig_setup_process(in) < 0)
+    if (process) {
+        if (brig_setup_process(&in->proc) < 0)
             brig_sync_die(sock);
-        exe = brig_lookup_executable(cfg->process);
+        exe = brig_lookup_executable(process);
         if (!exe)
             brig_sync_die(sock);
         /* A filter with a listener goes in now: create's runtime must hand
          * the listener fd on, and it is gone once we are READY. */
-        if (in->seccomp && in->seccomp->needs_listener && brig_load_seccomp(in) < 0)
+        if (pl->proc.seccomp && pl->proc.seccomp->needs_listener && brig_load_seccomp(&in->proc) < 0)
             brig_sync_die(sock);
     }
 
@@ -164,9 +170,9 @@ void brig_init_main(struct brig_init *in)
     /* 8 */
     if (brig_sync_send(sock, BRIG_SYNC_READY, 0, NULL, -1) < 0)
         _exit(1);
-    /* The ack carries the state JSON for the startContainer hooks. */
-    static struct brig_sync_msg ack;
-    if (brig_sync_expect(sock, BRIG_SYNC_READY_ACK, &ack, NULL) < 0)
+    /* The ack: the state is recorded (the startContainer hooks' state
+     * comes from the plan). */
+    if (brig_sync_expect(sock, BRIG_SYNC_READY_ACK, NULL, NULL) < 0)
         _exit(1);
 
     /* 9: run goes on; create waits for start's connection (startsock.h).
@@ -174,24 +180,24 @@ void brig_init_main(struct brig_init *in)
      * tells the runtime the program has been executed. */
     if (in->start_fd >= 0) {
         close(sock); /* create's runtime has exited */
-        sock = in->sync_fd = brig_start_accept(in->start_fd);
+        sock = in->proc.sync_fd = brig_start_accept(in->start_fd);
         in->start_fd = -1;
         if (sock < 0) {
             fprintf(stderr, "brig: init: %s\n", brig_last_error());
             _exit(1);
         }
         /* Without a process start refuses before it connects. */
-        if (!cfg->process)
+        if (!process)
             _exit(1);
     }
 
     /* 10: the rest of the confinement, then whatever runs before the
      * program, under all of it (startContainer hooks are the container's
      * own binaries), then execve.  A failure goes to run or start. */
-    if (brig_load_seccomp(in) < 0 || brig_start_container_hooks(in) < 0)
+    if (brig_load_seccomp(&in->proc) < 0 || brig_start_container_hooks(pl) < 0)
         brig_sync_die(sock);
     brig_trace("init: execve");
-    execve(exe, cfg->process->args.v, cfg->process->env.v);
+    execve(exe, process->args.v, process->env.v);
     brig_fail(errno, "exec %s", exe);
     brig_sync_die(sock);
 }

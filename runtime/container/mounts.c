@@ -142,7 +142,7 @@ static int finish_mount(int rootfd, const struct brig_mount *m, const struct bri
 /* type "cgroup": the container's own cgroup, read-write unless its
  * options say "ro", as with runc (every engine's and `brig spec`'s
  * default cgroup mount says "ro"). */
-static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_mount *m,
+static int mount_cgroup(const struct brig_plan *pl, int rootfd, const struct brig_mount *m,
                         const struct brig_mount_opts *mo)
 {
     bool rw = (mo->attr_set & BRIG_ATTR_RDONLY) == 0;
@@ -151,7 +151,7 @@ static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_moun
     if (fd < 0)
         return -1;
     unsigned long cg2_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY);
-    if (brig_cgroup_mode() == BRIG_CGROUP_V2 && (in->clone_flags & CLONE_NEWCGROUP)) {
+    if (brig_cgroup_mode() == BRIG_CGROUP_V2 && (pl->clone_flags & CLONE_NEWCGROUP)) {
         if (brig_mount_at("cgroup2", fd, "cgroup2", cg2_flags, NULL, m->destination) == 0)
             return 0;
         int e = brig_last_errno();
@@ -183,7 +183,7 @@ static int mount_cgroup(struct brig_init *in, int rootfd, const struct brig_moun
 
     /* The container's cgroup path relative to each hierarchy's root. */
     cleanup_free char *cgpath = NULL;
-    const char *path = in->cgroup_path;
+    const char *path = pl->cgroup_path;
     if (!path)
         return brig_fail(0, "cgroup mount: the container has no cgroup path");
     if (brig_g.systemd_cgroup) {
@@ -273,9 +273,11 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
     if (!m->source)
         return brig_fail(0, "bind mount without a source");
     cleanup_free char *source = m->source[0] == '/' ? brig_xstrdup(m->source)
-                                                    : brig_xasprintf("%s/%s", in->bundle, m->source);
+                                                    : brig_xasprintf("%s/%s", in->plan->bundle, m->source);
+    /* opened by the runtime as host root, with a user namespace (mountsrc.c) */
+    cleanup_fd int srcfd = brig_take_mount_source(in, index);
     struct stat st;
-    if (stat(source, &st) < 0)
+    if ((srcfd >= 0 ? fstat(srcfd, &st) : stat(source, &st)) < 0)
         return brig_fail(errno, "bind mount source %s", source);
     cleanup_fd int fd = open_dest(rootfd, m, S_ISDIR(st.st_mode), false);
     if (fd < 0)
@@ -286,8 +288,8 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
          * shared bind must be a peer of the host's mount, not of our
          * slave copy of it. */
         int tree = -1;
-        if (brig_sync_send(in->sync_fd, BRIG_SYNC_MOUNT_TREE, (int32_t)index, NULL, -1) < 0 ||
-            brig_sync_expect(in->sync_fd, BRIG_SYNC_MOUNT_TREE, NULL, &tree) < 0)
+        if (brig_sync_send(in->proc.sync_fd, BRIG_SYNC_MOUNT_TREE, (int32_t)index, NULL, -1) < 0 ||
+            brig_sync_expect(in->proc.sync_fd, BRIG_SYNC_MOUNT_TREE, NULL, &tree) < 0)
             return -1;
         if (tree < 0)
             return brig_fail(0, "bind %s: no mount received from the runtime", source);
@@ -296,7 +298,8 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
         close(tree);
         if (r < 0)
             return brig_fail(e, "attach the bind of %s on %s", source, m->destination);
-    } else if (brig_bind_at(source, -1, rootfd, m->destination, fd, mo->recursive, mo->attr_set, mo->attr_clr) < 0) {
+    } else if (brig_bind_at(source, srcfd, rootfd, m->destination, fd, mo->recursive, mo->attr_set,
+                            mo->attr_clr) < 0) {
         return -1;
     }
     return finish_mount(rootfd, m, mo);
@@ -305,7 +308,7 @@ static int mount_bind(struct brig_init *in, int rootfd, size_t index, const stru
 /* The config's /dev tmpfs is read-only: made so by brig_finish_dev. */
 static bool dev_ro_later;
 
-static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *m, const struct brig_mount_opts *mo)
+static int mount_new(const struct brig_plan *pl, int rootfd, const struct brig_mount *m, const struct brig_mount_opts *mo)
 {
     const char *type = m->type;
     bool is_proc = type && strcmp(type, "proc") == 0;
@@ -324,7 +327,7 @@ static int mount_new(struct brig_init *in, int rootfd, const struct brig_mount *
             return brig_fail(errno, "open %s", m->destination);
     }
     cleanup_free char *data = NULL;
-    const char *label = in->cfg->linux_ ? in->cfg->linux_->mount_label : NULL;
+    const char *label = pl->cfg->linux_ ? pl->cfg->linux_->mount_label : NULL;
     if (label && type && (strcmp(type, "tmpfs") == 0 || strcmp(type, "mqueue") == 0 || strcmp(type, "devpts") == 0))
         data = brig_xasprintf("%s%scontext=\"%s\"", mo->data ? mo->data : "", mo->data ? "," : "", label);
     else
@@ -398,24 +401,24 @@ int brig_finish_dev(int rootfd)
 
 static int apply_one(struct brig_init *in, int rootfd, size_t index)
 {
-    const struct brig_mount *m = &in->cfg->mounts[index];
+    const struct brig_mount *m = &in->plan->cfg->mounts[index];
     struct brig_mount_opts mo;
     if (brig_parse_mount_options(&m->options, m->type, &mo) < 0)
         return -1;
     int r;
     if (m->type && strcmp(m->type, "cgroup") == 0 && !mo.bind)
-        r = mount_cgroup(in, rootfd, m, &mo);
+        r = mount_cgroup(in->plan, rootfd, m, &mo);
     else if (mo.bind)
         r = mount_bind(in, rootfd, index, m, &mo);
     else
-        r = mount_new(in, rootfd, m, &mo);
+        r = mount_new(in->plan, rootfd, m, &mo);
     brig_mount_opts_free(&mo);
     return r;
 }
 
 int brig_apply_mounts(struct brig_init *in, int rootfd)
 {
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_config *cfg = in->plan->cfg;
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         if (apply_one(in, rootfd, i) < 0)
             return brig_fail_ctx("mounts[%zu] (%s)", i, cfg->mounts[i].destination);

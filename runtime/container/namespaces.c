@@ -21,10 +21,10 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
+int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_plan *pl)
 {
-    in->clone_flags = 0;
-    in->new_userns = false;
+    pl->clone_flags = 0;
+    pl->new_userns = false;
     if (!cfg->linux_)
         return 0;
     const struct brig_linux *l = cfg->linux_;
@@ -42,19 +42,19 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_init *in)
                 return brig_fail(0, "linux.namespaces[%zu].path: %s is not a namespace of type %s", i, ns->path,
                                  brig_ns_type_name(ns->type));
             }
-            in->ns_fds[ns->type] = fd;
+            pl->ns_fds[ns->type] = fd;
         } else {
-            in->clone_flags |= (unsigned long)ns->clone_flag;
+            pl->clone_flags |= (unsigned long)ns->clone_flag;
             if (ns->type == BRIG_NS_USER)
-                in->new_userns = true;
+                pl->new_userns = true;
         }
     }
-    in->in_userns = in->new_userns || in->ns_fds[BRIG_NS_USER] >= 0;
-    if (in->new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+    pl->in_userns = pl->new_userns || pl->ns_fds[BRIG_NS_USER] >= 0;
+    if (pl->new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
         return brig_fail(0, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
-    if (!in->new_userns && in->ns_fds[BRIG_NS_USER] < 0 && (l->n_uid_mappings || l->n_gid_mappings))
+    if (!pl->new_userns && pl->ns_fds[BRIG_NS_USER] < 0 && (l->n_uid_mappings || l->n_gid_mappings))
         return brig_fail(0, "linux.uidMappings: mappings given without a user namespace");
-    if ((l->time_monotonic.set || l->time_boottime.set) && !(in->clone_flags & CLONE_NEWTIME))
+    if ((l->time_monotonic.set || l->time_boottime.set) && !(pl->clone_flags & CLONE_NEWTIME))
         return brig_fail(0, "linux.timeOffsets: needs a new time namespace");
     return 0;
 }
@@ -99,16 +99,17 @@ int brig_write_id_maps(pid_t pid, const struct brig_config *cfg)
     return 0;
 }
 
-static int join(struct brig_init *in, enum brig_ns_type t)
+/* Join the planned namespace of type T; this process's copy of its fd is
+ * closed then (the plan's entry is left as it is: nothing reads it again). */
+static int join(const struct brig_plan *pl, enum brig_ns_type t)
 {
-    int fd = in->ns_fds[t];
+    int fd = pl->ns_fds[t];
     if (fd < 0)
         return 0;
-    const struct brig_namespace *ns = brig_config_namespace(in->cfg, t);
+    const struct brig_namespace *ns = brig_config_namespace(pl->cfg, t);
     if (setns(fd, ns ? ns->clone_flag : 0) < 0)
         return brig_fail(errno, "join %s namespace %s", brig_ns_type_name(t), ns ? ns->path : "");
     close(fd);
-    in->ns_fds[t] = -1;
     return 0;
 }
 
@@ -135,9 +136,9 @@ static int write_time_offsets(const struct brig_config *cfg)
  * still resolve on the host), then the new ones. */
 /* A new network namespace starts with its loopback down; runc brings it
  * up (127.0.0.1 works in every container it makes), and so do we. */
-int brig_loopback_up(const struct brig_init *in)
+int brig_loopback_up(const struct brig_plan *pl)
 {
-    if (!(in->clone_flags & CLONE_NEWNET))
+    if (!(pl->clone_flags & CLONE_NEWNET))
         return 0; /* the host's, or one joined by path: not ours to change */
     cleanup_fd int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
@@ -158,9 +159,10 @@ int brig_namespaces_join(struct brig_init *in)
 {
     static const enum brig_ns_type order[] = {BRIG_NS_USER, BRIG_NS_IPC, BRIG_NS_UTS, BRIG_NS_NETWORK,
                                               BRIG_NS_PID, BRIG_NS_CGROUP, BRIG_NS_TIME, BRIG_NS_MOUNT};
-    bool joined_userns = in->ns_fds[BRIG_NS_USER] >= 0;
+    const struct brig_plan *pl = in->plan;
+    bool joined_userns = pl->ns_fds[BRIG_NS_USER] >= 0;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(order); i++) {
-        if (join(in, order[i]) < 0)
+        if (join(pl, order[i]) < 0)
             return -1;
         /* Our host ids mean nothing in a joined user namespace: be its root. */
         if (order[i] == BRIG_NS_USER && joined_userns &&
@@ -170,23 +172,23 @@ int brig_namespaces_join(struct brig_init *in)
     /* The time namespace first: its offsets can only be written while we
      * still hold CAP_SYS_TIME over it (a new user namespace would make our
      * /proc/self files unreachable after the uid change). */
-    if (in->clone_flags & CLONE_NEWTIME) {
+    if (pl->clone_flags & CLONE_NEWTIME) {
         if (unshare(CLONE_NEWTIME) < 0)
             return brig_fail(errno, "unshare the time namespace");
-        if (write_time_offsets(in->cfg) < 0)
+        if (write_time_offsets(pl->cfg) < 0)
             return -1;
     }
-    if (in->new_userns) {
+    if (pl->new_userns) {
         if (unshare(CLONE_NEWUSER) < 0)
             return brig_fail(errno, "unshare the user namespace");
         struct brig_sync_msg m;
-        if (brig_sync_send(in->sync_fd, BRIG_SYNC_USERNS, 0, NULL, -1) < 0 ||
-            brig_sync_expect(in->sync_fd, BRIG_SYNC_USERNS_DONE, &m, NULL) < 0)
+        if (brig_sync_send(in->proc.sync_fd, BRIG_SYNC_USERNS, 0, NULL, -1) < 0 ||
+            brig_sync_expect(in->proc.sync_fd, BRIG_SYNC_USERNS_DONE, &m, NULL) < 0)
             return -1;
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             return brig_fail(errno, "become root in the user namespace");
     }
-    unsigned long rest = in->clone_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
+    unsigned long rest = pl->clone_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
     if (rest && unshare((int)rest) < 0)
         return brig_fail(errno, "unshare namespaces");
     return 0;

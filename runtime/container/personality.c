@@ -95,9 +95,9 @@ static int set_scheduler(const struct brig_scheduler *s)
     return 0;
 }
 
-int brig_apply_identity(const struct brig_init *in)
+int brig_apply_identity(const struct brig_proc_plan *pp)
 {
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_config *cfg = pp->cfg;
     const struct brig_personality *pe = cfg->linux_ ? cfg->linux_->personality : NULL;
     if (pe) {
         unsigned long dom = strcmp(pe->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
@@ -106,7 +106,7 @@ int brig_apply_identity(const struct brig_init *in)
     }
     if (brig_apply_memory_policy(cfg) < 0)
         return -1;
-    const struct brig_process *p = cfg->process;
+    const struct brig_process *p = pp->process;
     if (!p)
         return 0;
     if (p->io_priority) {

@@ -168,27 +168,27 @@ static int fix_stdio_owner(uid_t uid)
     return 0;
 }
 
-int brig_load_seccomp(struct brig_init *in)
+int brig_load_seccomp(struct brig_proc *p)
 {
-    if (!in->seccomp)
+    if (!p->plan->seccomp || p->seccomp_loaded)
         return 0;
     int nfd = -1;
-    if (brig_seccomp_install(in->seccomp, &nfd) < 0)
+    if (brig_seccomp_install(p->plan->seccomp, &nfd) < 0)
         return -1;
-    in->seccomp = NULL;
+    p->seccomp_loaded = true;
     if (nfd < 0)
         return 0;
     /* The runtime hands it to the agent at listenerPath and acks. */
-    int r = brig_sync_send(in->sync_fd, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd);
+    int r = brig_sync_send(p->sync_fd, BRIG_SYNC_SECCOMP_FD, 0, NULL, nfd);
     close(nfd);
-    if (r < 0 || brig_sync_expect(in->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
+    if (r < 0 || brig_sync_expect(p->sync_fd, BRIG_SYNC_HOOKS_DONE, NULL, NULL) < 0)
         return brig_fail_ctx("seccomp listener");
     return 0;
 }
 
-int brig_setup_process(struct brig_init *in)
+int brig_setup_process(struct brig_proc *pr)
 {
-    const struct brig_process *p = in->cfg->process;
+    struct brig_process *p = pr->plan->process;
     /* No capabilities object means no capabilities, as runc does. */
     static const struct brig_caps no_caps;
     const struct brig_caps *caps = p->capabilities ? p->capabilities : &no_caps;
@@ -206,11 +206,11 @@ int brig_setup_process(struct brig_init *in)
     if (cwd < 0)
         return brig_fail_ctx("process.cwd");
     /* This process's own copy of the config: the program gets this env. */
-    set_home(root, (struct brig_process *)p);
+    set_home(root, p);
     /* Without no_new_privs the kernel takes a filter only from a process
      * that still holds CAP_SYS_ADMIN: install it now, before the user and
      * capabilities change (the filter must then allow the rest of setup). */
-    if (!p->no_new_privileges && brig_load_seccomp(in) < 0)
+    if (!p->no_new_privileges && brig_load_seccomp(pr) < 0)
         return -1;
     if (fix_stdio_owner(p->user.uid) < 0)
         return -1;

@@ -108,14 +108,15 @@ static int do_pivot(const char *rootfs)
 
 int brig_setup_rootfs(struct brig_init *in)
 {
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_plan *pl = in->plan;
+    const struct brig_config *cfg = pl->cfg;
     const char *prop = cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL;
-    bool own_mount_ns = (in->clone_flags & CLONE_NEWNS) != 0;
+    bool own_mount_ns = (pl->clone_flags & CLONE_NEWNS) != 0;
 
     /* The init's first step in its own namespaces (however they were
      * made: by clone, or by the joiner): a new network namespace gets its
      * loopback up, as with runc. */
-    if (brig_loopback_up(in) < 0)
+    if (brig_loopback_up(pl) < 0)
         return -1;
 
     if (own_mount_ns) {
@@ -131,8 +132,8 @@ int brig_setup_rootfs(struct brig_init *in)
         if (mount(NULL, "/", NULL, flags, NULL) < 0)
             return brig_fail(errno, "make / %s", prop ? prop : "rslave");
         /* pivot_root needs the new root to be a mount point. */
-        if (mount(in->rootfs, in->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-            return brig_fail(errno, "bind the rootfs %s", in->rootfs);
+        if (mount(pl->rootfs, pl->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+            return brig_fail(errno, "bind the rootfs %s", pl->rootfs);
     }
 
     /* Our own procfs for the writes after pivot_root (sysctl, labels):
@@ -141,12 +142,14 @@ int brig_setup_rootfs(struct brig_init *in)
                                                                      cfg->process->selinux_label)))
         brig_private_procfs();
 
-    cleanup_fd int rootfd = open(in->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_fd int rootfd = open(pl->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
-        return brig_fail(errno, "open rootfs %s", in->rootfs);
-    if (brig_apply_mounts(in, rootfd) < 0)
+        return brig_fail(errno, "open rootfs %s", pl->rootfs);
+    int mr = brig_apply_mounts(in, rootfd);
+    brig_drop_mount_sources(in);
+    if (mr < 0)
         return -1;
-    if (brig_create_devices(in, rootfd) < 0 || brig_finish_dev(rootfd) < 0)
+    if (brig_create_devices(pl, rootfd) < 0 || brig_finish_dev(rootfd) < 0)
         return -1;
     clone_host_null(cfg, rootfd);
 
@@ -156,13 +159,13 @@ int brig_setup_rootfs(struct brig_init *in)
         return -1;
 
     if (!own_mount_ns) {
-        if (chroot(in->rootfs) < 0)
-            return brig_fail(errno, "chroot %s", in->rootfs);
+        if (chroot(pl->rootfs) < 0)
+            return brig_fail(errno, "chroot %s", pl->rootfs);
         if (chdir("/") < 0)
             return brig_fail(errno, "chdir /");
         return 0;
     }
-    if (in->opts->no_pivot ? brig_move_root(in->rootfs) < 0 : do_pivot(in->rootfs) < 0)
+    if (pl->no_pivot ? brig_move_root(pl->rootfs) < 0 : do_pivot(pl->rootfs) < 0)
         return -1;
     if (prop) {
         unsigned long flags;
@@ -245,9 +248,9 @@ static int open_listed(int rootfd, const char *p, int *fd)
     return brig_fail(errno, "resolve %s in the rootfs", p);
 }
 
-int brig_finish_rootfs(struct brig_init *in)
+int brig_finish_rootfs(const struct brig_plan *pl)
 {
-    const struct brig_config *cfg = in->cfg;
+    const struct brig_config *cfg = pl->cfg;
     const struct brig_linux *l = cfg->linux_;
     if (l && l->sysctl.n && brig_sysctl_apply(cfg) < 0)
         return -1;
@@ -275,11 +278,11 @@ int brig_finish_rootfs(struct brig_init *in)
     free(own_null);
     own_null = NULL;
     n_own_null = next_own_null = 0;
-    if (brig_apply_identity(in) < 0)
+    if (brig_apply_identity(&pl->proc) < 0)
         return -1;
     if (cfg->process && brig_make_cwd(cfg->process->cwd) < 0)
         return -1;
-    if (cfg->root->readonly && (in->clone_flags & CLONE_NEWNS)) {
+    if (cfg->root->readonly && (pl->clone_flags & CLONE_NEWNS)) {
         if (brig_setattr(rootfd, BRIG_ATTR_RDONLY, 0, 0, false, "/") < 0)
             return brig_fail_ctx("root.readonly");
     }

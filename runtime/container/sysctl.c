@@ -107,7 +107,7 @@ int brig_sysctl_classify(const char *key, char **dotted_out, enum brig_ns_type *
     return r;
 }
 
-int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *in)
+int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_plan *pl)
 {
     if (!cfg->linux_)
         return 0;
@@ -131,7 +131,7 @@ int brig_sysctl_validate(const struct brig_config *cfg, const struct brig_init *
         if (!ns)
             return brig_fail(0, "linux.sysctl: \"%s\" needs the container to have its own %s namespace", key,
                              brig_ns_type_name(t));
-        if (in && in->ns_fds[t] >= 0 && is_host_ns(in->ns_fds[t], t))
+        if (pl && pl->ns_fds[t] >= 0 && is_host_ns(pl->ns_fds[t], t))
             return brig_fail(0, "linux.sysctl: \"%s\": the %s namespace the container joins (%s) is the host's", key,
                              brig_ns_type_name(t), ns->path);
     }

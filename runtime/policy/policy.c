@@ -156,23 +156,6 @@ static void fill_paths(struct brig_strv *s, const char *const *paths, size_t n)
     s->n = n;
 }
 
-/* Whether config.json says anything about process.noNewPrivileges: Go
- * engines omit a false bool, so only the text can tell. */
-static int nnp_written(const char *bundle, bool *written)
-{
-    cleanup_free char *path = brig_xasprintf("%s/config.json", bundle);
-    cleanup_free char *text = NULL;
-    size_t len;
-    if (brig_read_input(path, &text, &len) < 0)
-        return -1;
-    yajl_val root = brig_json_parse(text, path);
-    if (!root)
-        return -1;
-    *written = brig_json_get(brig_json_get(root, "process"), "noNewPrivileges") != NULL;
-    yajl_tree_free(root);
-    return 0;
-}
-
 /* The settings named in WHAT ("seccomp,noNewPrivileges,...") that CFG
  * lacks; appends the names of those added to ADDED. */
 static int fill(struct brig_config *cfg, const char *what, char *added, size_t size)
@@ -259,7 +242,7 @@ static void read_markers(const struct brig_map *a, struct silence *s)
     }
 }
 
-static int fill_in(struct brig_config *cfg, const char *bundle)
+static int fill_in(struct brig_config *cfg)
 {
     if (!cfg->process)
         return 0; /* nothing will run */
@@ -278,13 +261,8 @@ static int fill_in(struct brig_config *cfg, const char *bundle)
      * minimal bundles do not. */
     const struct brig_linux *l = cfg->linux_;
     bool chose = sil.seccomp_chosen || sil.paths_chosen || (l && (l->seccomp || l->masked_paths.v));
-    bool nnp = false;
-    if (!chose && !cfg->process->no_new_privileges) {
-        bool written;
-        if (nnp_written(bundle, &written) < 0)
-            return -1;
-        nnp = !written;
-    }
+    /* (the parser says whether the key was written) */
+    bool nnp = !chose && !cfg->process->no_new_privileges && !cfg->process->no_new_privileges_given;
     char what[128] = "";
     snprintf(what, sizeof what, "%s%s%s", sil.seccomp_chosen ? "" : "seccomp,",
              nnp ? "noNewPrivileges," : "", sil.paths_chosen ? "" : "maskedPaths,readonlyPaths");
@@ -324,6 +302,11 @@ static int effective_mode(const struct brig_config *cfg, enum brig_policy_mode *
     return 0;
 }
 
+int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out)
+{
+    return effective_mode(cfg, out);
+}
+
 int brig_policy_apply(struct brig_config *cfg, const char *bundle)
 {
     enum brig_policy_mode mode;
@@ -334,7 +317,7 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
         return 0;
     case BRIG_POLICY_DEFAULT:
-        return fill_in(cfg, bundle);
+        return fill_in(cfg);
     case BRIG_POLICY_BASELINE:
     case BRIG_POLICY_RESTRICTED:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,13 +185,46 @@ static bool has_record(int dirfd)
            readlinkat(dirfd, RECORD_INIT, b, sizeof b) >= 0;
 }
 
+/* The state without its "config" (most of the file), for list and state,
+ * which do not use it: parsing it is most of their work per container.
+ * brig_state_save writes "config" last, as a string, compactly: so the key
+ * with bare quotes, followed by a string with no bare quote up to the
+ * file's closing "}, is it (a quote inside a string is always escaped).
+ * Anything else (an older layout) is left whole.  Returns where the text
+ * was cut (to undo it), or NULL. */
+static char *cut_config(char *text, size_t len)
+{
+    static const char key[] = ",\"config\":\"";
+    const size_t klen = sizeof key - 1;
+    if (len < klen + 2 || text[len - 1] != '}' || text[len - 2] != '"')
+        return NULL;
+    char *at = NULL;
+    for (char *p = text; (p = memmem(p, len - (size_t)(p - text), key, klen)); p++)
+        at = p;
+    if (!at)
+        return NULL;
+    /* no bare quote in the value but its closing one */
+    char *end = text + len - 2;
+    for (char *q = at + klen; (q = memchr(q, '"', (size_t)(end - q))); q++) {
+        size_t bs = 0;
+        while (q - bs > at && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return NULL;
+    }
+    at[0] = '}';
+    at[1] = '\0';
+    return at;
+}
+
 /* 0: loaded, or no state yet (a create that has not saved: "creating");
  * BRIG_OPEN_BROKEN: unreadable, or gone while the record says a create
  * got past its first save; the reason is the recorded error. */
-static int state_load(struct brig_container *c)
+static int state_load(struct brig_container *c, bool with_config)
 {
     cleanup_free char *text = NULL;
-    if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, NULL) < 0) {
+    size_t len = 0;
+    if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
             if (has_record(c->dirfd)) {
                 brig_fail(0, STATE_FILE " is missing");
@@ -201,7 +235,15 @@ static int state_load(struct brig_container *c)
         }
         return BRIG_OPEN_BROKEN;
     }
+    char *cut = with_config ? NULL : cut_config(text, len);
     yajl_val root = brig_json_parse(text, STATE_FILE);
+    if (!root && cut) {
+        /* not what it looked like: the whole file, then */
+        brig_clear_error();
+        cut[0] = ',';
+        cut[1] = '"';
+        root = brig_json_parse(text, STATE_FILE);
+    }
     if (!root)
         return BRIG_OPEN_BROKEN;
     if (!YAJL_IS_OBJECT(root) || !brig_json_get_str(root, "created")) {
@@ -272,10 +314,11 @@ static int open_locked(const char *id, int lock, struct brig_container **out)
 int brig_container_open(const char *id, int lock, struct brig_container **out)
 {
     struct brig_container *c;
-    int r = open_locked(id, lock, &c);
+    bool with_config = !(lock & BRIG_OPEN_NO_CONFIG);
+    int r = open_locked(id, lock & ~BRIG_OPEN_NO_CONFIG, &c);
     if (r < 0)
         return r;
-    r = state_load(c);
+    r = state_load(c, with_config);
     if (r < 0) {
         brig_container_close(c);
         brig_fail_ctx("container %s: state unreadable", id);
@@ -301,7 +344,7 @@ int brig_container_open_salvage(const char *id, struct brig_container **out, str
     int r = open_locked(id, LOCK_EX, &c);
     if (r < 0)
         return r;
-    r = state_load(c);
+    r = state_load(c, true);
     if (r == 0) {
         if (!c->state.oci_version)
             c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
@@ -412,12 +455,9 @@ int brig_state_save(const struct brig_container *c)
     return 0;
 }
 
-static char *state_json(const struct brig_container *c, enum brig_status status, bool with_private)
+static void state_gen(yajl_gen g, const struct brig_container *c, enum brig_status status, bool with_private)
 {
     const struct brig_state *s = &c->state;
-    yajl_gen g = brig_json_gen_new(true);
-    if (!g)
-        return NULL;
     yajl_gen_map_open(g);
     brig_json_key_str(g, "ociVersion", s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
     brig_json_key_str(g, "id", s->id);
@@ -433,6 +473,19 @@ static char *state_json(const struct brig_container *c, enum brig_status status,
     if (shown > 0)
         gen_annotations(g, &s->annotations, with_private);
     yajl_gen_map_close(g);
+}
+
+void brig_state_gen(yajl_gen g, const struct brig_container *c, enum brig_status status)
+{
+    state_gen(g, c, status, false);
+}
+
+static char *state_json(const struct brig_container *c, enum brig_status status, bool with_private)
+{
+    yajl_gen g = brig_json_gen_new(true);
+    if (!g)
+        return NULL;
+    state_gen(g, c, status, with_private);
     char *text = brig_json_gen_finish(g);
     if (!text)
         brig_fail(ENOMEM, "state JSON");

@@ -31,12 +31,12 @@ static const char *kind_of(mode_t m)
     return "not a regular file";
 }
 
-int brig_read_input_fd(int fd, const char *what, size_t max, char **out, size_t *len)
+/* SIZE: the file's size when known (a regular file's st_size), else 0. */
+static int read_fd(int fd, const char *what, size_t max, off_t size, char **out, size_t *len)
 {
     size_t cap = 4096, n = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
-        cap = (size_t)st.st_size + 1;
+    if (size > 0 && (uint64_t)size <= max)
+        cap = (size_t)size + 1;
     char *buf = brig_xmalloc(cap);
     for (;;) {
         if (n + 1 >= cap) {
@@ -72,6 +72,13 @@ int brig_read_input_fd(int fd, const char *what, size_t max, char **out, size_t 
     return 0;
 }
 
+int brig_read_input_fd(int fd, const char *what, size_t max, char **out, size_t *len)
+{
+    struct stat st;
+    off_t size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+    return read_fd(fd, what, max, size, out, len);
+}
+
 int brig_read_input_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
 {
     cleanup_fd int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -85,7 +92,7 @@ int brig_read_input_at(int dirfd, const char *path, size_t max, char **out, size
     if ((uint64_t)st.st_size > max)
         return brig_fail(0, "%s: larger than %zu MiB, refused", path, max >> 20);
     /* Regular files ignore O_NONBLOCK; the size may still grow while read. */
-    return brig_read_input_fd(fd, path, max, out, len);
+    return read_fd(fd, path, max, st.st_size, out, len);
 }
 
 int brig_read_input(const char *path, char **out, size_t *len)

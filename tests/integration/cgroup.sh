@@ -406,6 +406,30 @@ test_killed_runtime_leaves_nothing_after_delete_force() {
     assert_eq "$(ls -d /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup"$CGP" 2>/dev/null || true)" ""
 }
 
+# v1 cpuset: the parent's CPUs and memory nodes, and sched_load_balance
+# off below a balancing parent (no scheduler-domain rebuild per container).
+test_v1_cpuset_inherits_and_does_not_balance() {
+    skip_if_runc "runc keeps the kernel's default sched_load_balance"
+    local id m d
+    m=$(cg_v1_mount cpuset) || skip "no v1 cpuset hierarchy"
+    [ "$(cat "$m/cpuset.sched_load_balance")" = 1 ] || skip "the top cpuset does not balance"
+    id=$(new_id)
+    set_args sleep 60
+    run_detached "$id"
+    d=$m$CGP
+    [ -d "$d" ] || fail "no cpuset cgroup $d"
+    assert_eq "$(cat "$d/cpuset.cpus")" "$(cat "${d%/*}/cpuset.cpus")"
+    assert_eq "$(cat "$d/cpuset.mems")" "$(cat "${d%/*}/cpuset.mems")"
+    assert_eq "$(cat "$d/cpuset.sched_load_balance")" 0
+    # update still writes the CPUs
+    run B update --cpuset-cpus 0 "$id"
+    assert_ok
+    assert_eq "$(cat "$d/cpuset.cpus")" 0
+    run B delete --force "$id"
+    assert_ok
+    assert_not_exists "$d" "the cpuset cgroup is left"
+}
+
 test_cgroups_path_variants() {
     skip_if_runc "relative paths are placed differently"
     local id own

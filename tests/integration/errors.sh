@@ -1,22 +1,38 @@
 # shellcheck shell=bash disable=SC2153,SC2154,SC2164
 # (ROOT, BUNDLE, output, status... come from tests/lib/helpers.sh)
-# The error texts engines match on stay runc's.  Each test names the
-# client code that compares a runtime's error against the string:
-#   containerd pkg/process (shim runc v2): checkKillError ("container not
-#     running", "no such process", "does not exist"), Init.delete ("does not
-#     exist"), runtimeError (the last "error" line of the JSON --log);
-#   CRI-O internal/oci/runtime_oci.go runtimeCmd ("no such process",
-#     "container not running", "invalid process" mean ErrNotFound, and a
-#     "delete --force" failing so is ignored);
-#   podman libpod: "does not exist" from "state" marks the container
-#     exited; "executable file not found" / "no such file or directory"
-#     give 127 and "permission denied" 126 (tests/clients/run covers these
-#     through podman itself).
+# The error texts engines match on stay runc's.  Every string the clients
+# compare a runtime's error against (read at containerd 301026e, CRI-O
+# f954a17, podman's libpod, go-runc 834598e), and the test that keeps it:
+#   containerd cmd/containerd-shim-runc-v2/process:
+#     checkKillError: "container not running"     test_error_container_not_running,
+#                                                 test_kill_zero_checks_liveness
+#                     "does not exist"            test_error_does_not_exist
+#                     "no such process" (any case), "os: process already
+#                     finished": brig never says these; a process gone
+#                     between the check and the signal is "container not
+#                     running" too (container.c), which both clients take
+#     Init.delete:    "does not exist"            test_error_does_not_exist
+#     runtimeError:   the last "level":"error" line of the JSON --log, its
+#                     "time" parsed as RFC 3339    test_error_does_not_exist
+#   CRI-O internal/oci/runtime_oci.go runtimeCmd: "no such process" (crun),
+#     "container not running", "invalid process" (runc, exec'd processes
+#     only) mean ErrNotFound; "delete --force" of a container that is gone
+#     must succeed                                test_error_does_not_exist,
+#                                                 test_error_container_not_running
+#   podman libpod/oci_util.go getOCIRuntimeError (case-insensitive):
+#     "permission denied" | "operation not permitted" -> 126,
+#     "executable file not found in" | "no such file or directory" |
+#     "open executable" -> 127                    test_error_exec_failures,
+#                                                 exec.sh:test_exec_missing_program_fails_like_runc
+#   go-runc parseVersion: "runc version " first line, "commit: ", "spec: "
+#     (brig says "brig version"; cli.sh:test_version_long_and_short)
+#   issue 17's example "container with id exists"  test_error_container_id_exists
+# tests/clients/run drives podman and containerd themselves through these.
 
 # "does not exist": every command on a container that is not there.
 test_error_does_not_exist() {
     local c
-    for c in state delete kill pause resume ps; do
+    for c in state delete kill pause resume ps start update events; do
         run B "$c" no-such-container
         assert_status 1
         assert_contains "$stderr" "does not exist" "$c"
@@ -32,6 +48,9 @@ test_error_does_not_exist() {
     run B --log "$TDIR/log.json" --log-format json kill no-such-container
     assert_status 1
     assert_contains "$(jq -r 'select(.level == "error") | .msg' "$TDIR/log.json")" "does not exist"
+    # containerd decodes "time" into a time.Time: RFC 3339 or nothing is read
+    assert_match "$(jq -r 'select(.level == "error") | .time' "$TDIR/log.json")" \
+        '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' "time"
 }
 
 # "container not running": kill and pause of a stopped container.

@@ -138,6 +138,31 @@ test_exec_process_json_without_user_is_root() {
     assert_eq "$output" $'0\n0'
 }
 
+# HOME comes from the container's /etc/passwd for an exec'd process too
+# when its environment has none (runc sets it in every process it starts).
+test_exec_home_from_etc_passwd() {
+    cfg '.process.env = ["PATH=/bin:/usr/bin"]'
+    start_sleeper
+    run B exec "$ID" sh -c 'echo "$HOME"'
+    assert_ok
+    assert_eq "$output" /root
+    run B exec --user 65534:65534 "$ID" sh -c 'echo "$HOME"'
+    assert_ok
+    assert_eq "$output" /nonexistent
+    run B exec --env HOME=/given "$ID" sh -c 'echo "$HOME"'
+    assert_ok
+    assert_eq "$output" /given
+}
+
+# The stdio pipes an exec'd process inherits are chowned to its user, as
+# for the init (runc's fixStdioPermissions): it can reopen /dev/stdout.
+test_exec_stdio_pipes_chowned_to_the_user() {
+    local out
+    start_sleeper
+    out=$(B exec --user 65534:65534 "$ID" sh -c 'echo via-dev-stdout >/dev/stdout' </dev/null 2>"$TDIR/err" | cat)
+    assert_eq "$out" via-dev-stdout "$(cat "$TDIR/err")"
+}
+
 # exec --cwd of a missing directory fails; nothing is created (runc).
 test_exec_cwd_missing_fails() {
     start_sleeper
@@ -155,6 +180,14 @@ test_exec_unknown_cap_is_a_warning() {
     run B exec --cap CAP_NO_SUCH_THING "$ID" echo ran
     assert_ok
     assert_eq "$output" ran
+    assert_contains "$stderr" CAP_NO_SUCH_THING
+    # ... and in a process.json (exec -p)
+    jq -n '{args: ["echo", "ran-p"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0},
+            capabilities: {bounding: ["CAP_CHOWN", "CAP_NO_SUCH_THING"], effective: ["CAP_NO_SUCH_THING"],
+                           permitted: ["CAP_CHOWN"]}}' >"$TDIR/p.json"
+    run B exec -p "$TDIR/p.json" "$ID"
+    assert_ok
+    assert_eq "$output" ran-p
     assert_contains "$stderr" CAP_NO_SUCH_THING
 }
 

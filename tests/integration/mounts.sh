@@ -211,6 +211,77 @@ test_bind_mount_of_a_file() {
     assert_eq "$output" filecontent
 }
 
+# A source below a directory only host root may search (0700), one that
+# is itself 0700 and host root's, and one through an absolute symlink.
+private_sources() {
+    local priv=$TDIR/private
+    mkdir -p "$priv/data" "$priv/closed"
+    echo reached >"$priv/data/file"
+    chmod 0755 "$priv/data"
+    chmod 0644 "$priv/data/file"
+    chmod 0700 "$priv" "$priv/closed"
+    # destinations made beforehand: the mapped root cannot write the rootfs
+    mkdir "$BUNDLE/rootfs/mnt/data" "$BUNDLE/rootfs/mnt/closed"
+    : >"$BUNDLE/rootfs/mnt/file"
+    add_mount /mnt/data bind "$priv/data" rbind ro
+    add_mount /mnt/file bind "$priv/data/file" bind ro
+    add_mount /mnt/closed bind "$priv/closed" bind
+    # a source through an absolute symlink means what it means on the host
+    ln -s "$priv/data/file" "$TDIR/link"
+    : >"$BUNDLE/rootfs/mnt/link"
+    add_mount /mnt/link bind "$TDIR/link" bind ro
+    sh_args 'cat /mnt/data/file /mnt/file /mnt/link; ls /mnt/closed 2>/dev/null || echo closed-denied
+             grep -c " /mnt/closed " /proc/self/mountinfo'
+}
+
+userns_100000() {
+    cfg '.linux.namespaces += [{type: "user"}]
+         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+}
+
+# Bind sources are opened by the runtime, as host root, before the
+# container's user namespace is entered (runc's "mount sources"): they are
+# mounted although the container's root (uid 100000 on the host) could not
+# reach them itself.
+test_bind_source_only_host_root_reaches_with_user_namespace() {
+    userns_100000
+    private_sources
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" $'reached\nreached\nreached\nclosed-denied\n1'
+}
+
+# ... and with a user namespace joined by path.
+test_bind_source_only_host_root_reaches_in_a_joined_user_namespace() {
+    local pid i
+    unshare --user sleep 1000 >/dev/null 2>&1 </dev/null &
+    pid=$!
+    defer "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
+    for ((i = 0; i < 100; i++)); do
+        [ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/$$/ns/user)" ] && break
+        sleep 0.05
+    done
+    echo "0 100000 65536" >"/proc/$pid/uid_map"
+    echo "0 100000 65536" >"/proc/$pid/gid_map"
+    userns_100000
+    cfg --arg p "/proc/$pid/ns/user" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)'
+    private_sources
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    assert_eq "$output" $'reached\nreached\nreached\nclosed-denied\n1'
+}
+
+test_bind_source_missing_with_user_namespace_is_an_error() {
+    userns_100000
+    add_mount /mnt bind "$TDIR/missing" bind
+    sh_args true
+    run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_failed
+    assert_contains "$stderr" "$TDIR/missing"
+    is_runc || assert_contains "$stderr" "mounts[6] (/mnt): bind mount source $TDIR/missing: No such file or directory"
+}
+
 test_bind_versus_rbind_submounts() {
     local src=$TDIR/src
     mkdir -p "$src/sub"

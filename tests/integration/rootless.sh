@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154
+# (output, stderr, status come from tests/lib/helpers.sh)
 # Rootless: the runtime run by an unprivileged user (uid 65534 here), with a
 # user namespace in the config, and inside a user namespace it does not
 # own the ids of (as podman and rootlesskit run it).  Every test passes
@@ -115,7 +116,6 @@ test_rootless_detected_inside_a_user_namespace_as_root() {
 }
 
 test_device_nodes_bound_not_made_inside_a_user_namespace() {
-    is_runc && skip "mount table check is brig-specific wording"
     local id
     id=$(new_id)
     without_userns '.process.args = ["sh", "-c", "grep -c \" /dev/null \" /proc/self/mountinfo; cat /dev/null; echo x > /dev/null && echo w-ok"]'
@@ -150,4 +150,56 @@ test_seccomp_cache_in_xdg_runtime_dir_not_in_the_root() {
     run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
     assert_ok
     [ -z "$(ls -A "$XDG/brig-cache")" ] || fail "an open cache directory was written: $(ls -A "$XDG/brig-cache")"
+}
+
+# Limits without a cgroup the user may write (nothing delegated here) are
+# an error saying so, never silently dropped (runc: "cannot
+# set pids limit: container could not join or create cgroup"); nothing is
+# left behind.
+test_limits_without_a_delegated_cgroup_are_an_error() {
+    local id
+    id=$(new_id)
+    jq '.linux.resources = {pids: {limit: 10}}' "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_failed
+    assert_contains "$stderr" "limit"
+    assert_contains "$stderr" "could not"
+    [ ! -e "$XDG/$BRIG_NAME/$id" ] || fail "state left behind after a failed run"
+}
+
+# brig run --seccomp-learn as the user: the learner is the user's own
+# process (no root, no auditd); the profile it writes runs the workload
+# enforced, and refuses what the workload did not do.
+test_seccomp_learn_as_the_user() {
+    skip_if_runc
+    is_crun && skip "brig's own option"
+    local id prof=$XDG/learned.json
+    jq '.process.args = ["sh", "-c", "cat /proc/self/uid_map; echo learned-ok"]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --seccomp-learn "$prof" --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" learned-ok
+    assert_eq "$(stat -c %u "$prof")" $RL_UID "the profile is the user's"
+    jq -e '.syscalls[0].names | index("execve")' "$prof" >/dev/null || fail "execve not learned: $(cat "$prof")"
+    jq --slurpfile p "$prof" '.linux.seccomp = $p[0]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_ok
+    assert_contains "$output" learned-ok
+    jq '.process.args = ["sh", "-c", "mkdir /tmp/x; echo mkdir=$?"]' "$RL/config.json" >"$RL/c.json" &&
+        mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    id=$(new_id)
+    defer "rl_delete $id"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    assert_contains "$output" "mkdir=1"
+    assert_contains "$stderr" "Operation not permitted"
 }

@@ -5,6 +5,9 @@
  *   seccomp-probe clone FLAGS                raw clone(FLAGS|SIGCHLD), the child exits
  *                                            at once: prints "ret=ok" or "errno=N"
  *   seccomp-probe status                     the Seccomp lines of /proc/self/status
+ *   seccomp-probe sys32 NUMBER               x86_64 only: system call NUMBER through the
+ *                                            i386 entry (int $0x80), no arguments:
+ *                                            "ret=N" or "errno=N"
  * On the host:
  *   seccomp-probe agent SOCKET OUT           a seccomp agent: takes one connection on
  *       SOCKET, writes the container process state it receives to OUT (and
@@ -213,6 +216,25 @@ static int do_agent(const char *path, const char *out)
     }
 }
 
+/* A call of the i386 ABI from a 64-bit process: seccomp sees it with
+ * AUDIT_ARCH_I386. */
+static int do_sys32(const char *nr_s)
+{
+#if defined(__x86_64__)
+    long nr = strtol(nr_s, NULL, 0), ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr) : "memory", "r8", "r9", "r10", "r11");
+    if (ret < 0 && ret > -4096)
+        printf("errno=%ld\n", -ret);
+    else
+        printf("ret=%ld\n", ret);
+    return 0;
+#else
+    (void)nr_s;
+    printf("unsupported\n");
+    return 3;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -222,8 +244,10 @@ int main(int argc, char **argv)
         return do_clone(argv[2]);
     if (argc == 2 && strcmp(argv[1], "status") == 0)
         return do_status();
+    if (argc == 3 && strcmp(argv[1], "sys32") == 0)
+        return do_sys32(argv[2]);
     if (argc == 4 && strcmp(argv[1], "agent") == 0)
         return do_agent(argv[2], argv[3]);
-    fprintf(stderr, "usage: seccomp-probe sys NAME|NR [ARG...] | clone FLAGS | status | agent SOCKET OUT\n");
+    fprintf(stderr, "usage: seccomp-probe sys NAME|NR [ARG...] | sys32 NR | clone FLAGS | status | agent SOCKET OUT\n");
     return 2;
 }

@@ -115,6 +115,36 @@ test_list_shows_a_container_it_cannot_read() {
     assert_ok
 }
 
+# list and state parse state.json without its "config" (the last key):
+# annotations spelling that key, quotes and backslashes must not fool the
+# cut, and a state.json in another key order is read whole.
+test_state_and_list_read_tricky_annotations() {
+    skip_if_runc "brig's state.json layout"
+    local id want
+    id=$(new_id)
+    set_args sleep 300
+    cfg '.annotations = {"a\\\\\"": "\"}", "config": "\",\"config\":\"x\\\\", "z": "\\"}'
+    want=$(cfg_get '.annotations | to_entries | sort_by(.key) | from_entries | tojson')
+    create_ctr "$id"
+    run B state "$id"
+    assert_ok
+    assert_eq "$(jq -c '.annotations | del(."org.brig.policy.added") | to_entries | sort_by(.key) | from_entries' <<<"$output")" "$want"
+    assert_eq "$(jq -r .status <<<"$output")" created
+    run B list -f json
+    assert_ok
+    assert_eq "$(jq -r --arg id "$id" '.[] | select(.id == $id) | .bundle' <<<"$output")" "$BUNDLE"
+    # "config" first: not the layout brig writes; read whole all the same
+    jq -c '{config} + del(.config)' "$ROOT/$id/state.json" >"$ROOT/$id/state.json.new"
+    mv "$ROOT/$id/state.json.new" "$ROOT/$id/state.json"
+    assert_eq "$(status_of "$id")" created
+    assert_eq "$(state_of "$id" bundle)" "$BUNDLE"
+    run B start "$id"
+    assert_ok
+    assert_eq "$(status_of "$id")" running
+    run B delete --force "$id"
+    assert_ok
+}
+
 test_root_is_empty_after_delete() {
     local id
     id=$(new_id)

@@ -77,7 +77,7 @@ test_terminal_owner_keeps_the_tty_group() {
 # "\r\n" (ONLCR cleared); onto a terminal the "\r" stays for the display.
 test_run_foreground_terminal_into_a_file_keeps_newlines() {
     local raw
-    skip_if_runc "runc 1.1.5 keeps ONLCR"
+    skip_if_runc "runc 1.1.5 refuses a foreground terminal without a host tty (open /dev/tty)"
     cfg '.process.terminal = true'
     sh_args 'printf "one\ntwo\n"'
     run B run --bundle "$BUNDLE" "$(new_id)"
@@ -218,6 +218,22 @@ test_exec_tty_detached_console_socket() {
     wait_recv
     assert_contains "$(cat "$OUT.meta")" "isatty=1"
     assert_contains "$(tr -d '\r' <"$OUT")" "got:xyz"
+}
+
+# exec --tty as another user: that user owns the pty, devpts' tty group
+# stays (runc's rule for every process it gives a terminal).
+test_exec_tty_owner_is_the_exec_user() {
+    local id
+    id=$(new_id)
+    set_args sleep 300
+    run B run --detach --bundle "$BUNDLE" "$id"
+    assert_ok
+    recv_console e --when ready --input $'\n'
+    run B exec --tty --detach --console-socket "$SOCK" --user 65534:65534 "$id" \
+        sh -c 'stat -c "owner=%u:%g" "$(tty)"; echo ready; read x'
+    assert_ok
+    wait_recv
+    assert_contains "$(cat "$OUT")" "owner=65534:5"
 }
 
 test_exec_tty_detach_without_console_socket_fails() {

@@ -1177,7 +1177,16 @@ static void test_process_parse(void)
         CHECK_STR(p->args.v[1], "-l");
         CHECK_UINT(p->user.uid, 5);
         CHECK(p->terminal);
+        /* an absent noNewPrivileges is told apart from a false one (policy.c) */
+        CHECK(!p->no_new_privileges && !p->no_new_privileges_given);
     }
+    brig_process_free(p);
+    static const char nnp_false[] = "{\"cwd\":\"/\",\"args\":[\"ls\"],\"user\":{\"uid\":0,\"gid\":0},"
+                                    "\"noNewPrivileges\":false}";
+    p = NULL;
+    CHECK_MSG(brig_process_parse(nnp_false, strlen(nnp_false), &p) == 0, "%s", brig_last_error());
+    if (p)
+        CHECK(!p->no_new_privileges && p->no_new_privileges_given);
     brig_process_free(p);
 
     static const struct {

@@ -790,9 +790,11 @@ static void test_send_listener(void)
     sc->listener_metadata = brig_xstrdup("MKNOD=/dev/null;\"quoted\"");
     int pfd[2];
     CHECK(pipe2(pfd, O_CLOEXEC) == 0);
-    const char *state = "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":4422,"
-                        "\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\"}}";
-    CHECK_MSG(brig_seccomp_send_listener(sc, pfd[0], state) == 0, "%s", ERR);
+    struct brig_kv ann = {.key = "k", .value = "v"};
+    struct brig_container ct = {.dirfd = -1,
+                                .state = {.id = "c1", .pid = 4422, .bundle = "/b",
+                                          .annotations = {.v = &ann, .n = 1}}};
+    CHECK_MSG(brig_seccomp_send_listener(sc, pfd[0], &ct, BRIG_CREATING) == 0, "%s", ERR);
 
     int cs = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
     CHECK(cs >= 0);
@@ -819,6 +821,7 @@ static void test_send_listener(void)
         const char *p_ver[] = { "ociVersion", NULL }, *p_fds[] = { "fds", NULL }, *p_pid[] = { "pid", NULL };
         const char *p_meta[] = { "metadata", NULL }, *p_id[] = { "state", "id", NULL };
         const char *p_spid[] = { "state", "pid", NULL }, *p_ann[] = { "state", "annotations", "k", NULL };
+        const char *p_status[] = { "state", "status", NULL };
         yajl_val x = yajl_tree_get(v, p_ver, yajl_t_string);
         CHECK(str_is(x, BRIG_OCI_VERSION));
         x = yajl_tree_get(v, p_fds, yajl_t_array);
@@ -833,6 +836,8 @@ static void test_send_listener(void)
         CHECK(x && YAJL_GET_INTEGER(x) == 4422);
         x = yajl_tree_get(v, p_ann, yajl_t_string);
         CHECK(str_is(x, "v"));
+        x = yajl_tree_get(v, p_status, yajl_t_string);
+        CHECK(str_is(x, "creating"));
         yajl_tree_free(v);
     }
     if (fd >= 0)
@@ -842,7 +847,7 @@ static void test_send_listener(void)
     /* Nobody listening: an error naming the path. */
     close(ls);
     unlink(path);
-    CHECK_MSG(brig_seccomp_send_listener(sc, pfd[0], state) == -1, "%s", ERR);
+    CHECK_MSG(brig_seccomp_send_listener(sc, pfd[0], &ct, BRIG_CREATING) == -1, "%s", ERR);
     CHECK_MSG(strstr(brig_last_error(), path) != NULL, "%s", brig_last_error());
     close(pfd[0]);
     close(pfd[1]);
