@@ -287,6 +287,12 @@ pid_t brig_cg_systemd_holder(void);
 void brig_cg_systemd_release(void);
 /* SetUnitProperties for new limits (update). */
 int brig_cg_systemd_update(const char *spec, const struct brig_resources *res);
+/* AttachProcessesToUnit: the unit's manager moves PID (in the host's pid
+ * namespace) into the unit's cgroup.  For the user's instance, where brig
+ * runs outside the subtree delegated to the user (a login session's scope,
+ * a service) and may not write the common parent's cgroup.procs: systemd
+ * does it (asking PID 1 when it cannot itself), as for runc's container. */
+int brig_cg_systemd_attach(const char *spec, pid_t pid);
 /* StopUnit; a unit systemd no longer has is not an error. */
 int brig_cg_systemd_stop(const char *spec);
 

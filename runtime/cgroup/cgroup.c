@@ -438,6 +438,18 @@ static int attach(const char *path, pid_t pid, bool skip_unified, char *const *s
         if (*sub && !brig_cg_exists(d, NULL))
             return brig_fail(ENOENT, "--cgroup: no cgroup %s", d);
         if (brig_cg_write(d, v1 && pid == 0 ? "tasks" : "cgroup.procs", pidstr) < 0) {
+            /* The user's systemd made the scope, but brig runs outside the
+             * subtree it delegates (a login session's scope): the user may
+             * not write the common parent's cgroup.procs.  The manager
+             * moves the process, as it does runc's. */
+            if (!v1 && !*sub && no_access(brig_last_errno()) && brig_systemd_user() &&
+                brig_cg_is_systemd_path(path)) {
+                brig_debug("%s; asking systemd to move the process", brig_last_error());
+                brig_clear_error();
+                if (brig_cg_systemd_attach(path, pid ? pid : getpid()) < 0)
+                    return brig_fail_ctx("join cgroup");
+                continue;
+            }
             /* rootless without a cgroup of its own (see create) */
             if (rootless() && (no_access(brig_last_errno()) || brig_last_errno() == ENOENT)) {
                 brig_debug("rootless: %s", brig_last_error());

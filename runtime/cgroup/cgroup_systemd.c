@@ -706,6 +706,27 @@ void brig_cg_systemd_release(void)
 
 /* ---- the driver ---- */
 
+int brig_cg_systemd_attach(const char *spec, pid_t pid)
+{
+    cleanup_free char *cgpath = NULL, *unit = NULL;
+    if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0)
+        return -1;
+    struct sd s;
+    if (sd_open(&s) < 0)
+        return -1;
+    struct brig_dbus_buf body = {0};
+    brig_dbus_put_str(&body, unit);
+    brig_dbus_put_str(&body, ""); /* the unit's own cgroup, no sub-cgroup */
+    size_t a = brig_dbus_array_begin(&body, 'u');
+    brig_dbus_put_u32(&body, (uint32_t)pid);
+    brig_dbus_array_end(&body, a);
+    int r = brig_dbus_call(s.c, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit", "ssau", &body, NULL,
+                           CALL_TIMEOUT_MS);
+    brig_dbus_buf_free(&body);
+    sd_close(&s);
+    return r < 0 ? brig_fail_ctx("systemd: AttachProcessesToUnit %s", unit) : 0;
+}
+
 int brig_cg_systemd_start(const char *spec, const struct brig_resources *res,
                           const struct brig_device *devs, size_t n_devs)
 {

@@ -138,7 +138,10 @@ int cmd_events(int argc, char **argv)
                 next.tv_sec++;
                 next.tv_nsec -= 1000000000L;
             }
-            continue;
+            /* Where stats take the whole interval (an emulated or loaded
+             * host) the loop would only ever do stats: look at the OOM
+             * events without waiting before the next ones. */
+            left = 0;
         }
         /* wake at least once a second to notice a stopped container */
         int timeout = left > 1000 ? 1000 : (int)left;

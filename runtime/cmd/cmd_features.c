@@ -158,10 +158,11 @@ static void gen_linux(yajl_gen g)
     yajl_gen_map_open(g);
     brig_json_key_bool(g, "v1", true);
     brig_json_key_bool(g, "v2", true);
-    /* --systemd-cgroup talks to the system instance (runtime/cgroup/dbus.c);
-     * the user instance (rootless) is not supported. */
+    /* --systemd-cgroup talks to the system instance, and rootless to the
+     * user's (runtime/cgroup/cgroup_systemd.c; tests/integration/
+     * rootless_cgroup.sh in the guest of tests/vm/run). */
     brig_json_key_bool(g, "systemd", true);
-    brig_json_key_bool(g, "systemdUser", false);
+    brig_json_key_bool(g, "systemdUser", true);
     brig_json_key_bool(g, "rdma", true);
     yajl_gen_map_close(g);
     gen_seccomp(g);

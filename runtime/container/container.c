@@ -32,6 +32,7 @@
 
 #include "brig/brig.h"
 #include "brig/cgroup.h"
+#include "brig/cgroup_internal.h"
 #include "brig/container.h"
 #include "brig/fault.h"
 #include "brig/hooks.h"
@@ -325,6 +326,11 @@ static void close_ns_fds(struct brig_plan *pl)
 static bool needs_joiner(const struct brig_plan *pl)
 {
     if ((pl->clone_flags & CLONE_NEWTIME) || pl->new_userns)
+        return true;
+    /* The user's systemd may have to move the first child into its scope
+     * (brig_cg_systemd_attach): by its pid in the host's pid namespace,
+     * so a joiner, not an init already in a new one. */
+    if (pl->cgroup_path && brig_systemd_user() && brig_cg_is_systemd_path(pl->cgroup_path))
         return true;
     for (int i = 0; i < BRIG_NS_COUNT; i++)
         if (pl->ns_fds[i] >= 0)

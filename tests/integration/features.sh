@@ -80,7 +80,7 @@ test_features_lists_what_brig_does() {
     # Supported flags are known flags.
     assert_eq "$(jq '(.linux.seccomp.supportedFlags - .linux.seccomp.knownFlags) | length' "$f")" 0
     assert_eq "$(jq .linux.cgroup.systemd "$f")" true
-    assert_eq "$(jq .linux.cgroup.systemdUser "$f")" false
+    assert_eq "$(jq .linux.cgroup.systemdUser "$f")" true
 }
 
 test_features_every_listed_option_is_accepted() {

