@@ -142,6 +142,33 @@ static int join_namespaces(const struct exec_plan *x)
     return join_one_by_one(x->init_pid, flags);
 }
 
+/* exec by an unprivileged user into a container with a user namespace of
+ * its own: this middle process joins the user namespace with the pid
+ * namespace (as a member it may), forks the exec'd process there, reports
+ * its pid and exits; the caller (a subreaper) adopts it.  The exec'd
+ * process then joins the rest; the user namespace is already its own. */
+__attribute__((noreturn)) static void exec_child(const struct exec_plan *x, int sock);
+
+__attribute__((noreturn)) static void via_userns_child(const struct exec_plan *x, int pidfd, int sock)
+{
+    if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWPID) < 0) {
+        brig_fail(errno, "join the container's user and pid namespaces");
+        brig_sync_die(sock);
+    }
+    struct exec_plan y = *x;
+    y.ns_flags &= ~(CLONE_NEWUSER | CLONE_NEWPID);
+    pid_t g = fork();
+    if (g == 0)
+        exec_child(&y, sock);
+    if (g < 0) {
+        brig_fail(errno, "fork the exec'd process");
+        brig_sync_die(sock);
+    }
+    if (brig_sync_send(sock, BRIG_SYNC_PID, (int32_t)g, NULL, -1) < 0)
+        _exit(1);
+    _exit(0);
+}
+
 /* The root of the container's init: the mount namespace's root after
  * pivot_root, but not after --no-pivot's chroot. */
 static int enter_root(const struct exec_plan *x)
@@ -385,18 +412,29 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     /* Born in the container's pid namespace, we are the host's brig binary
      * there until execve: no container process may open /proc/PID/exe. */
     int r = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    bool via_userns = false;
     if (r == 0 && (x.ns_flags & CLONE_NEWPID)) {
         r = pidfd >= 0 ? setns(pidfd, CLONE_NEWPID) : -1;
-        if (r < 0 && (pidfd < 0 || errno == EINVAL))
+        if (r < 0 && errno == EPERM && pidfd >= 0 && (x.ns_flags & CLONE_NEWUSER)) {
+            /* Unprivileged, outside the container's user namespace: only a
+             * member of it may join its pid namespace (see via_userns_child). */
+            via_userns = true;
+            r = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+            if (r < 0)
+                brig_fail(errno, "prctl PR_SET_CHILD_SUBREAPER");
+        } else if (r < 0 && (pidfd < 0 || errno == EINVAL)) {
             r = join_one_by_one(c->state.pid, CLONE_NEWPID);
-        else if (r < 0)
+        } else if (r < 0) {
             brig_fail(errno, "join the container's pid namespace");
+        }
     } else if (r < 0) {
         brig_fail(errno, "prctl PR_SET_DUMPABLE");
     }
     pid_t pid = r < 0 ? -1 : fork();
     if (pid == 0) {
         close(socks[0]);
+        if (via_userns)
+            via_userns_child(&x, pidfd, socks[1]);
         exec_child(&x, socks[1]);
     }
     int e = errno;
@@ -406,6 +444,18 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
         if (r == 0)
             brig_fail(e, "fork the exec'd process");
         goto fail;
+    }
+    if (via_userns) {
+        /* The middle process reports the exec'd process's pid and exits;
+         * that process is ours now (subreaper). */
+        struct brig_sync_msg m;
+        int got = brig_sync_expect(sock, BRIG_SYNC_PID, &m, NULL);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (got < 0)
+            goto fail;
+        pid = (pid_t)m.value;
     }
 
     /* 5 */

@@ -203,3 +203,23 @@ test_seccomp_learn_as_the_user() {
     assert_contains "$output" "mkdir=1"
     assert_contains "$stderr" "Operation not permitted"
 }
+
+# exec into the user's container: the new process enters the container's
+# user namespace first (it grants the rights to join the others).
+test_exec_into_the_users_container() {
+    local id
+    id=$(new_id)
+    defer "rl_delete $id"
+    jq '.process.args = ["sleep", "60"]' "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    run as_user "$BRIG" run -d --bundle "$RL" "$id"
+    assert_ok
+    run as_user "$BRIG" exec "$id" sh -c 'cat /proc/self/uid_map; echo pid=$$; id -u'
+    assert_ok
+    assert_contains "$output" "0      $RL_UID          1"
+    assert_contains "$output" "pid="
+    [ "$(sed -n 's/^pid=//p' <<<"$output")" -lt 100 ] || fail "exec'd process is not in the container's pid namespace: $output"
+    # its exit status is exec's
+    run as_user "$BRIG" exec "$id" sh -c 'exit 3'
+    assert_status 3
+}
