@@ -287,31 +287,28 @@ static int parse_rdma(struct cfg_ctx *c, yajl_val o, struct brig_resources *r)
  * limits, its freezer, and delete's kill), cgroup.type, subtree_control,
  * freeze and kill change what the runtime manages.  Only the two core
  * files that are limits are kept. */
+static bool core_limit(const char *k)
+{
+    return strcmp(k, "cgroup.max.descendants") == 0 || strcmp(k, "cgroup.max.depth") == 0;
+}
+
 static int check_unified(struct cfg_ctx *c, const struct brig_map *u)
 {
-    static const char *const core_limits[] = {"cgroup.max.descendants", "cgroup.max.depth"};
     for (size_t i = 0; i < u->n; i++) {
         const char *k = u->v[i].key;
+        bool not_a_file = !*k || k[0] == '.' || strchr(k, '/') || !strchr(k, '.');
+        bool core = !not_a_file && strncmp(k, "cgroup.", 7) == 0 && !core_limit(k);
+        if (!not_a_file && !core)
+            continue;
         char q[CFG_QUOTE_MAX];
-        bool bad = !*k || k[0] == '.' || strchr(k, '/') || !strchr(k, '.');
-        if (!bad && strncmp(k, "cgroup.", 7) == 0) {
-            bad = true;
-            for (size_t j = 0; j < sizeof core_limits / sizeof *core_limits; j++)
-                bad &= strcmp(k, core_limits[j]) != 0;
-            if (bad) {
-                size_t mark = cfg_push_map_key(c, k);
-                cfg_err(c, "%s is the cgroup's own interface, not a resource limit: refused",
-                        cfg_quote(k, q, sizeof q));
-                cfg_pop(c, mark);
-                return -1;
-            }
-        }
-        if (bad) {
-            size_t mark = cfg_push_map_key(c, k);
-            cfg_err(c, "\"%s\" is not a file of a cgroup controller (CONTROLLER.FILE)", cfg_quote(k, q, sizeof q));
-            cfg_pop(c, mark);
-            return -1;
-        }
+        cfg_quote(k, q, sizeof q);
+        size_t mark = cfg_push_map_key(c, k);
+        if (core)
+            cfg_err(c, "%s is the cgroup's own interface, not a resource limit: refused", q);
+        else
+            cfg_err(c, "\"%s\" is not a file of a cgroup controller (CONTROLLER.FILE)", q);
+        cfg_pop(c, mark);
+        return -1;
     }
     return 0;
 }

@@ -123,27 +123,33 @@ static void set_annotation(struct brig_map *m, const char *key, const char *valu
 
 /* ---- baseline, restricted: refuse ---- */
 
-static int enforce(const struct brig_config *cfg, const char *bundle, enum brig_policy_mode mode)
+/* Audit CFG at MODE's level and refuse what breaks it: every finding whose
+ * JSON path starts with PREFIX ("" for all) named in one message about
+ * WHAT ("bundle", "process").  0 when there is none. */
+static int judge(const struct brig_config *cfg, const char *bundle, enum brig_policy_mode mode,
+                 const char *what, const char *prefix)
 {
     enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
     struct brig_findings f;
     brig_audit(cfg, bundle, level, &f);
-    if (f.n == 0)
-        return 0;
-    char *msg = brig_xasprintf("policy %s refuses this bundle (%zu violation%s; see brig check "
-                               "--policy %s):",
-                               brig_policy_name(mode), f.n, f.n == 1 ? "" : "s",
-                               brig_level_name(level));
+    char *list = brig_xstrdup("");
+    size_t n = 0;
     for (size_t i = 0; i < f.n; i++) {
-        char *next = brig_xasprintf("%s%s %s: %s [%s]", msg, i ? ";" : "", f.v[i].path,
-                                    f.v[i].message, f.v[i].check);
-        free(msg);
-        msg = next;
+        if (strncmp(f.v[i].path, prefix, strlen(prefix)) != 0)
+            continue;
+        char *next = brig_xasprintf("%s%s %s: %s [%s]", list, n ? ";" : "", f.v[i].path, f.v[i].message,
+                                    f.v[i].check);
+        free(list);
+        list = next;
+        n++;
     }
-    brig_fail(0, "%s", msg);
-    free(msg);
     brig_findings_free(&f);
-    return -1;
+    int r = 0;
+    if (n)
+        r = brig_fail(0, "policy %s refuses this %s (%zu violation%s; see brig check --policy %s):%s",
+                      brig_policy_name(mode), what, n, n == 1 ? "" : "s", brig_level_name(level), list);
+    free(list);
+    return r;
 }
 
 /* ---- default: fill in ---- */
@@ -156,6 +162,16 @@ static void fill_paths(struct brig_strv *s, const char *const *paths, size_t n)
     s->n = n;
 }
 
+/* NAME is one of the comma-separated names in WHAT. */
+static bool listed(const char *what, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = what; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
 /* The settings named in WHAT ("seccomp,noNewPrivileges,...") that CFG
  * lacks; appends the names of those added to ADDED. */
 static int fill(struct brig_config *cfg, const char *what, char *added, size_t size)
@@ -163,28 +179,24 @@ static int fill(struct brig_config *cfg, const char *what, char *added, size_t s
     if (!cfg->linux_)
         cfg->linux_ = brig_xcalloc(1, sizeof *cfg->linux_);
     struct brig_linux *l = cfg->linux_;
-    char list[128];
-    snprintf(list, sizeof list, ",%s,", what);
-#define WANT(name) (strstr(list, "," name ",") != NULL)
 #define ADDED(name) snprintf(added + strlen(added), size - strlen(added), "%s%s", *added ? "," : "", name)
-    if (WANT("seccomp") && !l->seccomp) {
+    if (listed(what, "seccomp") && !l->seccomp) {
         if (brig_seccomp_runtime_default(&l->seccomp) < 0)
             return -1;
         ADDED("seccomp");
     }
-    if (WANT("noNewPrivileges") && !cfg->process->no_new_privileges) {
+    if (listed(what, "noNewPrivileges") && !cfg->process->no_new_privileges) {
         cfg->process->no_new_privileges = true;
         ADDED("noNewPrivileges");
     }
-    if (WANT("maskedPaths") && !l->masked_paths.v) {
+    if (listed(what, "maskedPaths") && !l->masked_paths.v) {
         fill_paths(&l->masked_paths, brig_default_masked_paths, brig_n_default_masked_paths);
         ADDED("maskedPaths");
     }
-    if (WANT("readonlyPaths") && !l->readonly_paths.v) {
+    if (listed(what, "readonlyPaths") && !l->readonly_paths.v) {
         fill_paths(&l->readonly_paths, brig_default_readonly_paths, brig_n_default_readonly_paths);
         ADDED("readonlyPaths");
     }
-#undef WANT
 #undef ADDED
     return 0;
 }
@@ -283,7 +295,7 @@ static int fill_in(struct brig_config *cfg)
 
 /* The mode for CFG: the host's, which the bundle's annotation may tighten
  * (or turn "default" off), never loosen. */
-static int effective_mode(const struct brig_config *cfg, enum brig_policy_mode *out)
+int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out)
 {
     enum brig_policy_mode mode;
     if (brig_policy_mode(&mode) < 0)
@@ -302,15 +314,10 @@ static int effective_mode(const struct brig_config *cfg, enum brig_policy_mode *
     return 0;
 }
 
-int brig_policy_effective(const struct brig_config *cfg, enum brig_policy_mode *out)
-{
-    return effective_mode(cfg, out);
-}
-
 int brig_policy_apply(struct brig_config *cfg, const char *bundle)
 {
     enum brig_policy_mode mode;
-    if (effective_mode(cfg, &mode) < 0)
+    if (brig_policy_effective(cfg, &mode) < 0)
         return -1;
     switch (mode) {
     case BRIG_POLICY_OFF:
@@ -321,7 +328,7 @@ int brig_policy_apply(struct brig_config *cfg, const char *bundle)
     case BRIG_POLICY_BASELINE:
     case BRIG_POLICY_RESTRICTED:
         set_annotation(&cfg->annotations, BRIG_POLICY_ADDED_ANNOTATION, NULL);
-        return enforce(cfg, bundle, mode);
+        return judge(cfg, bundle, mode, "bundle", "");
     }
     return 0;
 }
@@ -342,41 +349,20 @@ int brig_policy_exec(const struct brig_config *cfg, const struct brig_map *state
                      struct brig_process *p, const char *bundle)
 {
     enum brig_policy_mode mode;
-    if (effective_mode(cfg, &mode) < 0)
+    if (brig_policy_effective(cfg, &mode) < 0)
         return -1;
     if (mode == BRIG_POLICY_DEFAULT) {
         /* What "default" filled in for the container's process holds for
          * a process.json that says nothing either. */
         const char *what = annotation(state_annotations, BRIG_POLICY_ADDED_ANNOTATION);
-        char list[128];
-        snprintf(list, sizeof list, ",%s,", what ? what : "");
-        if (strstr(list, ",noNewPrivileges,"))
+        if (what && listed(what, "noNewPrivileges"))
             p->no_new_privileges = true;
         return 0;
     }
     if (mode != BRIG_POLICY_BASELINE && mode != BRIG_POLICY_RESTRICTED)
         return 0;
+    /* The container's own settings were judged at create. */
     struct brig_config view = *cfg;
     view.process = p;
-    enum brig_level level = mode == BRIG_POLICY_BASELINE ? BRIG_LEVEL_BASELINE : BRIG_LEVEL_RESTRICTED;
-    struct brig_findings f;
-    brig_audit(&view, bundle, level, &f);
-    char *msg = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < f.n; i++) {
-        if (strncmp(f.v[i].path, "process.", 8) != 0)
-            continue; /* the container's own settings were judged at create */
-        char *next = brig_xasprintf("%s%s %s: %s [%s]", msg ? msg : "", n ? ";" : "", f.v[i].path,
-                                    f.v[i].message, f.v[i].check);
-        free(msg);
-        msg = next;
-        n++;
-    }
-    brig_findings_free(&f);
-    if (n == 0)
-        return 0;
-    brig_fail(0, "policy %s refuses this process (%zu violation%s; see brig check --policy %s):%s",
-              brig_policy_name(mode), n, n == 1 ? "" : "s", brig_level_name(level), msg);
-    free(msg);
-    return -1;
+    return judge(&view, bundle, mode, "process", "process.");
 }
