@@ -706,13 +706,21 @@ void brig_cg_systemd_release(void)
 
 /* ---- the driver ---- */
 
+/* SPEC's unit name, and the bus opened to the manager that owns it. */
+static int sd_open_unit(const char *spec, struct sd *s, char **unit)
+{
+    cleanup_free char *cgpath = NULL;
+    if (brig_cg_systemd_expand(spec, &cgpath, unit) < 0)
+        return -1;
+    return sd_open(s);
+}
+
+
 int brig_cg_systemd_attach(const char *spec, pid_t pid)
 {
-    cleanup_free char *cgpath = NULL, *unit = NULL;
-    if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0)
-        return -1;
+    cleanup_free char *unit = NULL;
     struct sd s;
-    if (sd_open(&s) < 0)
+    if (sd_open_unit(spec, &s, &unit) < 0)
         return -1;
     struct brig_dbus_buf body = {0};
     brig_dbus_put_str(&body, unit);
@@ -795,11 +803,9 @@ int brig_cg_systemd_start(const char *spec, const struct brig_resources *res,
 
 int brig_cg_systemd_update(const char *spec, const struct brig_resources *res)
 {
-    cleanup_free char *cgpath = NULL, *unit = NULL;
-    if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0)
-        return -1;
+    cleanup_free char *unit = NULL;
     struct sd s;
-    if (sd_open(&s) < 0)
+    if (sd_open_unit(spec, &s, &unit) < 0)
         return -1;
     struct brig_cg_sd_unit u = {.name = unit, .mode = brig_cgroup_mode()};
     if (needs_version(res))
@@ -817,11 +823,9 @@ int brig_cg_systemd_update(const char *spec, const struct brig_resources *res)
 
 int brig_cg_systemd_stop(const char *spec)
 {
-    cleanup_free char *cgpath = NULL, *unit = NULL;
-    if (brig_cg_systemd_expand(spec, &cgpath, &unit) < 0)
-        return -1;
+    cleanup_free char *unit = NULL;
     struct sd s;
-    if (sd_open(&s) < 0)
+    if (sd_open_unit(spec, &s, &unit) < 0)
         return -1;
     struct brig_dbus_buf body = {0};
     brig_dbus_put_str(&body, unit);
