@@ -67,6 +67,14 @@ int brig_mount_option_lookup(const char *name, unsigned long *flags, bool *inver
 /* An O_PATH fd for PATH below ROOTFD, symlinks and ".." kept inside it
  * (openat2 RESOLVE_IN_ROOT, or the by-hand walker).  -1 with errno. */
 int brig_resolve_in_root(int rootfd, const char *path);
+/* PATH below ROOTFD opened with FLAGS (O_RDONLY...), resolved as above: a
+ * file read without a second open through /proc.  -1 with errno. */
+int brig_open_file_in_root(int rootfd, const char *path, int flags);
+/* An O_PATH fd for the directory PATH below ROOTFD when no component of
+ * it is a symlink (openat2 RESOLVE_NO_SYMLINKS): -1 with errno ELOOP (a
+ * symlink on the way), ENOTDIR, ENOENT, or ENOSYS when there is no openat2
+ * (the caller walks by hand). */
+int brig_open_plain_dir_in_root(int rootfd, const char *path);
 /* The by-hand walker itself, optionally creating what is missing. */
 int brig_resolve_walk(int rootfd, const char *path, bool create, bool last_is_dir);
 bool brig_resolve_by_hand(void);

@@ -67,28 +67,58 @@ static int bind_host_node(int rootfd, int dir, const char *name, const struct de
     return brig_bind_at(d->path, -1, rootfd, d->path, target, false, 0, 0);
 }
 
-static int make_node(int rootfd, const struct dev_spec *d, bool bind)
+/* The directory a node or link goes in, and its name there.  Most live
+ * right in /dev: that directory is resolved inside the root once (after
+ * the config's mounts, so it is the /dev tmpfs) and kept in *DEV for the
+ * rest; anything deeper (/dev/net/tun) is resolved on its own. */
+static int open_parent(int rootfd, const char *path, int *dev, bool *own, char name[static NAME_MAX + 1])
+{
+    *own = true;
+    const char *base = strncmp(path, "/dev/", 5) == 0 ? path + 5 : NULL;
+    size_t blen = base ? strlen(base) : 0;
+    if (!base || blen == 0 || blen > NAME_MAX || strchr(base, '/') || strcmp(base, ".") == 0 ||
+        strcmp(base, "..") == 0)
+        return brig_open_parent_in_root(rootfd, path, true, name);
+    if (*dev < 0 && (*dev = brig_open_in_root(rootfd, "/dev", true, true)) < 0)
+        return -1;
+    memcpy(name, base, blen + 1);
+    *own = false;
+    return *dev;
+}
+
+static int make_node(int rootfd, const struct dev_spec *d, bool bind, int *dev)
 {
     char name[NAME_MAX + 1];
-    cleanup_fd int dir = brig_open_parent_in_root(rootfd, d->path, true, name);
+    bool own;
+    int dir = open_parent(rootfd, d->path, dev, &own, name);
     if (dir < 0)
         return -1;
+    cleanup_fd int owned = own ? dir : -1; /* not *DEV: that one is kept */
     if (bind)
         return bind_host_node(rootfd, dir, name, d);
-    /* Whatever is there (a file, a planted symlink) goes. */
-    if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
-        return brig_fail(errno, "replace %s", d->path);
     mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-    if (mknodat(dir, name, kind | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
-        return brig_fail(errno, "mknod %s", d->path);
-    /* mknod honours the umask; a path-less fd sets the mode as asked. */
-    cleanup_fd int node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (node < 0)
-        return brig_fail(errno, "open %s", d->path);
+    dev_t rdev = makedev(d->major, d->minor);
+    /* Whatever is there (a file, a planted symlink) goes: on a fresh /dev
+     * there is nothing, so mknod is tried first. */
+    if (mknodat(dir, name, kind | (d->mode & 07777), rdev) < 0) {
+        if (errno != EEXIST)
+            return brig_fail(errno, "mknod %s", d->path);
+        if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+            return brig_fail(errno, "replace %s", d->path);
+        if (mknodat(dir, name, kind | (d->mode & 07777), rdev) < 0)
+            return brig_fail(errno, "mknod %s", d->path);
+    }
+    /* mknod honours the umask: the mode is set again as asked. */
     if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
         return brig_fail(errno, "chmod %s", d->path);
-    if (d->set_owner && fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
-        return brig_fail(errno, "chown %s to %u:%u", d->path, (unsigned)d->uid, (unsigned)d->gid);
+    if (d->set_owner) {
+        /* a path-less fd: the owner goes on the node, not through a link */
+        cleanup_fd int node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (node < 0)
+            return brig_fail(errno, "open %s", d->path);
+        if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+            return brig_fail(errno, "chown %s to %u:%u", d->path, (unsigned)d->uid, (unsigned)d->gid);
+    }
     return 0;
 }
 
@@ -108,18 +138,21 @@ int brig_create_devices(const struct brig_plan *pl, int rootfd)
     /* mknod of a device needs CAP_MKNOD in the initial user namespace:
      * refused in the container's own and in one brig itself runs in. */
     bool userns = pl->in_userns || brig_running_in_userns();
+    cleanup_fd int dev = -1;
 
     /* The defaults go into a /dev the config makes fresh, never into a
      * /dev that is part of the rootfs or bound from elsewhere. */
     if (dev_is_tmpfs(cfg)) {
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_devices); i++)
-            if (make_node(rootfd, &default_devices[i], userns) < 0)
+            if (make_node(rootfd, &default_devices[i], userns, &dev) < 0)
                 return brig_fail_ctx("default devices");
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_links); i++) {
             char name[NAME_MAX + 1];
-            cleanup_fd int dir = brig_open_parent_in_root(rootfd, default_links[i].link, true, name);
+            bool own;
+            int dir = open_parent(rootfd, default_links[i].link, &dev, &own, name);
             if (dir < 0)
                 return brig_fail_ctx("default devices");
+            cleanup_fd int owned = own ? dir : -1;
             if (symlinkat(default_links[i].target, dir, name) < 0 && errno != EEXIST)
                 return brig_fail(errno, "symlink %s", default_links[i].link);
         }
@@ -140,7 +173,7 @@ int brig_create_devices(const struct brig_plan *pl, int rootfd)
         };
         if (d->path[0] != '/')
             return brig_fail(0, "linux.devices[%zu].path: %s is not absolute", i, d->path);
-        if (make_node(rootfd, &s, userns && s.type != 'p') < 0)
+        if (make_node(rootfd, &s, userns && s.type != 'p', &dev) < 0)
             return brig_fail_ctx("linux.devices[%zu]", i);
     }
     return 0;

@@ -32,12 +32,6 @@
 #include "brig/rootless.h"
 #include "brig/sync.h"
 
-static bool same_file(int a, int b)
-{
-    struct stat sa, sb;
-    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static bool on_procfs(int fd)
 {
     struct statfs sf;
@@ -59,13 +53,18 @@ static bool proc_target_allowed(const char *dest)
     return false;
 }
 
-/* The destination, resolved (and made) inside the rootfs, checked. */
-static int open_dest(int rootfd, const struct brig_mount *m, bool is_dir, bool is_proc)
+/* The rootfs's identity, taken once per brig_apply_mounts: a destination
+ * that resolves to it is refused. */
+static struct stat root_st;
+
+/* FD, the resolved destination, checked; closed on failure. */
+static int check_dest(int rootfd, int fd, const struct brig_mount *m, bool is_proc)
 {
-    int fd = brig_open_in_root(rootfd, m->destination, true, is_dir);
-    if (fd < 0)
-        return -1;
-    if (same_file(fd, rootfd)) {
+    struct stat st;
+    if (root_st.st_ino == 0 && fstat(rootfd, &root_st) < 0)
+        root_st.st_ino = 0;
+    if (root_st.st_ino != 0 && fstat(fd, &st) == 0 && st.st_dev == root_st.st_dev &&
+        st.st_ino == root_st.st_ino) {
         close(fd);
         return brig_fail(0, "destination %s resolves to the container's root directory", m->destination);
     }
@@ -75,6 +74,15 @@ static int open_dest(int rootfd, const struct brig_mount *m, bool is_dir, bool i
                             "and the like are allowed there", m->destination);
     }
     return fd;
+}
+
+/* The destination, resolved (and made) inside the rootfs, checked. */
+static int open_dest(int rootfd, const struct brig_mount *m, bool is_dir, bool is_proc)
+{
+    int fd = brig_open_in_root(rootfd, m->destination, true, is_dir);
+    if (fd < 0)
+        return -1;
+    return check_dest(rootfd, fd, m, is_proc);
 }
 
 /* proc and sysfs go on an ordinary directory (runc's rule): a /proc that is
@@ -109,6 +117,34 @@ static int refuse_symlinks(int rootfd, const char *dest, const char *type)
         dir = next;
     }
     return 0;
+}
+
+/* refuse_symlinks in one openat2 where there is one: 1 and *FD when DEST
+ * is there, an ordinary directory reached through no symlink; 0 when a
+ * component is missing (the caller makes it); -1 with an error. */
+static int open_ordinary_dir(int rootfd, const char *dest, const char *type, int *fd)
+{
+    /* ".." and kernels without openat2: component by component, as ever. */
+    for (const char *p = dest; (p = strstr(p, "..")) != NULL; p += 2)
+        if ((p == dest || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+            return refuse_symlinks(rootfd, dest, type);
+    *fd = brig_open_plain_dir_in_root(rootfd, dest);
+    if (*fd >= 0)
+        return 1;
+    switch (errno) {
+    case ENOSYS:
+        return refuse_symlinks(rootfd, dest, type);
+    case ENOENT:
+        return 0;
+    case ELOOP:
+        return brig_fail(0, "%s must be mounted on an ordinary directory: %s in the rootfs is %s", type, dest,
+                         "a symlink or crosses one");
+    case ENOTDIR:
+        return brig_fail(0, "%s must be mounted on an ordinary directory: %s in the rootfs is %s", type, dest,
+                         "not a directory");
+    default:
+        return brig_fail(errno, "open %s in the rootfs", dest);
+    }
 }
 
 /* After a mount on DEST, an fd for the new mount (the old fd names the
@@ -312,10 +348,15 @@ static int mount_new(const struct brig_plan *pl, int rootfd, const struct brig_m
 {
     const char *type = m->type;
     bool is_proc = type && strcmp(type, "proc") == 0;
-    if ((is_proc || (type && strcmp(type, "sysfs") == 0)) && refuse_symlinks(rootfd, m->destination, type) < 0)
-        return -1;
-    cleanup_fd int fd = open_dest(rootfd, m, true, is_proc);
-    if (fd < 0)
+    cleanup_fd int fd = -1;
+    if (is_proc || (type && strcmp(type, "sysfs") == 0)) {
+        int r = open_ordinary_dir(rootfd, m->destination, type, &fd);
+        if (r < 0)
+            return -1;
+        if (r > 0 && (fd = check_dest(rootfd, fd, m, is_proc)) < 0)
+            return -1;
+    }
+    if (fd < 0 && (fd = open_dest(rootfd, m, true, is_proc)) < 0)
         return -1;
     /* tmpcopyup: the directory underneath, to copy from once covered. */
     cleanup_fd int below = -1;
@@ -419,6 +460,7 @@ static int apply_one(struct brig_init *in, int rootfd, size_t index)
 int brig_apply_mounts(struct brig_init *in, int rootfd)
 {
     const struct brig_config *cfg = in->plan->cfg;
+    root_st = (struct stat){0};
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         if (apply_one(in, rootfd, i) < 0)
             return brig_fail_ctx("mounts[%zu] (%s)", i, cfg->mounts[i].destination);

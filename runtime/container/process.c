@@ -82,6 +82,8 @@ static int set_user(const struct brig_process *p)
  * the container's own process: exec's cwd must exist. */
 int brig_make_cwd(const char *cwd)
 {
+    if (strcmp(cwd, "/") == 0)
+        return 0; /* the root: there */
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return brig_fail(errno, "open /");
@@ -96,12 +98,7 @@ int brig_make_cwd(const char *cwd)
  * has none), read as root before the user switch. */
 static char *passwd_home(int root, uid_t uid)
 {
-    cleanup_fd int path = brig_resolve_in_root(root, "/etc/passwd");
-    if (path < 0)
-        return brig_xstrdup("/");
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", path);
-    cleanup_fd int fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    cleanup_fd int fd = brig_open_file_in_root(root, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20))
         return brig_xstrdup("/");

@@ -31,6 +31,7 @@ struct open_how {
     unsigned long long flags, mode, resolve;
 };
 #define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
 #define RESOLVE_IN_ROOT 0x10
 #endif
 
@@ -181,31 +182,102 @@ out:
     return cur;
 }
 
+/* openat2 of PATH below ROOTFD with FLAGS and RESOLVE (RESOLVE_IN_ROOT and
+ * RESOLVE_NO_MAGICLINKS added); -1 with errno, ENOSYS where the kernel
+ * lacks it (then the walker is used from now on). */
+static int openat2_in_root(int rootfd, const char *path, int flags, unsigned long long resolve)
+{
+    struct open_how how = {
+        .flags = (unsigned long long)(flags | O_CLOEXEC),
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
+    };
+    const char *rel = path;
+    while (*rel == '/')
+        rel++;
+    if (!*rel)
+        rel = ".";
+    for (int tries = 0; tries < 16; tries++) {
+        int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+        if (fd >= 0)
+            return fd;
+        /* EAGAIN: a rename or mount raced with the walk; try again. */
+        if (errno != EAGAIN)
+            break;
+    }
+    if (errno == ENOSYS)
+        by_hand = 1;
+    return -1;
+}
+
 int brig_resolve_in_root(int rootfd, const char *path)
 {
     if (!brig_resolve_by_hand()) {
-        struct open_how how = {
-            .flags = O_PATH | O_CLOEXEC,
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        const char *rel = path;
-        while (*rel == '/')
-            rel++;
-        if (!*rel)
-            rel = ".";
-        for (int tries = 0; tries < 16; tries++) {
-            int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
-            if (fd >= 0)
-                return fd;
-            /* EAGAIN: a rename or mount raced with the walk; try again. */
-            if (errno != EAGAIN)
-                break;
-        }
-        if (errno != ENOSYS)
-            return -1;
-        by_hand = 1;
+        int fd = openat2_in_root(rootfd, path, O_PATH, 0);
+        if (fd >= 0 || errno != ENOSYS)
+            return fd;
     }
     return brig_resolve_walk(rootfd, path, false, false);
+}
+
+int brig_open_file_in_root(int rootfd, const char *path, int flags)
+{
+    if (!brig_resolve_by_hand()) {
+        int fd = openat2_in_root(rootfd, path, flags, 0);
+        if (fd >= 0 || errno != ENOSYS)
+            return fd;
+    }
+    /* By hand: the O_PATH fd of the walk, reopened through /proc. */
+    cleanup_fd int path_fd = brig_resolve_walk(rootfd, path, false, false);
+    if (path_fd < 0)
+        return -1;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
+    return open(proc, flags | O_CLOEXEC);
+}
+
+int brig_open_plain_dir_in_root(int rootfd, const char *path)
+{
+    if (brig_resolve_by_hand()) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+}
+
+/* The common case of a missing path: only its last component is missing
+ * (a mount point in a fresh tmpfs, /dev/pts).  The parent is resolved
+ * inside the root by the kernel, the last component made there and opened
+ * without following anything: a symlink there (planted, or a race) or any
+ * other surprise sends the caller to the full walk.  The fd is what the
+ * in-root resolution of PATH finds: the parent's, plus one plain name. */
+static int make_last(int rootfd, const char *path, bool last_is_dir)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t b = len;
+    while (b > 0 && path[b - 1] != '/')
+        b--;
+    size_t blen = len - b;
+    if (blen == 0 || blen > NAME_MAX || (blen == 1 && path[b] == '.') ||
+        (blen == 2 && path[b] == '.' && path[b + 1] == '.'))
+        return -1;
+    char name[NAME_MAX + 1];
+    memcpy(name, path + b, blen);
+    name[blen] = '\0';
+    cleanup_free char *parent = brig_xasprintf("%.*s", (int)b, path);
+    cleanup_fd int dir = brig_resolve_in_root(rootfd, parent[0] ? parent : "/");
+    if (dir < 0 || make_missing(dir, name, last_is_dir) < 0)
+        return -1;
+    int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (last_is_dir ? O_DIRECTORY : 0));
+    if (fd < 0 || last_is_dir)
+        return fd; /* O_DIRECTORY | O_NOFOLLOW: a directory, never a link */
+    struct stat st;
+    if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int brig_open_in_root(int rootfd, const char *path, bool create, bool last_is_dir)
@@ -215,6 +287,8 @@ int brig_open_in_root(int rootfd, const char *path, bool create, bool last_is_di
         return fd;
     if (errno != ENOENT || !create)
         return brig_fail(errno, "resolve %s in the rootfs", path);
+    if (!brig_resolve_by_hand() && (fd = make_last(rootfd, path, last_is_dir)) >= 0)
+        return fd;
     /* Make what is missing, then resolve once more: the result is always
      * what the in-root resolution finds. */
     fd = brig_resolve_walk(rootfd, path, true, last_is_dir);
