@@ -50,6 +50,8 @@ int brig_mkdir_p(const char *path, mode_t mode);
 
 /* Current time as RFC 3339 UTC with nanoseconds: 2026-11-23T17:21:38.123456789Z */
 char *brig_now_rfc3339(void);
+/* SECS since the epoch (and NSEC) as RFC 3339 UTC, nanoseconds shown. */
+char *brig_rfc3339(long long secs, long nsec);
 
 /* Parse a non-negative decimal integer; false on garbage or overflow. */
 bool brig_parse_u64(const char *s, uint64_t *out);

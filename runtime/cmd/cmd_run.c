@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -45,9 +48,30 @@ static void forwarded_set(sigset_t *set)
  * starts with the default action.  Blocked meanwhile: never run here. */
 static void reset_ignored(const sigset_t *set)
 {
-    for (int sig = 1; sig <= SIGRTMAX; sig++) {
+    /* Which are ignored: one read of SigIgn in /proc/self/status rather
+     * than a sigaction call per signal (a third of the time). */
+    uint64_t ign = ~0ULL;
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[4096];
+        size_t len = 0;
+        ssize_t n;
+        while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+            len += (size_t)n;
+        close(fd);
+        buf[len] = '\0';
+        const char *l = strstr(buf, "\nSigIgn:");
+        char *end;
+        if (l) {
+            unsigned long long v = strtoull(l + 8, &end, 16);
+            if (end != l + 8 && *end == '\n')
+                ign = v;
+        }
+    }
+    for (int sig = 1; sig <= SIGRTMAX && sig <= 64; sig++) {
         struct sigaction sa;
-        if (sigismember(set, sig) != 1 || sigaction(sig, NULL, &sa) < 0 || sa.sa_handler != SIG_IGN)
+        if (!(ign & (1ULL << (sig - 1))) || sigismember(set, sig) != 1 || sigaction(sig, NULL, &sa) < 0 ||
+            sa.sa_handler != SIG_IGN)
             continue;
         sa.sa_handler = SIG_DFL;
         sigaction(sig, &sa, NULL);

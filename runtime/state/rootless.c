@@ -3,6 +3,7 @@
  * the same directories and the same cgroup choices. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,16 @@ bool brig_running_in_userns(void)
     /* The initial user namespace maps all 2^32-1 ids in one line; anything
      * else (or no uid_map: a kernel without user namespaces) is told apart
      * by that line alone. */
-    FILE *f = fopen("/proc/self/uid_map", "re");
-    if (!f)
+    /* The first line is all it takes: open, read, close (no stdio). */
+    int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return (cached = 0);
+    char buf[128];
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    close(fd);
     unsigned long a, b, c;
-    int n = fscanf(f, "%lu %lu %lu", &a, &b, &c);
-    fclose(f);
+    buf[r > 0 ? r : 0] = '\0';
+    int n = sscanf(buf, "%lu %lu %lu", &a, &b, &c);
     cached = !(n == 3 && a == 0 && b == 0 && c == 4294967295UL);
     return cached;
 }

@@ -174,13 +174,31 @@ int brig_mkdir_p(const char *path, mode_t mode)
 char *brig_now_rfc3339(void)
 {
     struct timespec ts;
-    struct tm tm;
-    char buf[64];
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* not strftime: it loads the local time zone (/etc/localtime) */
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    return brig_rfc3339((long long)ts.tv_sec, ts.tv_nsec);
+}
+
+char *brig_rfc3339(long long secs, long nsec)
+{
+    char buf[64];
+    /* UTC by hand, not gmtime_r or strftime: glibc loads the local time
+     * zone (/etc/localtime) on the first call of either.  The civil date
+     * of a day count, as in Howard Hinnant's days_from_civil inverse. */
+    long long days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;                                     /* [0, 146096] */
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
+    long long mp = (5 * doy + 2) / 153;                                    /* [0, 11], from March */
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    long long year = yoe + era * 400 + (month <= 2);
+    snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, month, day, (int)(rem / 3600),
+             (int)(rem / 60 % 60), (int)(rem % 60), nsec);
     return brig_xstrdup(buf);
 }
 

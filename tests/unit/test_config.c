@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "brig/oci.h"
@@ -590,6 +591,50 @@ static void test_caps_api(void)
         CHECK_MSG(n && strncmp(n, "CAP_", 4) == 0, "cap %d has no name", i);
         if (n)
             CHECK_INT(brig_cap_from_name(n), i);
+    }
+    /* the kernel's last capability, as /proc/sys/kernel/cap_last_cap says */
+    FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+    int kl = -1;
+    if (f) {
+        CHECK(fscanf(f, "%d", &kl) == 1);
+        fclose(f);
+        CHECK_INT(brig_cap_kernel_last(), kl);
+    }
+}
+
+/* The state's "created": UTC by hand (util.c), checked against gmtime_r. */
+static void test_rfc3339(void)
+{
+    {
+        char *t = brig_rfc3339(0, 0);
+        CHECK_STR(t, "1970-01-01T00:00:00.000000000Z");
+        free(t);
+    }
+    {
+        char *t = brig_rfc3339(-1, 5);
+        CHECK_STR(t, "1969-12-31T23:59:59.000000005Z");
+        free(t);
+    }
+    {
+        char *t = brig_rfc3339(951782400, 123456789);
+        CHECK_STR(t, "2000-02-29T00:00:00.123456789Z");
+        free(t);
+    }
+    {
+        char *t = brig_rfc3339(253402300799LL, 0);
+        CHECK_STR(t, "9999-12-31T23:59:59.000000000Z");
+        free(t);
+    }
+    for (long long s = -5000000000LL; s < 20000000000LL; s += 86400LL * 11 + 3607) {
+        time_t t = (time_t)s;
+        struct tm tm;
+        char want[64];
+        gmtime_r(&t, &tm);
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.000000042Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        char *got = brig_rfc3339(s, 42);
+        CHECK_MSG(strcmp(got, want) == 0, "%lld: %s, want %s", s, got, want);
+        free(got);
     }
 }
 
@@ -1556,6 +1601,7 @@ int main(void)
     RUN(test_every_rlimit);
     RUN(test_enums);
     RUN(test_caps_api);
+    RUN(test_rfc3339);
     RUN(test_versions);
     RUN(test_invalid_json);
     RUN(test_numbers);
