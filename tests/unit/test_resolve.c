@@ -199,6 +199,69 @@ static void test_walker_creates_inside_root(void)
     CHECK(brig_open_parent_in_root(rootfd, "/a/..", false, name) < 0);
 }
 
+/* A missing last component is made from its parent's in-root fd (the
+ * short way); whatever is odd there (a dangling link, a link out to the
+ * host) still ends up inside the root, made by the walk. */
+static void test_open_in_root_makes_the_last(void)
+{
+    struct stat st;
+    int fd = brig_open_in_root(rootfd, "/abs/c/newdir/", true, true);
+    CHECK(fd >= 0 && is_at(fd, "a/b/c/newdir"));
+    CHECK(fstatat(rootfd, "a/b/c/newdir", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode));
+    if (fd >= 0)
+        close(fd);
+    fd = brig_open_in_root(rootfd, "/rel/newfile", true, false);
+    CHECK(fd >= 0 && is_at(fd, "a/b/newfile"));
+    CHECK(fstatat(rootfd, "a/b/newfile", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode));
+    if (fd >= 0)
+        close(fd);
+
+    /* The last component a dangling link: followed inside the root. */
+    mk("link", "dl", "/made/by/walk");
+    mk("dir", "made", NULL);
+    fd = brig_open_in_root(rootfd, "/dl", true, true);
+    CHECK(fd >= 0 && is_at(fd, "made/by/walk"));
+    CHECK(fstatat(rootfd, "dl", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode));
+    if (fd >= 0)
+        close(fd);
+    mk("link", "dlfile", "/made/file");
+    fd = brig_open_in_root(rootfd, "/dlfile", true, false);
+    CHECK(fd >= 0 && is_at(fd, "made/file"));
+    if (fd >= 0)
+        close(fd);
+    /* A link to a host path as the last component: made inside the root. */
+    char host[PATH_MAX + 32], rel[PATH_MAX * 2];
+    snprintf(host, sizeof host, "%s/host/last", top);
+    mk("link", "tohost-last", host);
+    fd = brig_open_in_root(rootfd, "/tohost-last", true, true);
+    snprintf(rel, sizeof rel, "%s/host/last", top + 1);
+    CHECK_MSG(fd >= 0 && is_at(fd, rel), "a link to a host path is followed inside the root");
+    CHECK_MSG(access(host, F_OK) < 0, "%s was created on the host", host);
+    if (fd >= 0)
+        close(fd);
+    /* Without create, still an error. */
+    CHECK(brig_open_in_root(rootfd, "/a/b/nothing", false, true) < 0);
+
+    /* proc and sysfs destinations: no symlink anywhere on the way. */
+    fd = brig_open_plain_dir_in_root(rootfd, "/a/b");
+    CHECK(fd >= 0 && is_at(fd, "a/b"));
+    if (fd >= 0)
+        close(fd);
+    errno = 0;
+    CHECK(brig_open_plain_dir_in_root(rootfd, "/abs/c") < 0 && errno == ELOOP);
+    CHECK(brig_open_plain_dir_in_root(rootfd, "/a/b/back") < 0 && errno == ELOOP);
+    CHECK(brig_open_plain_dir_in_root(rootfd, "/dangling") < 0 && errno == ELOOP);
+    CHECK(brig_open_plain_dir_in_root(rootfd, "/a/b/file") < 0 && errno == ENOTDIR);
+    CHECK(brig_open_plain_dir_in_root(rootfd, "/nothing/here") < 0 && errno == ENOENT);
+
+    /* Read a file: opened once, through no link out of the root. */
+    fd = brig_open_file_in_root(rootfd, "/abs/file", O_RDONLY);
+    CHECK(fd >= 0 && is_at(fd, "a/b/file"));
+    if (fd >= 0)
+        close(fd);
+    CHECK(brig_open_file_in_root(rootfd, "/procfd", O_RDONLY) < 0);
+}
+
 static void test_mount_options(void)
 {
     char *v1[] = {"rbind", "ro", "nosuid", "noatime", "size=1m", "mode=755", "rprivate", "rro", "nodev", "dev", NULL};
@@ -283,6 +346,7 @@ int main(void)
     RUN(test_walker_stays_in_root);
     RUN(test_openat2_agrees_with_walker);
     RUN(test_walker_creates_inside_root);
+    RUN(test_open_in_root_makes_the_last);
     RUN(test_mount_options);
     RUN(test_sysctl_rules);
     cleanup();
