@@ -86,7 +86,9 @@ static int open_parent(int rootfd, const char *path, int *dev, bool *own, char n
     return *dev;
 }
 
-static int make_node(int rootfd, const struct dev_spec *d, bool bind, int *dev)
+/* EXACT: the umask is 0 and the directory a fresh tmpfs (no default ACL),
+ * so mknod gives the node its mode as asked. */
+static int make_node(int rootfd, const struct dev_spec *d, bool bind, int *dev, bool exact)
 {
     char name[NAME_MAX + 1];
     bool own;
@@ -108,8 +110,9 @@ static int make_node(int rootfd, const struct dev_spec *d, bool bind, int *dev)
         if (mknodat(dir, name, kind | (d->mode & 07777), rdev) < 0)
             return brig_fail(errno, "mknod %s", d->path);
     }
-    /* mknod honours the umask: the mode is set again as asked. */
-    if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
+    /* mknod honours the umask (and a default ACL): the mode is set again
+     * as asked. */
+    if (!exact && fchmodat(dir, name, d->mode & 07777, 0) < 0)
         return brig_fail(errno, "chmod %s", d->path);
     if (d->set_owner) {
         /* a path-less fd: the owner goes on the node, not through a link */
@@ -143,9 +146,17 @@ int brig_create_devices(const struct brig_plan *pl, int rootfd)
     /* The defaults go into a /dev the config makes fresh, never into a
      * /dev that is part of the rootfs or bound from elsewhere. */
     if (dev_is_tmpfs(cfg)) {
+        /* Straight into the config's fresh /dev tmpfs, with umask 0 (as
+         * runc makes them): no chmod after each mknod. */
+        if ((dev = brig_open_in_root(rootfd, "/dev", true, true)) < 0)
+            return brig_fail_ctx("default devices");
+        mode_t mask = umask(0);
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_devices); i++)
-            if (make_node(rootfd, &default_devices[i], userns, &dev) < 0)
+            if (make_node(rootfd, &default_devices[i], userns, &dev, true) < 0) {
+                umask(mask);
                 return brig_fail_ctx("default devices");
+            }
+        umask(mask);
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(default_links); i++) {
             char name[NAME_MAX + 1];
             bool own;
@@ -173,7 +184,7 @@ int brig_create_devices(const struct brig_plan *pl, int rootfd)
         };
         if (d->path[0] != '/')
             return brig_fail(0, "linux.devices[%zu].path: %s is not absolute", i, d->path);
-        if (make_node(rootfd, &s, userns && s.type != 'p', &dev) < 0)
+        if (make_node(rootfd, &s, userns && s.type != 'p', &dev, false) < 0)
             return brig_fail_ctx("linux.devices[%zu]", i);
     }
     return 0;

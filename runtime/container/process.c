@@ -199,9 +199,12 @@ int brig_setup_process(struct brig_proc *pr)
     cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return brig_fail(errno, "open /");
-    cleanup_fd int cwd = brig_open_in_root(root, p->cwd, false, true);
-    if (cwd < 0)
+    /* "/" is the root itself: not opened a second time. */
+    bool at_root = strcmp(p->cwd, "/") == 0;
+    cleanup_fd int own_cwd = at_root ? -1 : brig_open_in_root(root, p->cwd, false, true);
+    if (!at_root && own_cwd < 0)
         return brig_fail_ctx("process.cwd");
+    int cwd = at_root ? root : own_cwd;
     /* This process's own copy of the config: the program gets this env. */
     set_home(root, p);
     /* Without no_new_privs the kernel takes a filter only from a process
