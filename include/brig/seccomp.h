@@ -78,8 +78,17 @@ void brig_bpf_free(struct brig_bpf *p);
 uint32_t brig_bpf_run(const struct brig_bpf *prog, const uint32_t d[16]);
 
 /* The built-in RuntimeDefault profile (same content as
- * profiles/runtime-default.json), parsed; caller frees with brig_seccomp_free. */
+ * profiles/runtime-default.json), parsed at build time by seccomp/gen-default
+ * into read-only static data: *out is that object (sc->builtin is set, so
+ * brig_seccomp_free leaves it alone); it must not be changed.  Never fails. */
 int brig_seccomp_runtime_default(struct brig_seccomp **out);
+
+/* The generated tables behind it (seccomp/runtime_default_profile.c): the
+ * profile, the digest of its cache-key part (brig_seccomp_profile_digest)
+ * and whether its filter is the same at every seccomp API level. */
+extern const struct brig_seccomp brig_runtime_default_profile;
+extern const uint64_t brig_runtime_default_digest[3];
+extern const bool brig_runtime_default_api_free;
 
 /* The built-in profile as JSON text (NUL-terminated), for `brig spec`. */
 extern const char brig_runtime_default_json[];
