@@ -130,8 +130,25 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
     for (size_t i = 0; i < n_hier(l); i++) {
         cleanup_free char *leaf = hier_dir(l, i, p);
         struct stat st;
+        /* every missing level, parents first: below the first missing
+         * one, all are (one lstat per level that exists, and one more) */
+        size_t root_len = strlen(leaf) - strlen(p);
+        bool leaf_exists = true;
+        for (char *q = leaf + root_len + 1;; q++) {
+            if (*q != '/' && *q != '\0')
+                continue;
+            char c = *q;
+            *q = '\0';
+            if (!leaf_exists || lstat(leaf, &st) < 0) {
+                leaf_exists = false;
+                brig_cg_own_add_made(own, leaf);
+            }
+            *q = c;
+            if (c == '\0')
+                break;
+        }
         /* systemd refuses a unit that exists itself (as with runc) */
-        if (!sd && lstat(leaf, &st) == 0) {
+        if (!sd && leaf_exists) {
             pid_t *pids = NULL;
             size_t n = 0;
             read_procs_tree(leaf, &pids, &n);
@@ -143,19 +160,6 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
                                     "brig runs a container only in a cgroup it creates", leaf, n);
             return brig_fail(0, "linux.cgroupsPath: cgroup %s exists already: brig runs a container "
                                 "only in a cgroup it creates", leaf);
-        }
-        /* every missing level, parents first */
-        size_t root_len = strlen(leaf) - strlen(p);
-        for (char *q = leaf + root_len + 1;; q++) {
-            if (*q != '/' && *q != '\0')
-                continue;
-            char c = *q;
-            *q = '\0';
-            if (lstat(leaf, &st) < 0)
-                brig_cg_own_add_made(own, leaf);
-            *q = c;
-            if (c == '\0')
-                break;
         }
     }
     return 0;
