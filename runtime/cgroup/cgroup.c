@@ -219,8 +219,9 @@ static int leaf_taken(const char *dir)
  * split create (brig_cgroup_create_first/_rest). */
 enum {
     MAKE_UNIFIED = 1, /* the v2 leaf (what the init is cloned into) */
-    MAKE_REST = 2,    /* the v1 leaves, limits, device rules */
-    MAKE_ALL = MAKE_UNIFIED | MAKE_REST,
+    MAKE_V1 = 2,      /* the v1 leaves (what the init joins) */
+    MAKE_LIMITS = 4,  /* limits, device rules */
+    MAKE_ALL = MAKE_UNIFIED | MAKE_V1 | MAKE_LIMITS,
 };
 
 static int create(const char *path, const struct brig_resources *res, const struct brig_device *devs,
@@ -252,7 +253,7 @@ static int create(const char *path, const struct brig_resources *res, const stru
     /* in cgroups brig made: every controller on v2 (update and stats want
      * them), what the limits need on a hybrid host */
     unsigned all = l->mode == BRIG_CGROUP_V2 ? v2m : needed;
-    for (size_t i = 0; (make & MAKE_REST) && i < l->n_v1; i++) {
+    for (size_t i = 0; (make & MAKE_V1) && i < l->n_v1; i++) {
         int r = brig_cg_v1_mkdir(l, i, p, own);
         if (r < 0 && rootless() && no_access(brig_last_errno())) {
             if (!wants_limits(res))
@@ -292,7 +293,7 @@ static int create(const char *path, const struct brig_resources *res, const stru
             goto fail;
     }
 
-    if (!(make & MAKE_REST)) {
+    if (!(make & MAKE_LIMITS)) {
         brig_cgroup_own_clear(&tmp);
         return 0;
     }
@@ -411,10 +412,15 @@ int brig_cgroup_create_first(const char *path, const struct brig_resources *res,
     return create(path, res, NULL, 0, false, own, MAKE_UNIFIED);
 }
 
-int brig_cgroup_create_rest(const char *path, const struct brig_resources *res,
-                            const struct brig_device *devs, size_t n_devs, struct brig_cgroup_own *own)
+int brig_cgroup_create_v1(const char *path, const struct brig_resources *res, struct brig_cgroup_own *own)
 {
-    return create(path, res, devs, n_devs, false, own, MAKE_REST);
+    return create(path, res, NULL, 0, false, own, MAKE_V1);
+}
+
+int brig_cgroup_create_limits(const char *path, const struct brig_resources *res,
+                              const struct brig_device *devs, size_t n_devs, struct brig_cgroup_own *own)
+{
+    return create(path, res, devs, n_devs, false, own, MAKE_LIMITS);
 }
 
 /* exec --cgroup SPECS: "[CONTROLLER[,CONTROLLER...]:]SUB".  The SUB for

@@ -261,12 +261,12 @@ static int serve_init(struct brig_container *c, const struct brig_config *cfg, i
     }
 }
 
-/* GO; an init that failed before it (its setup before GO: unsharing
- * namespaces, mount sources) has closed its end, and its error waits in
- * the socket: report that rather than the broken pipe. */
-static int send_go(int sock)
+/* CGROUPS or GO; an init that failed before it (its setup before GO:
+ * unsharing namespaces, joining cgroups, mount sources) has closed its end,
+ * and its error waits in the socket: report that, not the broken pipe. */
+static int send_to_init(int sock, enum brig_sync_type type)
 {
-    if (brig_sync_send(sock, BRIG_SYNC_GO, 0, NULL, -1) == 0)
+    if (brig_sync_send(sock, type, 0, NULL, -1) == 0)
         return 0;
     int e = brig_last_errno();
     struct brig_sync_msg m;
@@ -549,12 +549,15 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
     c->state.pid = init_pid;
     c->state.pid_start_time = brig_pid_start_time(init_pid);
-    if (split && (brig_cgroup_create_rest(plan.cgroup_path, res, cfg->linux_ ? cfg->linux_->devices : NULL,
-                                          cfg->linux_ ? cfg->linux_->n_devices : 0, &c->state.cgroup_own) < 0 ||
+    /* split: the init joins the v1 cgroups while we set their limits */
+    if (split && (brig_cgroup_create_v1(plan.cgroup_path, res, &c->state.cgroup_own) < 0 ||
+                  send_to_init(socks[0], BRIG_SYNC_CGROUPS) < 0 ||
+                  brig_cgroup_create_limits(plan.cgroup_path, res, cfg->linux_ ? cfg->linux_->devices : NULL,
+                                            cfg->linux_ ? cfg->linux_->n_devices : 0, &c->state.cgroup_own) < 0 ||
                   brig_fault("cgroup-rest") < 0))
         goto fail;
     brig_trace("cgroup rest");
-    if (send_go(socks[0]) < 0)
+    if (send_to_init(socks[0], BRIG_SYNC_GO) < 0)
         goto fail;
     init_started = true;
     if (brig_fault("go-sent") < 0)

@@ -2,9 +2,9 @@
  *
  * Steps, in order:
  *   1. no host fd survives: everything past the preserved fds is closed
- *   2. join the cgroup; wait for GO (id maps written).  Split create
- *      (container.c): first make the namespaces, then wait for GO (the v1
- *      cgroups exist), then join them
+ *   2. join the cgroup; wait for GO (id maps written, limits set).  Split
+ *      create (container.c): first make the namespaces, then wait until
+ *      the v1 cgroups exist (CGROUPS) to join them
  *   3. become root of a new user namespace; make the cgroup namespace
  *   4. session, keyring
  *   5. root filesystem: mounts, devices, prestart hooks, pivot_root
@@ -114,14 +114,14 @@ void brig_init_main(struct brig_init *in)
     if (in->unshare_flags && (unshare((int)in->unshare_flags) < 0 ? brig_fail(errno, "unshare the container's namespaces")
                                                                     : brig_fault("init-unshared")) < 0)
         brig_sync_die(sock);
-    if (in->attach_self && !in->attach_after_go && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
+    if (in->attach_self && in->attach_after_go && brig_sync_expect(sock, BRIG_SYNC_CGROUPS, NULL, NULL) < 0)
+        _exit(1); /* the runtime went away or reported the error itself */
+    if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
     /* 2 (bind sources the runtime opened for us come first: mountsrc.c) */
     if (brig_recv_mount_sources(in) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
-    if (in->attach_self && in->attach_after_go && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
-        brig_sync_die(sock);
     /* Until execve we are the host's brig binary inside the container: no
      * container process may open our /proc/PID/exe (CVE-2019-5736).  After
      * GO: the runtime has written our id maps already. */
