@@ -8,15 +8,22 @@
  * for the filter cache's key on every start. */
 #include "config.h"
 
+#include "brig/error.h"
 #include "brig/oci.h"
 #include "brig/seccomp.h"
 #include "seccomp_internal.h"
 
 int brig_seccomp_runtime_default(struct brig_seccomp **out)
 {
-    /* Read-only data: brig_seccomp_free skips it (sc->builtin). */
-    *out = (struct brig_seccomp *)&brig_runtime_default_profile;
+    if (brig_seccomp_parse(brig_runtime_default_json, brig_runtime_default_json_len, out) < 0)
+        return brig_fail_ctx("built-in RuntimeDefault seccomp profile");
     return 0;
+}
+
+struct brig_seccomp *brig_seccomp_runtime_default_shared(void)
+{
+    /* Read-only data (a write faults): brig_seccomp_free skips it. */
+    return (struct brig_seccomp *)&brig_runtime_default_profile;
 }
 
 void brig_seccomp_key_of(const struct brig_seccomp *sc, struct brig_seccomp_key *key)

@@ -30,6 +30,7 @@
 #include "brig/brig.h"
 #include "brig/oci.h"
 #include "brig/internal.h"
+#include "brig/policy.h"
 #include "brig/seccomp.h"
 #include "unit.h"
 #include "../../seccomp/seccomp_internal.h"
@@ -1256,11 +1257,9 @@ static bool same_key(const struct brig_seccomp_key *a, const struct brig_seccomp
  * and the run-time checks judge it the same way. */
 static void test_builtin_is_the_parsed_text(void)
 {
-    struct brig_seccomp *fast = NULL, *parsed = NULL;
-    CHECK_MSG(brig_seccomp_runtime_default(&fast) == 0, "%s", ERR);
-    CHECK_MSG(brig_seccomp_parse(brig_runtime_default_json, brig_runtime_default_json_len, &parsed) == 0,
-              "%s", ERR);
-    if (!fast || !parsed)
+    struct brig_seccomp *fast = brig_seccomp_runtime_default_shared(), *parsed = NULL;
+    CHECK_MSG(brig_seccomp_runtime_default(&parsed) == 0, "%s", ERR);
+    if (!parsed)
         return;
     CHECK(fast == &brig_runtime_default_profile && fast->builtin && !parsed->builtin);
     CHECK_MSG(same_profile(fast, parsed), "the generated profile differs from a parse of the text");
@@ -1280,6 +1279,17 @@ static void test_builtin_is_the_parsed_text(void)
     /* freeing the built-in one leaves it as it was */
     brig_seccomp_free(fast);
     CHECK(same_profile(&brig_runtime_default_profile, parsed));
+    /* the default policy fills it into a bundle without linux.seccomp, and
+     * freeing that config leaves it as it was too */
+    static const char bundle[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+                                 "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 1, \"gid\": 1}}}";
+    struct brig_config *cfg = NULL;
+    CHECK_MSG(brig_config_parse(bundle, strlen(bundle), &cfg) == 0, "%s", ERR);
+    brig_g.policy = BRIG_POLICY_DEFAULT;
+    CHECK_MSG(cfg && brig_policy_apply(cfg, "/nonexistent") == 0, "%s", ERR);
+    CHECK(cfg && cfg->linux_ && cfg->linux_->seccomp == fast);
+    brig_config_free(cfg);
+    CHECK(same_profile(&brig_runtime_default_profile, parsed));
     struct brig_bpf a, b;
     CHECK_MSG(brig_seccomp_compile_uncached(fast, &a) == 0, "%s", ERR);
     CHECK_MSG(brig_seccomp_compile_uncached(parsed, &b) == 0, "%s", ERR);
@@ -1294,9 +1304,8 @@ static void test_builtin_is_the_parsed_text(void)
  * the full serialization (so caches written for user profiles still hit). */
 static void test_builtin_key(void)
 {
-    struct brig_seccomp *fast = NULL, *parsed = NULL;
-    CHECK(brig_seccomp_runtime_default(&fast) == 0);
-    CHECK(brig_seccomp_parse(brig_runtime_default_json, brig_runtime_default_json_len, &parsed) == 0);
+    struct brig_seccomp *fast = brig_seccomp_runtime_default_shared(), *parsed = NULL;
+    CHECK(brig_seccomp_runtime_default(&parsed) == 0);
     if (!parsed)
         return;
     struct brig_seccomp_key k1, k2, u1, u2;
