@@ -22,7 +22,7 @@ int brig_seccomp_runtime_default(struct brig_seccomp **out)
 
 struct brig_seccomp *brig_seccomp_runtime_default_shared(void)
 {
-    /* Read-only data (a write faults): brig_seccomp_free skips it. */
+    /* All const data (a write faults); brig_seccomp_free skips it. */
     return (struct brig_seccomp *)&brig_runtime_default_profile;
 }
 

@@ -7,6 +7,8 @@
  * every container started with the default profile paid it.  Using the
  * parser itself (not a second reader of the JSON) keeps the data exactly
  * what brig_seccomp_parse gives; tests/unit/test_seccomp.c compares them.
+ * Everything is const (read-only once relocated): the casts only fit the
+ * non-const members of struct brig_seccomp, and a write would fault.
  *
  * Usage: gen-default PROFILE.json > runtime_default_profile.c */
 #include "config.h"
@@ -49,7 +51,7 @@ static void put_strv_array(const char *name, const struct brig_strv *v)
 {
     if (!v->v)
         return;
-    printf("static char *%s[] = {", name);
+    printf("static char *const %s[] = {", name);
     for (size_t i = 0; i < v->n; i++) {
         fputs(i % 4 == 0 ? "\n    " : " ", stdout);
         put_cstr(v->v[i]);
@@ -60,7 +62,7 @@ static void put_strv_array(const char *name, const struct brig_strv *v)
 
 static void put_strv_init(const char *name, const struct brig_strv *v)
 {
-    printf("{.v = %s, .n = %zu}", v->v ? name : "NULL", v->n);
+    printf("{.v = %s%s, .n = %zu}", v->v ? "(char **)" : "", v->v ? name : "NULL", v->n);
 }
 
 static void put_opt_u32(const brig_opt_u32 *o)
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
         put_strv_array(name, &s->names);
         if (!s->args)
             continue;
-        printf("static struct brig_seccomp_arg args_%zu[] = {\n", i);
+        printf("static const struct brig_seccomp_arg args_%zu[] = {\n", i);
         for (size_t j = 0; j < s->n_args; j++) {
             const struct brig_seccomp_arg *a = &s->args[j];
             printf("    {.index = %" PRIu32 "u, .value = %#" PRIx64 "ULL, .value_two = %#" PRIx64
@@ -128,7 +130,7 @@ int main(int argc, char **argv)
         printf("};\n");
     }
     if (sc->syscalls) {
-        printf("static struct brig_seccomp_syscall syscalls[] = {\n");
+        printf("static const struct brig_seccomp_syscall syscalls[] = {\n");
         for (size_t i = 0; i < sc->n_syscalls; i++) {
             const struct brig_seccomp_syscall *s = &sc->syscalls[i];
             snprintf(name, sizeof name, "names_%zu", i);
@@ -137,7 +139,7 @@ int main(int argc, char **argv)
             printf(", .action = (enum brig_seccomp_action)%d, .errno_ret = ", (int)s->action);
             put_opt_u32(&s->errno_ret);
             if (s->args)
-                printf(", .args = args_%zu, .n_args = %zu},\n", i, s->n_args);
+                printf(", .args = (struct brig_seccomp_arg *)args_%zu, .n_args = %zu},\n", i, s->n_args);
             else
                 printf(", .args = NULL, .n_args = 0},\n");
         }
@@ -158,7 +160,8 @@ int main(int argc, char **argv)
     put_cstr(sc->listener_path);
     printf(",\n    .listener_metadata = ");
     put_cstr(sc->listener_metadata);
-    printf(",\n    .syscalls = %s,\n    .n_syscalls = %zu,\n", sc->syscalls ? "syscalls" : "NULL",
+    printf(",\n    .syscalls = %s,\n    .n_syscalls = %zu,\n",
+           sc->syscalls ? "(struct brig_seccomp_syscall *)syscalls" : "NULL",
            sc->n_syscalls);
     printf("    .builtin = true,\n};\n\n");
 
