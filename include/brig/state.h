@@ -48,8 +48,7 @@ struct brig_state {
     bool started;     /* start was called: "created" until then */
     bool maybe_paused; /* brig pause froze it and no resume has thawed it
                         * since (or an older brig's state, which does not
-                        * say): only then do list and state ask the
-                        * freezer */
+                        * say): only then is the freezer asked */
     char *config_json; /* config.json as created */
 };
 
@@ -91,14 +90,9 @@ int brig_container_open_salvage(const char *id, struct brig_container **out, str
 void brig_salvage_clear(struct brig_salvage *sv);
 
 /* Live status: derived from the pid, its start time, the started flag and
- * the freezer. */
+ * the freezer (asked only when maybe_paused: create refuses a frozen
+ * cgroup, and only pause freezes it). */
 enum brig_status brig_container_status(const struct brig_container *c);
-/* The same for what list and state show, with the freezer asked only when
- * maybe_paused (create refuses a frozen cgroup, and brig pause records
- * itself): a kernfs open and read less per container, under the v1
- * freezer's global mutex.  A cgroup frozen behind brig's back shows
- * "running" there; pause, resume, exec and delete still ask the freezer. */
-enum brig_status brig_container_status_shown(const struct brig_container *c);
 
 /* Write state.json atomically (a temp file in the locked directory, then
  * rename; not fsync()ed: --root is a tmpfs (/run) on the usual host, and a

@@ -125,7 +125,7 @@ int cmd_list(int argc, char **argv)
             continue;
         }
         /* --quiet prints the ID only: no need for the pid or the freezer */
-        enum brig_status st = quiet && !g ? BRIG_STOPPED : brig_container_status_shown(ct);
+        enum brig_status st = quiet && !g ? BRIG_STOPPED : brig_container_status(ct);
         const struct brig_state *s = &ct->state;
         print_one(g, quiet, s->id, s, st == BRIG_STOPPED ? 0 : s->pid, brig_status_name(st), s->owner);
         brig_container_close(ct);

@@ -18,7 +18,7 @@ int cmd_state(int argc, char **argv)
                                   LOCK_SH | BRIG_OPEN_NO_CONFIG, &ct);
     if (opened != 0)
         return opened > 0 ? 0 : brig_report_error();
-    char *json = brig_state_json_full(ct, brig_container_status_shown(ct));
+    char *json = brig_state_json_full(ct, brig_container_status(ct));
     brig_container_close(ct);
     if (!json)
         return brig_report_error();

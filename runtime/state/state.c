@@ -435,7 +435,7 @@ int brig_container_open_salvage(const char *id, struct brig_container **out, str
     return BRIG_OPEN_BROKEN;
 }
 
-static enum brig_status status_of(const struct brig_container *c, bool ask_freezer)
+enum brig_status brig_container_status(const struct brig_container *c)
 {
     const struct brig_state *s = &c->state;
     if (s->pid <= 0)
@@ -443,21 +443,11 @@ static enum brig_status status_of(const struct brig_container *c, bool ask_freez
     uint64_t st = brig_pid_start_time(s->pid);
     if (st == 0 || (s->pid_start_time != 0 && st != s->pid_start_time))
         return BRIG_STOPPED;
-    if (ask_freezer && s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
+    if (s->maybe_paused && s->cgroup_path && brig_cgroup_is_frozen(s->cgroup_path))
         return BRIG_PAUSED;
     if (!s->started && brig_start_pending(c))
         return BRIG_CREATED;
     return BRIG_RUNNING;
-}
-
-enum brig_status brig_container_status(const struct brig_container *c)
-{
-    return status_of(c, true);
-}
-
-enum brig_status brig_container_status_shown(const struct brig_container *c)
-{
-    return status_of(c, c->state.maybe_paused);
 }
 
 /* brig's own annotations (org.brig.*, e.g. what a policy added) */

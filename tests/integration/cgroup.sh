@@ -191,37 +191,6 @@ test_pause_resume_shows_in_state() {
     assert_contains "$stderr" "brig: resume: container $id is not paused"
 }
 
-# list and state ask the freezer only for a container brig paused (pause
-# records it in state.json, resume clears it); a state from an older brig
-# (no record) is asked as before.
-test_pause_shows_in_list_and_an_older_state_still_asks_the_freezer() {
-    local id
-    id=$(new_id)
-    set_args sleep 60
-    run_detached "$id"
-    run B pause "$id"
-    assert_ok
-    assert_eq "$(B list -f json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" paused
-    assert_eq "$(B list | awk -v id="$id" '$1 == id { print $3 }')" paused
-    run B resume "$id"
-    assert_ok
-    assert_eq "$(B list -f json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" running
-    skip_if_runc "brig's state.json"
-    assert_eq "$(jq -r .paused "$ROOT/$id/state.json")" false
-    run B pause "$id"
-    assert_ok
-    assert_eq "$(jq -r .paused "$ROOT/$id/state.json")" true
-    # as an older brig wrote it: no "paused"
-    jq -c 'del(.paused)' "$ROOT/$id/state.json" >"$ROOT/$id/state.json.new"
-    mv "$ROOT/$id/state.json.new" "$ROOT/$id/state.json"
-    assert_eq "$(status_of "$id")" paused
-    assert_eq "$(B list | awk -v id="$id" '$1 == id { print $3 }')" paused
-    run B resume "$id"
-    assert_ok
-    assert_eq "$(status_of "$id")" running
-    assert_eq "$(jq -r .paused "$ROOT/$id/state.json")" false
-}
-
 test_pause_of_a_stopped_container_is_an_error() {
     local id
     id=$(new_id)
