@@ -46,9 +46,6 @@ struct brig_state {
     bool has_user_ns; /* container has its own user namespace */
     bool has_pid_ns;  /* container has its own pid namespace (kill --all) */
     bool started;     /* start was called: "created" until then */
-    bool maybe_paused; /* brig pause froze it and no resume has thawed it
-                        * since (or an older brig's state, which does not
-                        * say): only then is the freezer asked */
     char *config_json; /* config.json as created */
 };
 
@@ -90,8 +87,7 @@ int brig_container_open_salvage(const char *id, struct brig_container **out, str
 void brig_salvage_clear(struct brig_salvage *sv);
 
 /* Live status: derived from the pid, its start time, the started flag and
- * the freezer (asked only when maybe_paused: create refuses a frozen
- * cgroup, and only pause freezes it). */
+ * the freezer. */
 enum brig_status brig_container_status(const struct brig_container *c);
 
 /* Write state.json atomically (a temp file in the locked directory, then

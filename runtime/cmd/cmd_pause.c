@@ -27,13 +27,8 @@ int cmd_pause(int argc, char **argv)
         brig_fail(0, "container not running: %s", ct->state.id);
     else if (!ct->state.cgroup_path)
         brig_fail(0, "container %s has no cgroup", ct->state.id);
-    else {
-        /* recorded first: status asks the freezer only after a pause */
-        ct->state.maybe_paused = true;
-        r = brig_state_save(ct);
-        if (r == 0)
-            r = brig_cgroup_freeze(ct->state.cgroup_path, true);
-    }
+    else
+        r = brig_cgroup_freeze(ct->state.cgroup_path, true);
     brig_container_close(ct);
     return r < 0 ? brig_report_error() : 0;
 }

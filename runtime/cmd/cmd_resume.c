@@ -26,15 +26,6 @@ int cmd_resume(int argc, char **argv)
         brig_fail(0, "container %s is not paused", ct->state.id);
     else
         r = brig_cgroup_freeze(ct->state.cgroup_path, false);
-    if (r == 0) {
-        /* thawed: status need not ask the freezer any more (if this
-         * fails, it still does, which costs a read, nothing else) */
-        ct->state.maybe_paused = false;
-        if (brig_state_save(ct) < 0) {
-            brig_warn("%s", brig_last_error());
-            brig_clear_error();
-        }
-    }
     brig_container_close(ct);
     return r < 0 ? brig_report_error() : 0;
 }
