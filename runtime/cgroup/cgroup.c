@@ -796,9 +796,10 @@ bool brig_cgroup_is_frozen(const char *path)
         return false;
     cleanup_free char *fd = v1_freezer_dir(l, p);
     if (fd) {
-        cleanup_free char *s = brig_cg_read(fd, "freezer.state");
+        char s[32];
+        bool ok = brig_cg_peek(fd, "freezer.state", s, sizeof s);
         brig_clear_error();
-        return s && strncmp(s, "FROZEN", 6) == 0;
+        return ok && strncmp(s, "FROZEN", 6) == 0;
     }
     if (l->unified) {
         cleanup_free char *d = brig_cg_v2_dir(l, p);

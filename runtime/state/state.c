@@ -228,18 +228,21 @@ static char *cut_config(char *text, size_t len)
 #define STATE_QUICK (32 * 1024)
 static int read_quick(int dirfd, char **out, size_t *len)
 {
+    /* One buffer for the process (no threads): a fresh 32 KiB each time
+     * made malloc consolidate the parser's small blocks at every
+     * container.  *OUT points into it, valid until the next call. */
+    static char *buf;
     cleanup_fd int fd = openat(dirfd, STATE_FILE, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    char *buf = brig_xmalloc(STATE_QUICK);
+    if (!buf)
+        buf = brig_xmalloc(STATE_QUICK);
     ssize_t n;
     do {
         n = read(fd, buf, STATE_QUICK - 1);
     } while (n < 0 && errno == EINTR);
-    if (n <= 0 || n >= STATE_QUICK - 1) {
-        free(buf);
+    if (n <= 0 || n >= STATE_QUICK - 1)
         return -1;
-    }
     buf[n] = '\0';
     *out = buf;
     *len = (size_t)n;
@@ -251,9 +254,10 @@ static int read_quick(int dirfd, char **out, size_t *len)
  * got past its first save; the reason is the recorded error. */
 static int state_load(struct brig_container *c, bool with_config)
 {
-    cleanup_free char *text = NULL;
+    cleanup_free char *text = NULL; /* what the careful read allocated */
+    char *quick_text = NULL;
     size_t len = 0;
-    bool quick = read_quick(c->dirfd, &text, &len) == 0;
+    bool quick = read_quick(c->dirfd, &quick_text, &len) == 0;
     if (!quick && brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
             /* A create that failed, or a delete, removed the directory
@@ -274,6 +278,8 @@ static int state_load(struct brig_container *c, bool with_config)
         }
         return BRIG_OPEN_BROKEN;
     }
+    if (quick)
+        text = quick_text;
     char *cut = with_config ? NULL : cut_config(text, len);
     yajl_val root = brig_json_parse(text, STATE_FILE);
     if (!root && cut) {
@@ -283,12 +289,12 @@ static int state_load(struct brig_container *c, bool with_config)
         cut[1] = '"';
         root = brig_json_parse(text, STATE_FILE);
     }
+    if (quick)
+        text = NULL; /* not ours to free */
     if (!root && quick) {
         /* Read the careful way (not a regular file? grown meanwhile?),
          * for the error it gives. */
         brig_clear_error();
-        free(text);
-        text = NULL;
         if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0)
             return BRIG_OPEN_BROKEN;
         cut = with_config ? NULL : cut_config(text, len);
