@@ -8,7 +8,10 @@
  *   header | key | BPF instructions
  *
  * The key (every input of the compilation, serialized) is stored in full and
- * compared byte for byte, so a hash collision is only a miss.  Files are
+ * compared byte for byte, so a hash collision is only a miss.  The built-in
+ * profile's key holds, in place of the profile, the digest of its
+ * serialization made at build time (length and two 64-bit hashes), so that
+ * the common start neither serializes nor hashes ~7 KB.  Files are
  * written to a temporary name and renamed; a short, damaged or foreign file
  * is ignored and replaced.
  *
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "brig/brig.h"
@@ -132,37 +136,92 @@ static void put_strv(struct kbuf *b, const struct brig_strv *v)
         put_str(b, v->v[i]);
 }
 
+/* What the filter depends on besides the profile: brig's and libseccomp's
+ * versions and the native architecture; KERNEL is the running kernel's
+ * seccomp API level (or, for the built-in profile, its identity). */
+static void put_prefix(struct kbuf *b)
+{
+    const struct scmp_version *v = seccomp_version();
+    put_str(b, "brig seccomp " PACKAGE_VERSION);
+    put_u64(b, COMPILER_REV);
+    put_u64(b, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+}
+
+/* The profile's part: everything of it the BPF depends on. */
+static void put_profile(struct kbuf *b, const struct brig_seccomp *sc)
+{
+    put_u64(b, sc->default_action);
+    put_u64(b, sc->default_errno_ret.set ? sc->default_errno_ret.v : UINT64_MAX);
+    put_strv(b, &sc->architectures);
+    put_u64(b, sc->n_syscalls);
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct brig_seccomp_syscall *s = &sc->syscalls[i];
+        put_strv(b, &s->names);
+        put_u64(b, s->action);
+        put_u64(b, s->errno_ret.set ? s->errno_ret.v : UINT64_MAX);
+        put_u64(b, s->n_args);
+        for (size_t j = 0; j < s->n_args; j++) {
+            put_u64(b, s->args[j].index);
+            put_u64(b, s->args[j].value);
+            put_u64(b, s->args[j].value_two);
+            put_u64(b, s->args[j].op);
+        }
+    }
+}
+
+static void key_done(struct kbuf *b, struct brig_seccomp_key *key)
+{
+    key->data = b->p;
+    key->len = b->len;
+    key->hash = fnv1a(FNV_INIT, b->p, b->len);
+}
+
 void brig_seccomp_cache_key(const struct brig_seccomp *sc, struct brig_seccomp_key *key)
 {
     struct kbuf b = { .cap = 4096 };
     b.p = brig_xmalloc(b.cap);
-    const struct scmp_version *v = seccomp_version();
-
-    put_str(&b, "brig seccomp " PACKAGE_VERSION);
-    put_u64(&b, COMPILER_REV);
-    put_u64(&b, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+    put_prefix(&b);
     put_u64(&b, seccomp_api_get());
     put_u64(&b, seccomp_arch_native());
-    put_u64(&b, sc->default_action);
-    put_u64(&b, sc->default_errno_ret.set ? sc->default_errno_ret.v : UINT64_MAX);
-    put_strv(&b, &sc->architectures);
-    put_u64(&b, sc->n_syscalls);
-    for (size_t i = 0; i < sc->n_syscalls; i++) {
-        const struct brig_seccomp_syscall *s = &sc->syscalls[i];
-        put_strv(&b, &s->names);
-        put_u64(&b, s->action);
-        put_u64(&b, s->errno_ret.set ? s->errno_ret.v : UINT64_MAX);
-        put_u64(&b, s->n_args);
-        for (size_t j = 0; j < s->n_args; j++) {
-            put_u64(&b, s->args[j].index);
-            put_u64(&b, s->args[j].value);
-            put_u64(&b, s->args[j].value_two);
-            put_u64(&b, s->args[j].op);
-        }
+    put_profile(&b, sc);
+    key_done(&b, key);
+}
+
+void brig_seccomp_profile_digest(const struct brig_seccomp *sc, uint64_t digest[3])
+{
+    struct kbuf b = { .cap = 4096 };
+    b.p = brig_xmalloc(b.cap);
+    put_profile(&b, sc);
+    digest[0] = b.len;
+    digest[1] = fnv1a(FNV_INIT, b.p, b.len);
+    /* A second, differently seeded hash: two profiles must collide in both. */
+    digest[2] = fnv1a(fnv1a(FNV_INIT, "brig built-in", 13), b.p, b.len);
+    free(b.p);
+}
+
+void brig_seccomp_builtin_key(const uint64_t digest[3], bool api_free, struct brig_seccomp_key *key)
+{
+    struct kbuf b = { .cap = 512 };
+    b.p = brig_xmalloc(b.cap);
+    put_prefix(&b);
+    if (api_free) {
+        /* The API level is a property of the kernel, which uname names
+         * without the ~9 seccomp() probes libseccomp makes to find it. */
+        struct utsname u;
+        if (uname(&u) < 0)
+            memset(&u, 0, sizeof u);
+        put_str(&b, "kernel");
+        put_str(&b, u.release);
+        put_str(&b, u.version);
+        put_str(&b, u.machine);
+    } else {
+        put_u64(&b, seccomp_api_get());
     }
-    key->data = b.p;
-    key->len = b.len;
-    key->hash = fnv1a(FNV_INIT, b.p, b.len);
+    put_u64(&b, seccomp_arch_native());
+    put_str(&b, "built-in RuntimeDefault");
+    for (int i = 0; i < 3; i++)
+        put_u64(&b, digest[i]);
+    key_done(&b, key);
 }
 
 /* Open DIR only if it is a directory of ours that nobody else can write. */

@@ -355,7 +355,7 @@ int brig_seccomp_compile(const struct brig_seccomp *sc, struct brig_bpf *out)
     cleanup_free char *dir = brig_seccomp_cache_path();
     struct brig_seccomp_key key = { 0 };
     if (dir) {
-        brig_seccomp_cache_key(sc, &key);
+        brig_seccomp_key_of(sc, &key);
         if (brig_seccomp_cache_load(dir, &key, out) == 1) {
             free(key.data);
             out->flags = flags;

@@ -19,6 +19,20 @@ struct brig_seccomp_key {
 
 void brig_seccomp_cache_key(const struct brig_seccomp *sc, struct brig_seccomp_key *key);
 
+/* The profile's part of that key reduced to its length and two 64-bit
+ * hashes; seccomp/gen-default.c stores the built-in profile's at build time. */
+void brig_seccomp_profile_digest(const struct brig_seccomp *sc, uint64_t digest[3]);
+
+/* The key of the built-in profile from its DIGEST, without serializing the
+ * profile on each run.  API_FREE: the profile uses only actions every
+ * seccomp API level has (see gen-default.c), so the kernel's identity
+ * (uname) stands in for libseccomp's probed API level. */
+void brig_seccomp_builtin_key(const uint64_t digest[3], bool api_free, struct brig_seccomp_key *key);
+
+/* The key of SC: brig_seccomp_builtin_key for the built-in profile,
+ * brig_seccomp_cache_key for any other (default_profile.c). */
+void brig_seccomp_key_of(const struct brig_seccomp *sc, struct brig_seccomp_key *key);
+
 /* The cache directory to use now (malloc()ed), NULL when disabled. */
 char *brig_seccomp_cache_path(void);
 

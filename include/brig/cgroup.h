@@ -66,6 +66,20 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
                                     const struct brig_device *devs, size_t n_devs,
                                     bool systemd, struct brig_cgroup_own *own);
 
+/* A split create, for a host with v1 hierarchies (v1-only or hybrid), the
+ * cgroupfs driver and root: _first makes only the v2 leaf the init is
+ * cloned into (none on a v1-only host); then, while the init makes its
+ * namespaces, _v1 the v1 leaves (the init joins them), and _limits every
+ * limit and the device rules.  A failed _v1 or _limits leaves OWN listing
+ * what exists: the caller kills the init, then calls brig_cgroup_destroy.
+ * brig_cgroup_can_split says when to use it. */
+bool brig_cgroup_can_split(const char *path, bool systemd);
+int brig_cgroup_create_first(const char *path, const struct brig_resources *res,
+                             struct brig_cgroup_own *own);
+int brig_cgroup_create_v1(const char *path, const struct brig_resources *res, struct brig_cgroup_own *own);
+int brig_cgroup_create_limits(const char *path, const struct brig_resources *res,
+                              const struct brig_device *devs, size_t n_devs, struct brig_cgroup_own *own);
+
 /* Move PID into the cgroup at PATH (every hierarchy). */
 int brig_cgroup_attach(const char *path, pid_t pid);
 

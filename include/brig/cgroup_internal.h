@@ -181,6 +181,10 @@ int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Read DIR/FILE (trailing newline kept); NULL with an error. */
 char *brig_cg_read(const char *dir, const char *file);
+/* The start of DIR/FILE into BUF (NUL-terminated): one open and one read,
+ * for files of a few short lines (freezer.state, cgroup.events), which
+ * the kernel hands over whole in one read.  false with an error. */
+bool brig_cg_peek(const char *dir, const char *file, char *buf, size_t size);
 bool brig_cg_read_u64(const char *dir, const char *file, uint64_t *out);
 bool brig_cg_exists(const char *dir, const char *file);
 /* Pids listed in DIR/cgroup.procs, appended to the array (no duplicates). */

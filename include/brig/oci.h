@@ -278,6 +278,9 @@ struct brig_seccomp {
     char *listener_metadata;
     struct brig_seccomp_syscall *syscalls;
     size_t n_syscalls;
+    /* The static built-in profile (brig_seccomp_runtime_default): not
+     * freed, not changed. */
+    bool builtin;
 };
 
 struct brig_personality {

@@ -78,8 +78,22 @@ void brig_bpf_free(struct brig_bpf *p);
 uint32_t brig_bpf_run(const struct brig_bpf *prog, const uint32_t d[16]);
 
 /* The built-in RuntimeDefault profile (same content as
- * profiles/runtime-default.json), parsed; caller frees with brig_seccomp_free. */
+ * profiles/runtime-default.json), parsed into a copy of the caller's, which
+ * may change it and frees it with brig_seccomp_free. */
 int brig_seccomp_runtime_default(struct brig_seccomp **out);
+
+/* The same profile as parsed at build time by seccomp/gen-default: static
+ * read-only data, for the policy to put in linux.seccomp at no cost.  It
+ * must not be changed; brig_seccomp_free leaves it alone (sc->builtin), and
+ * the filter cache keys it by a build-time digest. */
+struct brig_seccomp *brig_seccomp_runtime_default_shared(void);
+
+/* The generated tables behind it (seccomp/runtime_default_profile.c): the
+ * profile, the digest of its cache-key part (brig_seccomp_profile_digest)
+ * and whether its filter is the same at every seccomp API level. */
+extern const struct brig_seccomp brig_runtime_default_profile;
+extern const uint64_t brig_runtime_default_digest[3];
+extern const bool brig_runtime_default_api_free;
 
 /* The built-in profile as JSON text (NUL-terminated), for `brig spec`. */
 extern const char brig_runtime_default_json[];

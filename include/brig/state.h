@@ -66,6 +66,8 @@ const char *brig_status_name(enum brig_status s);
 /* Open and lock an existing container (LOCK_SH or LOCK_EX).  Returns 0 or
  * one of BRIG_OPEN_*, with the error recorded. */
 int brig_container_open(const char *id, int lock, struct brig_container **out);
+/* The same with ID looked up in ROOTFD, --root opened (list opens many). */
+int brig_container_open_at(int rootfd, const char *id, int lock, struct brig_container **out);
 /* OR'ed into brig_container_open's LOCK by those that do not use the config
  * kept in the state (list, state): it is not parsed, config_json is NULL. */
 #define BRIG_OPEN_NO_CONFIG 0x100

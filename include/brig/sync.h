@@ -21,6 +21,8 @@ enum brig_sync_type {
                                carries the bind as a detached mount (idmap.c) */
     BRIG_SYNC_MOUNT_SOURCE, /* runtime -> init, before GO: value = mounts[] index,
                                the fd its source opened as host root (mountsrc.c) */
+    BRIG_SYNC_CGROUPS,      /* runtime -> init, split create: the v1 cgroups exist,
+                               join them; their limits follow before GO */
 };
 
 struct brig_sync_msg {

@@ -130,8 +130,25 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
     for (size_t i = 0; i < n_hier(l); i++) {
         cleanup_free char *leaf = hier_dir(l, i, p);
         struct stat st;
+        /* every missing level, parents first: below the first missing
+         * one, all are (one lstat per level that exists, and one more) */
+        size_t root_len = strlen(leaf) - strlen(p);
+        bool leaf_exists = true;
+        for (char *q = leaf + root_len + 1;; q++) {
+            if (*q != '/' && *q != '\0')
+                continue;
+            char c = *q;
+            *q = '\0';
+            if (!leaf_exists || lstat(leaf, &st) < 0) {
+                leaf_exists = false;
+                brig_cg_own_add_made(own, leaf);
+            }
+            *q = c;
+            if (c == '\0')
+                break;
+        }
         /* systemd refuses a unit that exists itself (as with runc) */
-        if (!sd && lstat(leaf, &st) == 0) {
+        if (!sd && leaf_exists) {
             pid_t *pids = NULL;
             size_t n = 0;
             read_procs_tree(leaf, &pids, &n);
@@ -143,19 +160,6 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
                                     "brig runs a container only in a cgroup it creates", leaf, n);
             return brig_fail(0, "linux.cgroupsPath: cgroup %s exists already: brig runs a container "
                                 "only in a cgroup it creates", leaf);
-        }
-        /* every missing level, parents first */
-        size_t root_len = strlen(leaf) - strlen(p);
-        for (char *q = leaf + root_len + 1;; q++) {
-            if (*q != '/' && *q != '\0')
-                continue;
-            char c = *q;
-            *q = '\0';
-            if (lstat(leaf, &st) < 0)
-                brig_cg_own_add_made(own, leaf);
-            *q = c;
-            if (c == '\0')
-                break;
         }
     }
     return 0;
@@ -211,15 +215,26 @@ static int leaf_taken(const char *dir)
                              "only in a cgroup it creates", dir);
 }
 
-int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
-                                    const struct brig_device *devs, size_t n_devs,
-                                    bool systemd, struct brig_cgroup_own *own_out)
+/* What one call of create() makes: everything, or the two halves of a
+ * split create (brig_cgroup_create_first/_rest). */
+enum {
+    MAKE_UNIFIED = 1, /* the v2 leaf (what the init is cloned into) */
+    MAKE_V1 = 2,      /* the v1 leaves (what the init joins) */
+    MAKE_LIMITS = 4,  /* limits, device rules */
+    MAKE_ALL = MAKE_UNIFIED | MAKE_V1 | MAKE_LIMITS,
+};
+
+static int create(const char *path, const struct brig_resources *res, const struct brig_device *devs,
+                  size_t n_devs, bool systemd, struct brig_cgroup_own *own_out, unsigned make)
 {
     struct brig_cgroup_own tmp = {0};
     struct brig_cgroup_own *own = own_out ? own_out : &tmp;
-    /* From here OWN is what was made, not what was planned. */
-    brig_cgroup_own_clear(own);
-    own->known = true;
+    /* From here OWN is what was made, not what was planned; the second
+     * half of a split create adds to what the first made. */
+    if (make & MAKE_UNIFIED) {
+        brig_cgroup_own_clear(own);
+        own->known = true;
+    }
     bool sd = systemd || brig_cg_is_systemd_path(path);
     if (sd && brig_cg_systemd_check() < 0)
         return -1;
@@ -238,7 +253,7 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
     /* in cgroups brig made: every controller on v2 (update and stats want
      * them), what the limits need on a hybrid host */
     unsigned all = l->mode == BRIG_CGROUP_V2 ? v2m : needed;
-    for (size_t i = 0; i < l->n_v1; i++) {
+    for (size_t i = 0; (make & MAKE_V1) && i < l->n_v1; i++) {
         int r = brig_cg_v1_mkdir(l, i, p, own);
         if (r < 0 && rootless() && no_access(brig_last_errno())) {
             if (!wants_limits(res))
@@ -257,7 +272,7 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
         if (brig_faultf("cgroup-mkdir-%zu", i) < 0)
             goto fail;
     }
-    if (l->unified) {
+    if (l->unified && (make & MAKE_UNIFIED)) {
         int r = brig_cg_v2_mkdir(l, p, all, needed, own);
         if (r < 0 && rootless() && no_access(brig_last_errno())) {
             if (!wants_limits(res) && !l->n_v1)
@@ -278,6 +293,10 @@ int brig_cgroup_create_with_devices(const char *path, const struct brig_resource
             goto fail;
     }
 
+    if (!(make & MAKE_LIMITS)) {
+        brig_cgroup_own_clear(&tmp);
+        return 0;
+    }
     /* A new scope holds its holder process only. */
     if (sd && cgroup_count(l, p) > (brig_cg_systemd_holder() > 0 ? 1 : 0)) {
         brig_fail(0, "linux.cgroupsPath: cgroup %s is not empty", p);
@@ -341,7 +360,14 @@ no_cgroup:
     brig_cgroup_own_clear(&tmp);
     return 0;
 
-fail: {
+fail:
+    if (!(make & MAKE_UNIFIED)) {
+        /* the second half: the init is in the first half's cgroup; the
+         * caller kills it, then destroys what OWN lists */
+        brig_cgroup_own_clear(&tmp);
+        return -1;
+    }
+    {
         /* Leave nothing behind; keep the first error. */
         char saved[BRIG_ERR_MAX];
         int e = brig_last_errno();
@@ -359,10 +385,42 @@ fail: {
     }
 }
 
+int brig_cgroup_create_with_devices(const char *path, const struct brig_resources *res,
+                                    const struct brig_device *devs, size_t n_devs,
+                                    bool systemd, struct brig_cgroup_own *own)
+{
+    return create(path, res, devs, n_devs, systemd, own, MAKE_ALL);
+}
+
 int brig_cgroup_create(const char *path, const struct brig_resources *res, bool systemd,
                        struct brig_cgroup_own *own)
 {
-    return brig_cgroup_create_with_devices(path, res, NULL, 0, systemd, own);
+    return create(path, res, NULL, 0, systemd, own, MAKE_ALL);
+}
+
+bool brig_cgroup_can_split(const char *path, bool systemd)
+{
+    if (systemd || brig_cg_is_systemd_path(path) || rootless())
+        return false;
+    const struct brig_cg_layout *l = brig_cg_layout();
+    return l && l->n_v1 > 0;
+}
+
+int brig_cgroup_create_first(const char *path, const struct brig_resources *res,
+                             struct brig_cgroup_own *own)
+{
+    return create(path, res, NULL, 0, false, own, MAKE_UNIFIED);
+}
+
+int brig_cgroup_create_v1(const char *path, const struct brig_resources *res, struct brig_cgroup_own *own)
+{
+    return create(path, res, NULL, 0, false, own, MAKE_V1);
+}
+
+int brig_cgroup_create_limits(const char *path, const struct brig_resources *res,
+                              const struct brig_device *devs, size_t n_devs, struct brig_cgroup_own *own)
+{
+    return create(path, res, devs, n_devs, false, own, MAKE_LIMITS);
 }
 
 /* exec --cgroup SPECS: "[CONTROLLER[,CONTROLLER...]:]SUB".  The SUB for
@@ -738,9 +796,10 @@ bool brig_cgroup_is_frozen(const char *path)
         return false;
     cleanup_free char *fd = v1_freezer_dir(l, p);
     if (fd) {
-        cleanup_free char *s = brig_cg_read(fd, "freezer.state");
+        char s[32];
+        bool ok = brig_cg_peek(fd, "freezer.state", s, sizeof s);
         brig_clear_error();
-        return s && strncmp(s, "FROZEN", 6) == 0;
+        return ok && strncmp(s, "FROZEN", 6) == 0;
     }
     if (l->unified) {
         cleanup_free char *d = brig_cg_v2_dir(l, p);

@@ -64,6 +64,22 @@ char *brig_cg_read(const char *dir, const char *file)
     return s;
 }
 
+bool brig_cg_peek(const char *dir, const char *file, char *buf, size_t size)
+{
+    cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
+    cleanup_fd int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", p), false;
+    ssize_t n;
+    do {
+        n = read(fd, buf, size - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return brig_fail(errno, "read %s", p), false;
+    buf[n] = '\0';
+    return true;
+}
+
 bool brig_cg_read_u64(const char *dir, const char *file, uint64_t *out)
 {
     cleanup_free char *s = brig_cg_read(dir, file);

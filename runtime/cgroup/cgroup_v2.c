@@ -522,9 +522,9 @@ int brig_cg_v2_unified(const char *dir, const struct brig_map *unified)
 /* The value of KEY in DIR/cgroup.events, or -1. */
 static int64_t events_get(const char *dir, const char *key)
 {
-    cleanup_free char *s = brig_cg_read(dir, "cgroup.events");
+    char s[128]; /* "populated N\nfrozen N\n" */
     uint64_t v;
-    if (!s || !brig_cg_kv_get(s, key, &v))
+    if (!brig_cg_peek(dir, "cgroup.events", s, sizeof s) || !brig_cg_kv_get(s, key, &v))
         return -1;
     return (int64_t)v;
 }

@@ -2,6 +2,7 @@
  * as "unknown", with the reason on stderr). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,10 @@ int cmd_list(int argc, char **argv)
     int n = brig_container_ids(&ids);
     if (n < 0)
         return brig_report_error();
+    /* each container looked up in the root, not by its full path */
+    cleanup_fd int rootfd = n > 0 ? open(brig_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (n > 0 && rootfd < 0)
+        rootfd = AT_FDCWD; /* removed meanwhile: each open says so */
     yajl_gen g = json ? brig_json_gen_new(false) : NULL;
     if (g)
         yajl_gen_array_open(g);
@@ -104,7 +109,7 @@ int cmd_list(int argc, char **argv)
         printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (int i = 0; i < n; i++) {
         struct brig_container *ct;
-        int r = brig_container_open(ids[i], LOCK_SH | BRIG_OPEN_NO_CONFIG, &ct);
+        int r = brig_container_open_at(rootfd, ids[i], LOCK_SH | BRIG_OPEN_NO_CONFIG, &ct);
         if (r == BRIG_OPEN_MISSING) {
             brig_clear_error();
             free(ids[i]);
@@ -119,7 +124,8 @@ int cmd_list(int argc, char **argv)
             free(ids[i]);
             continue;
         }
-        enum brig_status st = brig_container_status(ct);
+        /* --quiet prints the ID only: no need for the pid or the freezer */
+        enum brig_status st = quiet && !g ? BRIG_STOPPED : brig_container_status(ct);
         const struct brig_state *s = &ct->state;
         print_one(g, quiet, s->id, s, st == BRIG_STOPPED ? 0 : s->pid, brig_status_name(st), s->owner);
         brig_container_close(ct);

@@ -580,7 +580,7 @@ void brig_resources_free(struct brig_resources *r)
 
 void brig_seccomp_free(struct brig_seccomp *s)
 {
-    if (!s)
+    if (!s || s->builtin) /* static data (brig_seccomp_runtime_default) */
         return;
     cfg_seccomp_clear(s);
     free(s);

@@ -2,7 +2,9 @@
  *
  * Steps, in order:
  *   1. no host fd survives: everything past the preserved fds is closed
- *   2. join the cgroup; wait for GO (id maps written)
+ *   2. join the cgroup; wait for GO (id maps written, limits set).  Split
+ *      create (container.c): first make the namespaces, then wait until
+ *      the v1 cgroups exist (CGROUPS) to join them
  *   3. become root of a new user namespace; make the cgroup namespace
  *   4. session, keyring
  *   5. root filesystem: mounts, devices, prestart hooks, pivot_root
@@ -32,6 +34,7 @@
 #include "brig/brig.h"
 #include "brig/cgroup.h"
 #include "brig/container.h"
+#include "brig/fault.h"
 #include "brig/hooks.h"
 #include "brig/internal.h"
 #include "brig/startsock.h"
@@ -106,6 +109,13 @@ void brig_init_main(struct brig_init *in)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
+    /* split create: our namespaces but the pid one, made while the
+     * runtime makes the v1 cgroups (container.c) */
+    if (in->unshare_flags && (unshare((int)in->unshare_flags) < 0 ? brig_fail(errno, "unshare the container's namespaces")
+                                                                    : brig_fault("init-unshared")) < 0)
+        brig_sync_die(sock);
+    if (in->attach_self && in->attach_after_go && brig_sync_expect(sock, BRIG_SYNC_CGROUPS, NULL, NULL) < 0)
+        _exit(1); /* the runtime went away or reported the error itself */
     if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 

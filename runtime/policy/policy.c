@@ -181,8 +181,8 @@ static int fill(struct brig_config *cfg, const char *what, char *added, size_t s
     struct brig_linux *l = cfg->linux_;
 #define ADDED(name) snprintf(added + strlen(added), size - strlen(added), "%s%s", *added ? "," : "", name)
     if (listed(what, "seccomp") && !l->seccomp) {
-        if (brig_seccomp_runtime_default(&l->seccomp) < 0)
-            return -1;
+        /* Shared read-only data parsed at build time: no parse per run. */
+        l->seccomp = brig_seccomp_runtime_default_shared();
         ADDED("seccomp");
     }
     if (listed(what, "noNewPrivileges") && !cfg->process->no_new_privileges) {

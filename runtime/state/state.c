@@ -217,15 +217,58 @@ static char *cut_config(char *text, size_t len)
     return at;
 }
 
+/* state.json in one read (list reads hundreds): a state with its config is
+ * a few KiB, and a regular file returns all it has up to the count asked,
+ * so a read that does not fill the buffer has the whole file (a rename
+ * replaces it whole, never in place).  -1 with no error recorded when that
+ * does not hold (missing, empty, larger, not a regular file: /dev/zero
+ * fills the buffer, a FIFO opened O_NONBLOCK gives 0 or EAGAIN): the
+ * caller then reads the careful way, brig_read_input_at, for its checks
+ * and its error; so does one that does not parse. */
+#define STATE_QUICK (32 * 1024)
+static int read_quick(int dirfd, char **out, size_t *len)
+{
+    /* One buffer for the process (no threads): a fresh 32 KiB each time
+     * made malloc consolidate the parser's small blocks at every
+     * container.  *OUT points into it, valid until the next call. */
+    static char *buf;
+    cleanup_fd int fd = openat(dirfd, STATE_FILE, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (!buf)
+        buf = brig_xmalloc(STATE_QUICK);
+    ssize_t n;
+    do {
+        n = read(fd, buf, STATE_QUICK - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0 || n >= STATE_QUICK - 1)
+        return -1;
+    buf[n] = '\0';
+    *out = buf;
+    *len = (size_t)n;
+    return 0;
+}
+
 /* 0: loaded, or no state yet (a create that has not saved: "creating");
  * BRIG_OPEN_BROKEN: unreadable, or gone while the record says a create
  * got past its first save; the reason is the recorded error. */
 static int state_load(struct brig_container *c, bool with_config)
 {
-    cleanup_free char *text = NULL;
+    cleanup_free char *text = NULL; /* what the careful read allocated */
+    char *quick_text = NULL;
     size_t len = 0;
-    if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0) {
+    bool quick = read_quick(c->dirfd, &quick_text, &len) == 0;
+    if (!quick && brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0) {
         if (brig_last_errno() == ENOENT) {
+            /* A create that failed, or a delete, removed the directory
+             * while we waited for the lock (once we hold it, nobody can:
+             * a state.json read means the directory is there). */
+            struct stat st;
+            if (fstat(c->dirfd, &st) < 0 || st.st_nlink == 0) {
+                brig_clear_error();
+                brig_fail(0, "container %s does not exist", c->state.id);
+                return BRIG_OPEN_MISSING;
+            }
             if (has_record(c->dirfd)) {
                 brig_fail(0, STATE_FILE " is missing");
                 return BRIG_OPEN_BROKEN;
@@ -235,6 +278,8 @@ static int state_load(struct brig_container *c, bool with_config)
         }
         return BRIG_OPEN_BROKEN;
     }
+    if (quick)
+        text = quick_text;
     char *cut = with_config ? NULL : cut_config(text, len);
     yajl_val root = brig_json_parse(text, STATE_FILE);
     if (!root && cut) {
@@ -243,6 +288,23 @@ static int state_load(struct brig_container *c, bool with_config)
         cut[0] = ',';
         cut[1] = '"';
         root = brig_json_parse(text, STATE_FILE);
+    }
+    if (quick)
+        text = NULL; /* not ours to free */
+    if (!root && quick) {
+        /* Read the careful way (not a regular file? grown meanwhile?),
+         * for the error it gives. */
+        brig_clear_error();
+        if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0)
+            return BRIG_OPEN_BROKEN;
+        cut = with_config ? NULL : cut_config(text, len);
+        root = brig_json_parse(text, STATE_FILE);
+        if (!root && cut) {
+            brig_clear_error();
+            cut[0] = ',';
+            cut[1] = '"';
+            root = brig_json_parse(text, STATE_FILE);
+        }
     }
     if (!root)
         return BRIG_OPEN_BROKEN;
@@ -276,13 +338,14 @@ static int state_load(struct brig_container *c, bool with_config)
     return 0;
 }
 
-static int open_locked(const char *id, int lock, struct brig_container **out)
+/* ROOTFD: --root opened, or AT_FDCWD */
+static int open_locked(int rootfd, const char *id, int lock, struct brig_container **out)
 {
     *out = NULL;
     if (brig_validate_id(id) < 0)
         return BRIG_OPEN_ERROR;
     char *dir = brig_xasprintf("%s/%s", brig_g.root, id);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(rootfd, rootfd == AT_FDCWD ? dir : id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         free(dir);
@@ -300,34 +363,34 @@ static int open_locked(const char *id, int lock, struct brig_container **out)
         brig_container_close(c);
         return BRIG_OPEN_ERROR;
     }
-    /* A create that failed removes the directory while we waited for the lock. */
-    struct stat st;
-    if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
-        brig_container_close(c);
-        brig_fail(0, "container %s does not exist", id);
-        return BRIG_OPEN_MISSING;
-    }
+    /* Removed while we waited for the lock: state_load tells (ENOENT). */
     *out = c;
     return 0;
 }
 
-int brig_container_open(const char *id, int lock, struct brig_container **out)
+int brig_container_open_at(int rootfd, const char *id, int lock, struct brig_container **out)
 {
     struct brig_container *c;
     bool with_config = !(lock & BRIG_OPEN_NO_CONFIG);
-    int r = open_locked(id, lock & ~BRIG_OPEN_NO_CONFIG, &c);
+    int r = open_locked(rootfd, id, lock & ~BRIG_OPEN_NO_CONFIG, &c);
     if (r < 0)
         return r;
     r = state_load(c, with_config);
     if (r < 0) {
         brig_container_close(c);
-        brig_fail_ctx("container %s: state unreadable", id);
+        if (r != BRIG_OPEN_MISSING)
+            brig_fail_ctx("container %s: state unreadable", id);
         return r;
     }
     if (!c->state.oci_version)
         c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);
     *out = c;
     return 0;
+}
+
+int brig_container_open(const char *id, int lock, struct brig_container **out)
+{
+    return brig_container_open_at(AT_FDCWD, id, lock, out);
 }
 
 void brig_salvage_clear(struct brig_salvage *sv)
@@ -341,10 +404,14 @@ int brig_container_open_salvage(const char *id, struct brig_container **out, str
 {
     memset(sv, 0, sizeof *sv);
     struct brig_container *c;
-    int r = open_locked(id, LOCK_EX, &c);
+    int r = open_locked(AT_FDCWD, id, LOCK_EX, &c);
     if (r < 0)
         return r;
     r = state_load(c, true);
+    if (r == BRIG_OPEN_MISSING) {
+        brig_container_close(c);
+        return r;
+    }
     if (r == 0) {
         if (!c->state.oci_version)
             c->state.oci_version = brig_xstrdup(BRIG_OCI_VERSION);

@@ -191,6 +191,27 @@ test_pause_resume_shows_in_state() {
     assert_contains "$stderr" "brig: resume: container $id is not paused"
 }
 
+# A cgroup frozen outside brig (an operator, systemd's freeze) is "paused"
+# in state and list, as with runc: the status comes from the freezer, not
+# from what brig last did.
+test_a_cgroup_frozen_outside_brig_shows_paused() {
+    local id d f
+    id=$(new_id)
+    set_args sleep 60
+    run_detached "$id"
+    d=$(cg_dir_of "$(state_of "$id" pid)" freezer)
+    if cg_is_v2 || ! cg_v1_mount freezer >/dev/null; then f=cgroup.freeze; else f=freezer.state; fi
+    defer "echo $([ $f = cgroup.freeze ] && echo 0 || echo THAWED) >'$d/$f' 2>/dev/null"
+    echo "$([ $f = cgroup.freeze ] && echo 1 || echo FROZEN)" >"$d/$f" || fail "freeze $d/$f"
+    assert_eq "$(status_of "$id")" paused
+    run B list
+    assert_ok
+    assert_match "$output" "$id +[0-9]+ +paused " "list row of $id"
+    run B resume "$id"
+    assert_ok
+    assert_eq "$(status_of "$id")" running
+}
+
 test_pause_of_a_stopped_container_is_an_error() {
     local id
     id=$(new_id)

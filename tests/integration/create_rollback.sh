@@ -105,6 +105,15 @@ test_a_create_failing_at_any_step_leaves_nothing() {
         go-sent hooks init-ready state-final pid-file; do
         grep -qx "$pt" <<<"$points" || fail "create did not pass the point $pt"
     done
+    # With v1 hierarchies create is split: the v1 cgroups are made after
+    # clone, while the init makes its namespaces (container.c, step 4).
+    if ! cg_is_v2; then
+        for pt in init-unshared cgroup-rest; do
+            grep -qx "$pt" <<<"$points" || fail "split create did not pass the point $pt"
+        done
+        [ "$(grep -nx cloned <<<"$points" | cut -d: -f1)" -lt "$(grep -nx cgroup-mkdir-0 <<<"$points" | cut -d: -f1)" ] ||
+            fail "the v1 cgroups were made before clone: $(echo $points)"
+    fi
     run B delete --force "$id"
     assert_ok
     rm -f "$TDIR/pid"

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
@@ -29,6 +30,7 @@
 #include "brig/brig.h"
 #include "brig/oci.h"
 #include "brig/internal.h"
+#include "brig/policy.h"
 #include "brig/seccomp.h"
 #include "unit.h"
 #include "../../seccomp/seccomp_internal.h"
@@ -1206,6 +1208,148 @@ static void test_embedded_profile_is_the_file(void)
     CHECK(len == brig_runtime_default_json_len && memcmp(text, brig_runtime_default_json, len) == 0);
 }
 
+/* ---- the built-in profile's fast path (seccomp/gen-default.c) ---- */
+
+static bool same_strv(const struct brig_strv *a, const struct brig_strv *b)
+{
+    if (a->n != b->n || !a->v != !b->v)
+        return false;
+    for (size_t i = 0; a->v && i <= a->n; i++)
+        if (!a->v[i] != !b->v[i] || (a->v[i] && strcmp(a->v[i], b->v[i]) != 0))
+            return false;
+    return true;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Every field the parser fills, absent (NULL) and empty kept apart. */
+static bool same_profile(const struct brig_seccomp *a, const struct brig_seccomp *b)
+{
+    if (a->default_action != b->default_action || a->default_errno_ret.set != b->default_errno_ret.set ||
+        a->default_errno_ret.v != b->default_errno_ret.v || !same_strv(&a->architectures, &b->architectures) ||
+        !same_strv(&a->flags, &b->flags) || !same_str(a->listener_path, b->listener_path) ||
+        !same_str(a->listener_metadata, b->listener_metadata) || a->n_syscalls != b->n_syscalls ||
+        !a->syscalls != !b->syscalls)
+        return false;
+    for (size_t i = 0; i < a->n_syscalls; i++) {
+        const struct brig_seccomp_syscall *x = &a->syscalls[i], *y = &b->syscalls[i];
+        if (!same_strv(&x->names, &y->names) || x->action != y->action ||
+            x->errno_ret.set != y->errno_ret.set || x->errno_ret.v != y->errno_ret.v ||
+            x->n_args != y->n_args || !x->args != !y->args)
+            return false;
+        for (size_t j = 0; j < x->n_args; j++)
+            if (x->args[j].index != y->args[j].index || x->args[j].value != y->args[j].value ||
+                x->args[j].value_two != y->args[j].value_two || x->args[j].op != y->args[j].op)
+                return false;
+    }
+    return true;
+}
+
+static bool same_key(const struct brig_seccomp_key *a, const struct brig_seccomp_key *b)
+{
+    return a->len == b->len && a->hash == b->hash && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* The struct built at build time is what parsing the embedded text gives,
+ * and the run-time checks judge it the same way. */
+static void test_builtin_is_the_parsed_text(void)
+{
+    struct brig_seccomp *fast = brig_seccomp_runtime_default_shared(), *parsed = NULL;
+    CHECK_MSG(brig_seccomp_runtime_default(&parsed) == 0, "%s", ERR);
+    if (!parsed)
+        return;
+    CHECK(fast == &brig_runtime_default_profile && fast->builtin && !parsed->builtin);
+    CHECK_MSG(same_profile(fast, parsed), "the generated profile differs from a parse of the text");
+    uint64_t d[3];
+    brig_seccomp_profile_digest(parsed, d);
+    CHECK(memcmp(d, brig_runtime_default_digest, sizeof d) == 0);
+    unsigned f1 = 1, f2 = 2;
+    bool l1 = true, l2 = false;
+    CHECK(brig_seccomp_check(fast, &f1, &l1) == 0 && brig_seccomp_check(parsed, &f2, &l2) == 0);
+    CHECK(f1 == f2 && l1 == l2);
+    /* the filter does not depend on the API level: only level-1 actions */
+    bool api_free = parsed->flags.n == 0 && parsed->default_action == BRIG_SECCOMP_ERRNO;
+    for (size_t i = 0; i < parsed->n_syscalls; i++)
+        api_free = api_free && (parsed->syscalls[i].action == BRIG_SECCOMP_ALLOW ||
+                                parsed->syscalls[i].action == BRIG_SECCOMP_ERRNO);
+    CHECK(api_free == brig_runtime_default_api_free);
+    /* freeing the built-in one leaves it as it was */
+    brig_seccomp_free(fast);
+    CHECK(same_profile(&brig_runtime_default_profile, parsed));
+    /* the default policy fills it into a bundle without linux.seccomp, and
+     * freeing that config leaves it as it was too */
+    static const char bundle[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+                                 "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 1, \"gid\": 1}}}";
+    struct brig_config *cfg = NULL;
+    CHECK_MSG(brig_config_parse(bundle, strlen(bundle), &cfg) == 0, "%s", ERR);
+    brig_g.policy = BRIG_POLICY_DEFAULT;
+    CHECK_MSG(cfg && brig_policy_apply(cfg, "/nonexistent") == 0, "%s", ERR);
+    CHECK(cfg && cfg->linux_ && cfg->linux_->seccomp == fast);
+    brig_config_free(cfg);
+    CHECK(same_profile(&brig_runtime_default_profile, parsed));
+    struct brig_bpf a, b;
+    CHECK_MSG(brig_seccomp_compile_uncached(fast, &a) == 0, "%s", ERR);
+    CHECK_MSG(brig_seccomp_compile_uncached(parsed, &b) == 0, "%s", ERR);
+    CHECK_MSG(same_prog(&a, &b), "same filter");
+    brig_bpf_free(&a);
+    brig_bpf_free(&b);
+    brig_seccomp_free(parsed);
+}
+
+/* The built-in key is stable, names the kernel instead of the API level,
+ * and is not the key of the same profile given by a user, whose key stays
+ * the full serialization (so caches written for user profiles still hit). */
+static void test_builtin_key(void)
+{
+    struct brig_seccomp *fast = brig_seccomp_runtime_default_shared(), *parsed = NULL;
+    CHECK(brig_seccomp_runtime_default(&parsed) == 0);
+    if (!parsed)
+        return;
+    struct brig_seccomp_key k1, k2, u1, u2;
+    brig_seccomp_key_of(fast, &k1);
+    brig_seccomp_key_of(fast, &k2);
+    brig_seccomp_key_of(parsed, &u1);
+    brig_seccomp_cache_key(parsed, &u2);
+    CHECK_MSG(same_key(&k1, &k2), "the built-in key is stable");
+    CHECK_MSG(same_key(&u1, &u2), "a user profile keeps the full key");
+    CHECK_MSG(!same_key(&k1, &u1) && k1.hash != u1.hash, "built-in and user keys differ");
+    CHECK_MSG(k1.len < 256 && u1.len > 4096, "built-in key %zu bytes, user key %zu", k1.len, u1.len);
+    struct utsname u;
+    CHECK(uname(&u) == 0);
+    CHECK_MSG(memmem(k1.data, k1.len, u.release, strlen(u.release)) != NULL, "the key names the kernel");
+    free(k1.data);
+    free(k2.data);
+    free(u1.data);
+    free(u2.data);
+
+    /* Through the cache: the built-in profile misses once, then hits with
+     * the program a parse of the text compiles to; the user's copy has an
+     * entry of its own. */
+    char dir[] = "/tmp/brig-sc-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    cleanup_free char *cdir = brig_xasprintf("%s/cache", dir);
+    brig_seccomp_set_cache_dir(cdir);
+    struct brig_bpf ref, b;
+    CHECK_MSG(brig_seccomp_compile_uncached(parsed, &ref) == 0, "%s", ERR);
+    CHECK_MSG(brig_seccomp_compile(fast, &b) == 0 && !b.from_cache && same_prog(&ref, &b), "%s", ERR);
+    brig_bpf_free(&b);
+    CHECK_MSG(brig_seccomp_compile(fast, &b) == 0 && b.from_cache && same_prog(&ref, &b), "%s", ERR);
+    CHECK(b.flags == ref.flags && b.needs_listener == ref.needs_listener);
+    brig_bpf_free(&b);
+    CHECK_MSG(brig_seccomp_compile(parsed, &b) == 0 && !b.from_cache && same_prog(&ref, &b), "%s", ERR);
+    brig_bpf_free(&b);
+    CHECK_MSG(brig_seccomp_compile(parsed, &b) == 0 && b.from_cache && same_prog(&ref, &b), "%s", ERR);
+    brig_bpf_free(&b);
+    brig_bpf_free(&ref);
+    brig_seccomp_set_cache_dir(NULL);
+    cleanup_free char *rm = brig_xasprintf("rm -rf %s", dir);
+    CHECK(system(rm) == 0);
+    brig_seccomp_free(parsed);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--probe-getppid7") == 0)
@@ -1234,6 +1378,8 @@ int main(int argc, char **argv)
     RUN(test_parsed_profile);
     RUN(test_runtime_default);
     RUN(test_embedded_profile_is_the_file);
+    RUN(test_builtin_is_the_parsed_text);
+    RUN(test_builtin_key);
 
     return unit_finish();
 }
