@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
-  libseccomp-dev libyajl-dev libmount-dev"
+  libseccomp-dev libcap-dev libyajl-dev libmount-dev"
 # busybox-static provides the test bundles' rootfs; runc and crun are the
 # peers the tests are validated against; the rest are used by tests.
 TEST_PKGS="busybox-static jq iproute2 procps util-linux coreutils psmisc
