@@ -6,10 +6,9 @@
  * header's constants keeps the numbering honest. */
 #include "config.h"
 
-#include <errno.h>
 #include <linux/capability.h>
+#include <sys/capability.h>
 #include <stddef.h>
-#include <sys/prctl.h>
 #include <strings.h>
 
 #include "brig/oci.h"
@@ -88,24 +87,14 @@ int brig_cap_last(void)
 }
 
 /* Here, with the names, rather than in capabilities.c: the config parser
- * (and its fuzz target) needs it to tell ungrantable capabilities.
- * PR_CAPBSET_READ answers EINVAL past the kernel's last capability: asked
- * from the last one this table knows, a kernel of the same age answers in
- * two calls (libcap's bisection, run at every start, took six). */
+ * (and its fuzz target) needs it to tell ungrantable capabilities. */
 int brig_cap_kernel_last(void)
 {
     static int last = -1;
-    if (last >= 0)
-        return last;
-    int c = brig_cap_last();
-    if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0) {
-        while (c < 63 && prctl(PR_CAPBSET_READ, c + 1, 0, 0, 0) >= 0)
-            c++;
-    } else if (errno == EINVAL) {
-        while (c > 0 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
-            c--;
-    } else {
-        c = 40; /* no answer at all (a seccomp filter): CAP_CHECKPOINT_RESTORE's kernels */
+    if (last < 0) {
+        last = cap_max_bits() - 1;
+        if (last < 0)
+            last = 40;
     }
-    return last = c;
+    return last;
 }
