@@ -40,6 +40,9 @@ enum brig_cg_ctrl {
 const char *brig_cg_ctrl_name(enum brig_cg_ctrl c, bool v2);
 /* The controller named NAME (v1 or v2 spelling), or -1. */
 int brig_cg_ctrl_from_name(const char *name);
+/* The controllers named in TEXT ("cpu io memory\n", a cgroup.controllers
+ * or cgroup.subtree_control), as BRIG_CG_BIT()s; 0 for NULL. */
+unsigned brig_cg_ctrl_mask(const char *text);
 
 /* One mounted v1 hierarchy (combined mounts carry several controllers). */
 struct brig_cg_hier {

@@ -45,6 +45,21 @@ int brig_cg_ctrl_from_name(const char *name)
     return -1;
 }
 
+unsigned brig_cg_ctrl_mask(const char *text)
+{
+    unsigned mask = 0;
+    if (!text)
+        return 0;
+    char *t = brig_xstrdup(text), *save = NULL;
+    for (char *tok = strtok_r(t, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+        int c = brig_cg_ctrl_from_name(tok);
+        if (c >= 0)
+            mask |= BRIG_CG_BIT(c);
+    }
+    free(t);
+    return mask;
+}
+
 /* ---- mode and layout ---- */
 
 static bool is_cgroup2(const char *path)
@@ -154,19 +169,6 @@ void brig_cg_layout_free(struct brig_cg_layout *l)
     memset(l, 0, sizeof *l);
 }
 
-static unsigned parse_v2_controllers(const char *text)
-{
-    unsigned mask = 0;
-    char *t = brig_xstrdup(text), *save = NULL;
-    for (char *tok = strtok_r(t, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-        int c = brig_cg_ctrl_from_name(tok);
-        if (c >= 0)
-            mask |= BRIG_CG_BIT(c);
-    }
-    free(t);
-    return mask;
-}
-
 void brig_cg_layout_override(const struct brig_cg_layout *l)
 {
     layout = *l;
@@ -192,7 +194,7 @@ const struct brig_cg_layout *brig_cg_layout(void)
     }
     if (layout.unified) {
         cleanup_free char *c = brig_cg_read(layout.unified, "cgroup.controllers");
-        layout.v2_ctrls = c ? parse_v2_controllers(c) : 0;
+        layout.v2_ctrls = brig_cg_ctrl_mask(c);
         /* devices and freezer are built into v2 */
         layout.v2_ctrls |= BRIG_CG_BIT(BRIG_CG_DEVICES) | BRIG_CG_BIT(BRIG_CG_FREEZER);
         brig_clear_error();

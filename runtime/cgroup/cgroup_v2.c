@@ -25,21 +25,6 @@ static const unsigned real_ctrls =
     BRIG_CG_BIT(BRIG_CG_BLKIO) | BRIG_CG_BIT(BRIG_CG_PIDS) | BRIG_CG_BIT(BRIG_CG_HUGETLB) |
     BRIG_CG_BIT(BRIG_CG_RDMA) | BRIG_CG_BIT(BRIG_CG_MISC) | BRIG_CG_BIT(BRIG_CG_PERF_EVENT);
 
-static unsigned ctrl_list(const char *text)
-{
-    unsigned m = 0;
-    if (!text)
-        return 0;
-    char *t = brig_xstrdup(text), *save = NULL;
-    for (char *tok = strtok_r(t, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-        int c = brig_cg_ctrl_from_name(tok);
-        if (c >= 0)
-            m |= BRIG_CG_BIT(c);
-    }
-    free(t);
-    return m;
-}
-
 /* " +cpu +memory" for the controllers of MASK. */
 static void ctrl_line(unsigned mask, char sign, char *line, size_t size)
 {
@@ -172,7 +157,7 @@ static int enable_counted(const char *dir, int c, const char *leaf, struct brig_
     cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
     if (!on_s)
         return -1;
-    bool on = ctrl_list(on_s) & BRIG_CG_BIT(c);
+    bool on = brig_cg_ctrl_mask(on_s) & BRIG_CG_BIT(c);
     cleanup_free char *refs = refs_read(fd);
     if (on && !brig_cg_refs_has(refs, name, NULL))
         return 0;
@@ -271,8 +256,8 @@ static int enable_for_child(const char *dir, bool made, void *arg)
     cleanup_free char *on_s = brig_cg_read(dir, "cgroup.subtree_control");
     if (!avail_s || !on_s)
         return -1;
-    unsigned avail = want & ctrl_list(avail_s); /* what DIR lacks, apply reports */
-    unsigned todo = avail & ~ctrl_list(on_s);
+    unsigned avail = want & brig_cg_ctrl_mask(avail_s); /* what DIR lacks, apply reports */
+    unsigned todo = avail & ~brig_cg_ctrl_mask(on_s);
     if (!made) {
         /* on already: counted too when brig turned it on (enable_counted) */
         for (int c = 0; c < BRIG_CG_NCTRL; c++)

@@ -36,6 +36,19 @@ static const char *const extra_masked[] = {"/proc/interrupts", "/sys/devices/vir
 
 static bool under(const char *p, const char *dir);
 
+/* P is one of EXACT, or at or below one of TREES. */
+static bool in_lists(const char *p, const char *const *exact, size_t n_exact, const char *const *trees,
+                     size_t n_trees)
+{
+    for (size_t i = 0; i < n_exact; i++)
+        if (strcmp(p, exact[i]) == 0)
+            return true;
+    for (size_t i = 0; i < n_trees; i++)
+        if (under(p, trees[i]))
+            return true;
+    return false;
+}
+
 /* The host's own system directories (engines keep rootfs directories
  * under their state, /var/lib/... or /run/..., which are fine). */
 static bool host_system_dir(const char *p)
@@ -44,13 +57,7 @@ static bool host_system_dir(const char *p)
                                         "/srv", "/mnt", "/tmp"};
     static const char *const trees[] = {"/proc", "/sys", "/dev", "/etc", "/usr", "/boot", "/lib", "/lib32",
                                         "/lib64", "/bin", "/sbin"};
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
-        if (strcmp(p, exact[i]) == 0)
-            return true;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(trees); i++)
-        if (under(p, trees[i]))
-            return true;
-    return false;
+    return in_lists(p, exact, BRIG_ARRAY_SIZE(exact), trees, BRIG_ARRAY_SIZE(trees));
 }
 
 /* The rootfs is a host directory: it must not be one of the host's own. */
@@ -169,16 +176,9 @@ static bool sensitive_host_path(const char *p)
                                          "/usr/share/ca-certificates"};
     if (strcmp(p, "/dev/null") == 0)
         return false;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(benign); i++)
-        if (under(p, benign[i]))
-            return false;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(exact); i++)
-        if (strcmp(p, exact[i]) == 0)
-            return true;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(trees); i++)
-        if (under(p, trees[i]))
-            return true;
-    return false;
+    if (in_lists(p, NULL, 0, benign, BRIG_ARRAY_SIZE(benign)))
+        return false;
+    return in_lists(p, exact, BRIG_ARRAY_SIZE(exact), trees, BRIG_ARRAY_SIZE(trees));
 }
 
 /* "/a/./b/../c//" -> "/a/c", never above "/" (as the kernel resolves it,
