@@ -85,7 +85,7 @@ struct brig_init {
     int lock_fd;                    /* the state directory's flock()ed fd: the child closes it */
     bool attach_self;               /* the init joins the cgroup itself (see container.c) */
     bool in_unified;                /* ...and was cloned into the v2 one already */
-    bool attach_after_go;           /* ...once CGROUPS says the v1 ones exist (split create) */
+    bool join_on_cgroups;           /* ...once CGROUPS says the v1 ones exist (split create) */
     unsigned long unshare_flags;    /* namespaces the init makes itself, first thing */
     int *mount_src_fds;             /* bind sources the runtime opened, received before
                                        GO, by mounts[] index, -1 where none (mountsrc.c) */

@@ -501,7 +501,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         unsigned long flags = plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP;
         if (split) {
             in.unshare_flags = flags & ~(unsigned long)CLONE_NEWPID;
-            in.attach_after_go = true;
+            in.join_on_cgroups = true;
             flags &= CLONE_NEWPID;
         }
         init_pid = clone_into_cgroup(flags, cgfd, &in.in_unified);

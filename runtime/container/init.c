@@ -114,7 +114,7 @@ void brig_init_main(struct brig_init *in)
     if (in->unshare_flags && (unshare((int)in->unshare_flags) < 0 ? brig_fail(errno, "unshare the container's namespaces")
                                                                     : brig_fault("init-unshared")) < 0)
         brig_sync_die(sock);
-    if (in->attach_self && in->attach_after_go && brig_sync_expect(sock, BRIG_SYNC_CGROUPS, NULL, NULL) < 0)
+    if (in->attach_self && in->join_on_cgroups && brig_sync_expect(sock, BRIG_SYNC_CGROUPS, NULL, NULL) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
     if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
