@@ -215,8 +215,8 @@ static int leaf_taken(const char *dir)
                              "only in a cgroup it creates", dir);
 }
 
-/* What one call of create() makes: everything, or the two halves of a
- * split create (brig_cgroup_create_first/_rest). */
+/* What one call of create() makes: everything, or one part of a split
+ * create (brig_cgroup_create_first, _v1, _limits, in that order). */
 enum {
     MAKE_UNIFIED = 1, /* the v2 leaf (what the init is cloned into) */
     MAKE_V1 = 2,      /* the v1 leaves (what the init joins) */
@@ -229,8 +229,8 @@ static int create(const char *path, const struct brig_resources *res, const stru
 {
     struct brig_cgroup_own tmp = {0};
     struct brig_cgroup_own *own = own_out ? own_out : &tmp;
-    /* From here OWN is what was made, not what was planned; the second
-     * half of a split create adds to what the first made. */
+    /* From here OWN is what was made, not what was planned; the later
+     * parts of a split create add to what the first made. */
     if (make & MAKE_UNIFIED) {
         brig_cgroup_own_clear(own);
         own->known = true;
@@ -362,7 +362,7 @@ no_cgroup:
 
 fail:
     if (!(make & MAKE_UNIFIED)) {
-        /* the second half: the init is in the first half's cgroup; the
+        /* a later part: the init is in the first part's cgroup; the
          * caller kills it, then destroys what OWN lists */
         brig_cgroup_own_clear(&tmp);
         return -1;

@@ -436,15 +436,17 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * clone into); the v1 leaves, limits and device rules at step 8, while
      * the init makes its namespaces (the network namespace alone takes
      * ~1 ms): two cores at work instead of one.  The init joins the v1
-     * cgroups after GO, before anything it does in the container. */
+     * cgroups when told (CGROUPS) and gets GO only once their limits are
+     * set: before anything it does in the container. */
     plan.cgroup_path = c->state.cgroup_path;
     const struct brig_resources *res = cfg->linux_ ? cfg->linux_->resources : NULL;
+    const struct brig_device *devs = cfg->linux_ ? cfg->linux_->devices : NULL;
+    size_t n_devs = cfg->linux_ ? cfg->linux_->n_devices : 0;
     bool joiner = needs_joiner(&plan);
     bool split = !joiner && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
     if (split ? brig_cgroup_create_first(plan.cgroup_path, res, &c->state.cgroup_own) < 0
-              : brig_cgroup_create_with_devices(plan.cgroup_path, res, cfg->linux_ ? cfg->linux_->devices : NULL,
-                                                cfg->linux_ ? cfg->linux_->n_devices : 0,
-                                                brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
+              : brig_cgroup_create_with_devices(plan.cgroup_path, res, devs, n_devs, brig_g.systemd_cgroup,
+                                                &c->state.cgroup_own) < 0)
         goto fail;
     cgroup_made = true;
 
@@ -552,8 +554,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     /* split: the init joins the v1 cgroups while we set their limits */
     if (split && (brig_cgroup_create_v1(plan.cgroup_path, res, &c->state.cgroup_own) < 0 ||
                   send_to_init(socks[0], BRIG_SYNC_CGROUPS) < 0 ||
-                  brig_cgroup_create_limits(plan.cgroup_path, res, cfg->linux_ ? cfg->linux_->devices : NULL,
-                                            cfg->linux_ ? cfg->linux_->n_devices : 0, &c->state.cgroup_own) < 0 ||
+                  brig_cgroup_create_limits(plan.cgroup_path, res, devs, n_devs, &c->state.cgroup_own) < 0 ||
                   brig_fault("cgroup-rest") < 0))
         goto fail;
     brig_trace("cgroup rest");
