@@ -95,6 +95,10 @@ int brig_cgroup_attach_self(const char *path, bool in_unified);
  * without controllers, else PATH itself.  SUBs are checked by the caller
  * (relative, no ".."). */
 int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
+/* Close the host cgroup directories this process keeps open for its
+ * lookups (none stay open after; CLOSED: its fds were closed already, by
+ * number).  Call it before going on into a container. */
+void brig_cgroup_forget_dirs(bool closed);
 
 /* The v2 (or hybrid's unified) directory of PATH as an O_DIRECTORY fd for
  * clone3's CLONE_INTO_CGROUP, which joins without the migration lock; -1

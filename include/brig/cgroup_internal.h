@@ -176,6 +176,21 @@ int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
 
 /* --- file helpers (cgroup_files.c) --- */
 
+/* Lookups of cgroup paths from their hierarchy's mount directory (opened
+ * once per process) instead of from "/".  The layout registers each mount.
+ * brig_cg_at: the directory fd and the path below it for PATH (AT_FDCWD
+ * and PATH itself outside every mount).  A process that goes on into a
+ * container calls brig_cg_dirs_drop() first (CLOSE_THEM false where its
+ * fds were closed already); lookups are from "/" after it. */
+struct stat;
+void brig_cg_dirs_register(const char *mnt);
+void brig_cg_dirs_drop(bool close_them);
+int brig_cg_at(const char *path, const char **rel);
+int brig_cg_open(const char *path, int flags);
+int brig_cg_mkdir(const char *path);
+int brig_cg_rmdir(const char *path);
+int brig_cg_lstat(const char *path, struct stat *st);
+
 /* Write S to DIR/FILE; errors read "write memory.max in /sys/...: ...". */
 int brig_cg_write(const char *dir, const char *file, const char *s);
 /* One write of S to the open interface file FD (PATH for messages). */

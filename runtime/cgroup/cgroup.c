@@ -139,7 +139,7 @@ int brig_cgroup_plan(const char *path, bool systemd, struct brig_cgroup_own *own
                 continue;
             char c = *q;
             *q = '\0';
-            if (!leaf_exists || lstat(leaf, &st) < 0) {
+            if (!leaf_exists || brig_cg_lstat(leaf, &st) < 0) {
                 leaf_exists = false;
                 brig_cg_own_add_made(own, leaf);
             }
@@ -326,7 +326,7 @@ static int create(const char *path, const struct brig_resources *res, const stru
         r = brig_cg_v1_devices(l, p, rules, n_rules);
     } else if (l->mode == BRIG_CGROUP_V2) {
         cleanup_free char *d = brig_cg_v2_dir(l, p);
-        cleanup_fd int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cleanup_fd int fd = brig_cg_open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
             r = brig_fail(errno, "open %s", d);
         else
@@ -538,6 +538,11 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n)
     return attach(path, 0, false, specs, n);
 }
 
+void brig_cgroup_forget_dirs(bool closed)
+{
+    brig_cg_dirs_drop(!closed);
+}
+
 int brig_cgroup_unified_fd(const char *path)
 {
     const struct brig_cg_layout *l = brig_cg_layout();
@@ -547,7 +552,7 @@ int brig_cgroup_unified_fd(const char *path)
     if (!p)
         return -1;
     cleanup_free char *d = brig_cg_v2_dir(l, p);
-    return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return brig_cg_open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* rmdir the leaf in every hierarchy; EBUSY is retried briefly because the
@@ -558,9 +563,14 @@ static int walk_children(const char *d, int depth, int (*fn)(const char *dir, vo
 {
     if (depth > 32)
         return brig_fail(ELOOP, "cgroup tree %s is too deep", d);
-    DIR *dir = opendir(d);
-    if (!dir)
-        return errno == ENOENT ? 0 : brig_fail(errno, "open cgroup %s", d);
+    int fd = brig_cg_open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    if (!dir) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return e == ENOENT ? 0 : brig_fail(e, "open cgroup %s", d);
+    }
     int ret = 0;
     struct dirent *de;
     while ((de = readdir(dir))) {
@@ -578,7 +588,7 @@ static int rmdir_retrying(const char *d, void *unused)
 {
     (void)unused;
     for (unsigned tries = 0;; tries++) {
-        if (rmdir(d) == 0 || errno == ENOENT)
+        if (brig_cg_rmdir(d) == 0 || errno == ENOENT)
             return 0;
         if (errno != EBUSY || tries >= 100)
             return brig_fail(errno, "remove cgroup %s", d);
@@ -604,22 +614,31 @@ static bool leaf_owned(const struct brig_cg_layout *l, size_t i, const char *p,
 static int remove_owned(const struct brig_cg_layout *l, const char *p, const struct brig_cgroup_own *own)
 {
     int ret = 0;
-    for (size_t i = 0; i < n_hier(l); i++) {
+    size_t nh = n_hier(l);
+    cleanup_free char **leaves = brig_xcalloc(nh ? nh : 1, sizeof *leaves);
+    for (size_t i = 0; i < nh; i++) {
+        leaves[i] = hier_dir(l, i, p);
         if (!leaf_owned(l, i, p, own))
             continue;
-        cleanup_free char *d = hier_dir(l, i, p);
+        const char *d = leaves[i];
         /* Usually a leaf: a single rmdir.  EBUSY means cgroups below it,
          * or its last task still leaving. */
-        if (rmdir(d) == 0 || errno == ENOENT)
+        if (brig_cg_rmdir(d) == 0 || errno == ENOENT)
             continue;
         if (walk_children(d, 0, rmdir_retrying, NULL) < 0 || rmdir_retrying(d, NULL) < 0)
             ret = -1;
     }
     for (size_t k = own && own->known ? own->n_made : 0; k-- > 0;) {
+        /* the leaves are done above (OWN lists them too) */
+        bool leaf = false;
+        for (size_t i = 0; i < nh && !leaf; i++)
+            leaf = strcmp(own->made[k], leaves[i]) == 0;
         /* EBUSY: another container's cgroup is in it; it stays */
-        if (rmdir(own->made[k]) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+        if (!leaf && brig_cg_rmdir(own->made[k]) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
             brig_debug("remove cgroup %s: %s", own->made[k], strerror(errno));
     }
+    for (size_t i = 0; i < nh; i++)
+        free(leaves[i]);
     /* last: a controller cannot go while a cgroup below passes it on */
     brig_cg_v2_release(l, p);
     for (size_t k = own && own->known ? own->n_enabled : 0; k-- > 0;)

@@ -9,12 +9,113 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "brig/cgroup_internal.h"
 #include "brig/internal.h"
 #include "brig/json.h"
+
+/* ---- lookups from each hierarchy's directory ---- */
+
+/* Cgroup paths are looked up from their hierarchy's mount directory,
+ * opened once per process, not from "/": a lookup then walks only the
+ * levels below the mount.  Every sysfs and cgroupfs level walked takes
+ * its kernfs lock for reading, and other containers take those locks to
+ * write (a network namespace adds sysfs nodes, a cgroup mkdir or rmdir
+ * its interface files): a run makes about 90 such lookups in 11
+ * hierarchies.  The descriptors are O_PATH and close-on-exec; a process
+ * that goes on into a container drops them first (brig_cg_dirs_drop):
+ * a host directory open in it is an escape (runc's CVE-2024-21626). */
+#define CG_DIRS_MAX 32
+static struct {
+    char *mnt;
+    size_t len;
+    int fd;
+} cg_dirs[CG_DIRS_MAX];
+static size_t n_cg_dirs;
+static bool cg_dirs_dropped;
+
+void brig_cg_dirs_register(const char *mnt)
+{
+    if (!mnt || mnt[0] != '/' || cg_dirs_dropped || n_cg_dirs == CG_DIRS_MAX)
+        return;
+    size_t len = strlen(mnt);
+    while (len > 1 && mnt[len - 1] == '/')
+        len--;
+    for (size_t i = 0; i < n_cg_dirs; i++)
+        if (cg_dirs[i].len == len && strncmp(cg_dirs[i].mnt, mnt, len) == 0)
+            return;
+    cg_dirs[n_cg_dirs].mnt = brig_xstrdup(mnt);
+    cg_dirs[n_cg_dirs].mnt[len] = '\0';
+    cg_dirs[n_cg_dirs].len = len;
+    cg_dirs[n_cg_dirs].fd = -1;
+    n_cg_dirs++;
+}
+
+void brig_cg_dirs_drop(bool close_them)
+{
+    for (size_t i = 0; i < n_cg_dirs; i++) {
+        if (close_them && cg_dirs[i].fd >= 0)
+            close(cg_dirs[i].fd);
+        free(cg_dirs[i].mnt);
+    }
+    n_cg_dirs = 0;
+    cg_dirs_dropped = true;
+}
+
+int brig_cg_at(const char *path, const char **rel)
+{
+    *rel = path;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < n_cg_dirs; i++) {
+        size_t len = cg_dirs[i].len;
+        if (strncmp(path, cg_dirs[i].mnt, len) == 0 && (path[len] == '/' || path[len] == '\0') &&
+            (best == SIZE_MAX || len > cg_dirs[best].len))
+            best = i;
+    }
+    if (best == SIZE_MAX)
+        return AT_FDCWD;
+    if (cg_dirs[best].fd < 0) {
+        cg_dirs[best].fd = open(cg_dirs[best].mnt, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cg_dirs[best].fd < 0)
+            return AT_FDCWD; /* the full path then, and its error */
+    }
+    const char *r = path + cg_dirs[best].len;
+    while (*r == '/')
+        r++;
+    *rel = *r ? r : ".";
+    return cg_dirs[best].fd;
+}
+
+int brig_cg_open(const char *path, int flags)
+{
+    const char *rel;
+    int dfd = brig_cg_at(path, &rel);
+    return openat(dfd, rel, flags);
+}
+
+int brig_cg_mkdir(const char *path)
+{
+    const char *rel;
+    int dfd = brig_cg_at(path, &rel);
+    return mkdirat(dfd, rel, 0755);
+}
+
+int brig_cg_rmdir(const char *path)
+{
+    const char *rel;
+    int dfd = brig_cg_at(path, &rel);
+    return unlinkat(dfd, rel, AT_REMOVEDIR);
+}
+
+int brig_cg_lstat(const char *path, struct stat *st)
+{
+    const char *rel;
+    int dfd = brig_cg_at(path, &rel);
+    return fstatat(dfd, rel, st, AT_SYMLINK_NOFOLLOW);
+}
 
 /* ---- file helpers ---- */
 
@@ -35,7 +136,7 @@ int brig_cg_write_fd(int fd, const char *path, const char *s)
 int brig_cg_write(const char *dir, const char *file, const char *s)
 {
     cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
-    cleanup_fd int fd = open(p, O_WRONLY | O_CLOEXEC);
+    cleanup_fd int fd = brig_cg_open(p, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return brig_fail(errno, "open %s", p);
     return brig_cg_write_fd(fd, p, s);
@@ -58,8 +159,11 @@ int brig_cg_writef(const char *dir, const char *file, const char *fmt, ...)
 char *brig_cg_read(const char *dir, const char *file)
 {
     cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
+    cleanup_fd int fd = brig_cg_open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_fail(errno, "open %s", p), NULL;
     char *s = NULL;
-    if (brig_read_file(p, &s, NULL) < 0)
+    if (brig_read_input_fd(fd, p, SIZE_MAX, &s, NULL) < 0)
         return NULL;
     return s;
 }
@@ -67,7 +171,7 @@ char *brig_cg_read(const char *dir, const char *file)
 bool brig_cg_peek(const char *dir, const char *file, char *buf, size_t size)
 {
     cleanup_free char *p = brig_xasprintf("%s/%s", dir, file);
-    cleanup_fd int fd = open(p, O_RDONLY | O_CLOEXEC);
+    cleanup_fd int fd = brig_cg_open(p, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return brig_fail(errno, "open %s", p), false;
     ssize_t n;
@@ -96,7 +200,9 @@ bool brig_cg_read_u64(const char *dir, const char *file, uint64_t *out)
 bool brig_cg_exists(const char *dir, const char *file)
 {
     cleanup_free char *p = file ? brig_xasprintf("%s/%s", dir, file) : brig_xstrdup(dir);
-    return access(p, F_OK) == 0;
+    const char *rel;
+    int dfd = brig_cg_at(p, &rel);
+    return faccessat(dfd, rel, F_OK, 0) == 0;
 }
 
 int brig_cg_read_procs(const char *dir, pid_t **pids, size_t *n)

@@ -192,6 +192,9 @@ const struct brig_cg_layout *brig_cg_layout(void)
         if (brig_cg_layout_parse(mi, mode, &layout) < 0)
             return NULL;
     }
+    for (size_t i = 0; i < layout.n_v1; i++)
+        brig_cg_dirs_register(layout.v1[i].mnt);
+    brig_cg_dirs_register(layout.unified);
     if (layout.unified) {
         cleanup_free char *c = brig_cg_read(layout.unified, "cgroup.controllers");
         layout.v2_ctrls = brig_cg_ctrl_mask(c);

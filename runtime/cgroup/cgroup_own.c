@@ -118,6 +118,23 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
 {
     cleanup_free char *full = brig_xasprintf("%s%s", root, path);
     size_t base = strlen(root);
+    /* The parents are usually there already (a container's siblings share
+     * them): without a BEFORE to run in each, try the leaf alone, and walk
+     * the levels only when a parent is missing.  A mkdir that finds its
+     * directory still locks the parent, which every sibling's mkdir and
+     * rmdir contends for. */
+    if (!before) {
+        if (brig_cg_mkdir(full) == 0) {
+            strv_add(&own->made, &own->n_made, full);
+            return after && after(full, true, arg) < 0 ? -1 : 1;
+        }
+        if (errno == EEXIST) {
+            own_drop(own, full);
+            return after && after(full, false, arg) < 0 ? -1 : 0;
+        }
+        if (errno != ENOENT)
+            return brig_fail(errno, "create cgroup %s", full);
+    }
     for (unsigned attempt = 0;; attempt++) {
         int made = 0;
         bool again = false;
@@ -143,7 +160,7 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
                     break;
                 }
             }
-            made = mkdir(full, 0755) == 0;
+            made = brig_cg_mkdir(full) == 0;
             if (!made && errno != EEXIST) {
                 int e = errno;
                 *p = c;

@@ -389,7 +389,7 @@ int brig_cg_v1_devices(const struct brig_cg_layout *l, const char *path,
         cleanup_free char *s = i == 0 ? brig_xstrdup("a") : brig_cg_device_rule_str(&ex[i - 1]);
         int *fd = al ? &allow : &deny;
         const char *p = al ? pa : pd;
-        if (*fd < 0 && (*fd = open(p, O_WRONLY | O_CLOEXEC)) < 0)
+        if (*fd < 0 && (*fd = brig_cg_open(p, O_WRONLY | O_CLOEXEC)) < 0)
             ret = brig_fail(errno, "open %s", p);
         else
             ret = brig_cg_write_fd(*fd, p, s);

@@ -149,7 +149,7 @@ static int refs_write(int dirfd, const char *refs)
 static int enable_counted(const char *dir, int c, const char *leaf, struct brig_cgroup_own *own)
 {
     const char *name = brig_cg_ctrl_name((enum brig_cg_ctrl)c, true);
-    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_fd int fd = brig_cg_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return brig_fail(errno, "open cgroup %s", dir);
     if (flock(fd, LOCK_EX) < 0)
@@ -176,14 +176,14 @@ static bool leaf_alive(const char *leaf, void *arg)
 {
     const char *root = arg;
     cleanup_free char *d = brig_xasprintf("%s%s", root, leaf);
-    return access(d, F_OK) == 0;
+    return brig_cg_exists(d, NULL);
 }
 
 /* Drop the lines of containers whose cgroup is gone from DIR's list and
  * turn off what no container needs any more. */
 static void release_dir(const char *root, const char *dir)
 {
-    cleanup_fd int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_fd int fd = brig_cg_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return;
     char probe[1];
@@ -229,7 +229,7 @@ void brig_cg_v2_disable(const char *entry)
         return;
     cleanup_free char *dir = strndup(entry, (size_t)(sp - entry));
     const char *name = sp + 1;
-    cleanup_fd int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    cleanup_fd int fd = dir ? brig_cg_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (fd < 0 || flock(fd, LOCK_EX) < 0)
         return; /* gone: nothing to undo */
     /* no list kept there: this container turned it on; off when no
