@@ -198,10 +198,9 @@ __attribute__((noreturn)) static void exec_child(const struct exec_plan *x, int 
         _exit(1);
     /* Join the cgroup ourselves, still host root: a self-move of a
      * single-threaded process skips the kernel's migration lock on v1. */
-    if (brig_cgroup_attach_self_sub(x->cgroup, x->o->cgroups, x->o->n_cgroups) < 0)
-        brig_sync_die(sock);
     brig_cgroup_forget_dirs(false); /* no host cgroup dir into the container */
-    if (join_namespaces(x) < 0 || enter_root(x) < 0)
+    if (brig_cgroup_attach_self_sub(x->cgroup, x->o->cgroups, x->o->n_cgroups) < 0 || join_namespaces(x) < 0 ||
+        enter_root(x) < 0)
         brig_sync_die(sock);
     if ((x->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         brig_fail(errno, "become root in the container's user namespace");

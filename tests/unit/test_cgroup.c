@@ -1,9 +1,14 @@
 /* Unit tests for the pure parts of the cgroup code: paths, conversions,
  * parsing, device rules and the eBPF device program (run through a small
- * interpreter here and compared with the reference decision function). */
+ * interpreter here and compared with the reference decision function),
+ * and the lookups from each hierarchy's directory (in a temp dir). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "brig/brig.h"
 #include "brig/cgroup_internal.h"
@@ -647,6 +652,90 @@ static void test_own_record(void)
     free(text);
 }
 
+/* Lookups from each hierarchy's directory: the longest registered mount
+ * that is a whole-component prefix serves, "." for the mount itself, "/"
+ * for the rest; the fds are O_PATH and close-on-exec; after the drop they
+ * are closed and every lookup is from "/" again (a process entering a
+ * container).  Last in main: the drop is for the rest of the process. */
+static void test_lookup_dirs(void)
+{
+    char tmpl[] = "/tmp/brig-cgat.XXXXXX";
+    char *t = mkdtemp(tmpl);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    char *a = brig_xasprintf("%s/a", t), *ab = brig_xasprintf("%s/a/b", t);
+    char *c = brig_xasprintf("%s/c", t), *cslash = brig_xasprintf("%s/c//", t);
+    CHECK(mkdir(a, 0755) == 0 && mkdir(ab, 0755) == 0 && mkdir(c, 0755) == 0);
+    brig_cg_dirs_register(a);
+    brig_cg_dirs_register(ab);
+    brig_cg_dirs_register(a); /* once only */
+    brig_cg_dirs_register("relative/ignored");
+
+    const char *rel;
+    struct stat want, got;
+    char *p = brig_xasprintf("%s/x/y", a);
+    int fa = brig_cg_at(p, &rel);
+    CHECK(fa >= 0);
+    CHECK_STR(rel, "x/y");
+    CHECK(fstat(fa, &got) == 0 && stat(a, &want) == 0 && got.st_ino == want.st_ino);
+    CHECK((fcntl(fa, F_GETFD) & FD_CLOEXEC) && (fcntl(fa, F_GETFL) & O_PATH));
+    CHECK_INT(brig_cg_at(a, &rel), fa);
+    CHECK_STR(rel, ".");
+    free(p);
+
+    p = brig_xasprintf("%s/z", ab); /* the nested mount, not its parent */
+    int fab = brig_cg_at(p, &rel);
+    CHECK(fab >= 0 && fab != fa);
+    CHECK_STR(rel, "z");
+    CHECK(fstat(fab, &got) == 0 && stat(ab, &want) == 0 && got.st_ino == want.st_ino);
+    free(p);
+
+    p = brig_xasprintf("%sb/x", a); /* ".../ab": not below ".../a" */
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    CHECK(rel == p);
+    free(p);
+    p = brig_xasprintf("%s/x", c);
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    CHECK(rel == p);
+    brig_cg_dirs_register(cslash); /* trailing slashes: the same mount */
+    CHECK(brig_cg_at(p, &rel) >= 0);
+    CHECK_STR(rel, "x");
+    free(p);
+
+    /* the wrappers: mkdir, lstat, open, rmdir below a mount */
+    p = brig_xasprintf("%s/new", a);
+    CHECK_INT(brig_cg_mkdir(p), 0);
+    CHECK(brig_cg_lstat(p, &got) == 0 && S_ISDIR(got.st_mode));
+    CHECK(brig_cg_mkdir(p) < 0 && errno == EEXIST);
+    int fd = brig_cg_open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        close(fd);
+    CHECK(brig_cg_exists(p, NULL));
+    CHECK_INT(brig_cg_rmdir(p), 0);
+    CHECK(!brig_cg_exists(p, NULL));
+    CHECK(brig_cg_lstat(p, &got) < 0 && errno == ENOENT);
+    free(p);
+
+    /* dropped: the fds are closed, lookups are from "/" for good */
+    brig_cg_dirs_drop(true);
+    CHECK(fcntl(fa, F_GETFD) < 0 && errno == EBADF);
+    CHECK(fcntl(fab, F_GETFD) < 0 && errno == EBADF);
+    p = brig_xasprintf("%s/x", a);
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    CHECK(rel == p);
+    brig_cg_dirs_register(a);
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    free(p);
+
+    CHECK(rmdir(ab) == 0 && rmdir(a) == 0 && rmdir(c) == 0 && rmdir(t) == 0);
+    free(a);
+    free(ab);
+    free(c);
+    free(cslash);
+}
+
 int main(void)
 {
     RUN(test_clean_path);
@@ -661,5 +750,6 @@ int main(void)
     RUN(test_relative_base);
     RUN(test_enable_list);
     RUN(test_own_record);
+    RUN(test_lookup_dirs);
     return unit_finish();
 }
