@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "brig/brig.h"
+#include "brig/cgroup.h"
 #include "brig/container.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
@@ -53,6 +54,8 @@ static bool init_binds(const struct brig_mount *m)
 __attribute__((noreturn)) static void open_sources(const struct brig_config *cfg, const char *bundle, int nsfd,
                                                    int init_sock, int report)
 {
+    /* a source named /proc/self/fd/N must not reach brig's own fds */
+    brig_cgroup_forget_dirs(false);
     if (setns(nsfd, CLONE_NEWNS) < 0) {
         /* root without CAP_SYS_CHROOT or CAP_SYS_ADMIN where it runs: the
          * init opens the paths itself, as before */
