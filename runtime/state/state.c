@@ -249,6 +249,23 @@ static int read_quick(int dirfd, char **out, size_t *len)
     return 0;
 }
 
+/* TEXT (LEN bytes, changed in place) parsed: without WITH_CONFIG the
+ * config is cut out first, and the whole text parsed where the cut one
+ * does not parse.  NULL with the parser's error. */
+static yajl_val parse_state(char *text, size_t len, bool with_config)
+{
+    char *cut = with_config ? NULL : cut_config(text, len);
+    yajl_val root = brig_json_parse(text, STATE_FILE);
+    if (!root && cut) {
+        /* not what it looked like: the whole file, then */
+        brig_clear_error();
+        cut[0] = ',';
+        cut[1] = '"';
+        root = brig_json_parse(text, STATE_FILE);
+    }
+    return root;
+}
+
 /* 0: loaded, or no state yet (a create that has not saved: "creating");
  * BRIG_OPEN_BROKEN: unreadable, or gone while the record says a create
  * got past its first save; the reason is the recorded error. */
@@ -278,33 +295,14 @@ static int state_load(struct brig_container *c, bool with_config)
         }
         return BRIG_OPEN_BROKEN;
     }
-    if (quick)
-        text = quick_text;
-    char *cut = with_config ? NULL : cut_config(text, len);
-    yajl_val root = brig_json_parse(text, STATE_FILE);
-    if (!root && cut) {
-        /* not what it looked like: the whole file, then */
-        brig_clear_error();
-        cut[0] = ',';
-        cut[1] = '"';
-        root = brig_json_parse(text, STATE_FILE);
-    }
-    if (quick)
-        text = NULL; /* not ours to free */
+    yajl_val root = parse_state(quick ? quick_text : text, len, with_config);
     if (!root && quick) {
         /* Read the careful way (not a regular file? grown meanwhile?),
          * for the error it gives. */
         brig_clear_error();
         if (brig_read_input_at(c->dirfd, STATE_FILE, STATE_MAX, &text, &len) < 0)
             return BRIG_OPEN_BROKEN;
-        cut = with_config ? NULL : cut_config(text, len);
-        root = brig_json_parse(text, STATE_FILE);
-        if (!root && cut) {
-            brig_clear_error();
-            cut[0] = ',';
-            cut[1] = '"';
-            root = brig_json_parse(text, STATE_FILE);
-        }
+        root = parse_state(text, len, with_config);
     }
     if (!root)
         return BRIG_OPEN_BROKEN;
