@@ -81,6 +81,11 @@ bool brig_resolve_by_hand(void);
 /* chdir to PATH resolved inside "/" (after pivot_root): a cwd such as
  * /proc/self/fd/N cannot lead out (CVE-2024-21626).  CREATE makes it. */
 int brig_chdir_in_root(const char *path, bool create);
+/* The last component of PATH (trailing slashes ignored) into NAME, and in
+ * *DIR_LEN the length of what stands before the slash ahead of it (0 for
+ * "/name" and "name"); false when it is no name: empty, ".", "..", or
+ * longer than NAME_MAX. */
+bool brig_path_last_name(const char *path, size_t *dir_len, char name[static NAME_MAX + 1]);
 /* The parent directory of PATH (made when CREATE) and its last component. */
 int brig_open_parent_in_root(int rootfd, const char *path, bool create, char name[static NAME_MAX + 1]);
 

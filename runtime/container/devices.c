@@ -74,14 +74,11 @@ static int bind_host_node(int rootfd, int dir, const char *name, const struct de
 static int open_parent(int rootfd, const char *path, int *dev, bool *own, char name[static NAME_MAX + 1])
 {
     *own = true;
-    const char *base = strncmp(path, "/dev/", 5) == 0 ? path + 5 : NULL;
-    size_t blen = base ? strlen(base) : 0;
-    if (!base || blen == 0 || blen > NAME_MAX || strchr(base, '/') || strcmp(base, ".") == 0 ||
-        strcmp(base, "..") == 0)
+    size_t dir_len;
+    if (!brig_path_last_name(path, &dir_len, name) || dir_len != 4 || strncmp(path, "/dev", 4) != 0)
         return brig_open_parent_in_root(rootfd, path, true, name);
     if (*dev < 0 && (*dev = brig_open_in_root(rootfd, "/dev", true, true)) < 0)
         return -1;
-    memcpy(name, base, blen + 1);
     *own = false;
     return *dev;
 }

@@ -252,20 +252,11 @@ int brig_open_plain_dir_in_root(int rootfd, const char *path)
  * in-root resolution of PATH finds: the parent's, plus one plain name. */
 static int make_last(int rootfd, const char *path, bool last_is_dir)
 {
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t b = len;
-    while (b > 0 && path[b - 1] != '/')
-        b--;
-    size_t blen = len - b;
-    if (blen == 0 || blen > NAME_MAX || (blen == 1 && path[b] == '.') ||
-        (blen == 2 && path[b] == '.' && path[b + 1] == '.'))
-        return -1;
     char name[NAME_MAX + 1];
-    memcpy(name, path + b, blen);
-    name[blen] = '\0';
-    cleanup_free char *parent = brig_xasprintf("%.*s", (int)b, path);
+    size_t dir_len;
+    if (!brig_path_last_name(path, &dir_len, name))
+        return -1;
+    cleanup_free char *parent = brig_xasprintf("%.*s", (int)dir_len, path);
     cleanup_fd int dir = brig_resolve_in_root(rootfd, parent[0] ? parent : "/");
     if (dir < 0 || make_missing(dir, name, last_is_dir) < 0)
         return -1;
@@ -303,27 +294,31 @@ int brig_open_in_root(int rootfd, const char *path, bool create, bool last_is_di
     return fd;
 }
 
-int brig_open_parent_in_root(int rootfd, const char *path, bool create, char name[static NAME_MAX + 1])
+bool brig_path_last_name(const char *path, size_t *dir_len, char name[static NAME_MAX + 1])
 {
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/')
         len--;
-    const char *slash = NULL;
-    for (size_t i = 0; i < len; i++)
-        if (path[i] == '/')
-            slash = path + i;
-    const char *base = slash ? slash + 1 : path;
-    size_t blen = (size_t)(path + len - base);
-    if (blen == 0 || blen > NAME_MAX || (blen == 1 && base[0] == '.') ||
-        (blen == 2 && base[0] == '.' && base[1] == '.'))
-        return brig_fail(EINVAL, "%s: not a path to a file", path);
-    cleanup_free char *dir = brig_xasprintf("%.*s", slash ? (int)(slash - path) : 0, path);
-    int fd = brig_open_in_root(rootfd, dir[0] ? dir : "/", create, true);
-    if (fd < 0)
-        return -1;
-    memcpy(name, base, blen);
+    size_t b = len; /* where the last component starts */
+    while (b > 0 && path[b - 1] != '/')
+        b--;
+    size_t blen = len - b;
+    if (blen == 0 || blen > NAME_MAX || (blen == 1 && path[b] == '.') ||
+        (blen == 2 && path[b] == '.' && path[b + 1] == '.'))
+        return false;
+    memcpy(name, path + b, blen);
     name[blen] = '\0';
-    return fd;
+    *dir_len = b > 0 ? b - 1 : 0;
+    return true;
+}
+
+int brig_open_parent_in_root(int rootfd, const char *path, bool create, char name[static NAME_MAX + 1])
+{
+    size_t dir_len;
+    if (!brig_path_last_name(path, &dir_len, name))
+        return brig_fail(EINVAL, "%s: not a path to a file", path);
+    cleanup_free char *dir = brig_xasprintf("%.*s", (int)dir_len, path);
+    return brig_open_in_root(rootfd, dir[0] ? dir : "/", create, true);
 }
 
 int brig_chdir_in_root(const char *path, bool create)
