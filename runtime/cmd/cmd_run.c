@@ -54,12 +54,9 @@ static void reset_ignored(const sigset_t *set)
     int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         char buf[4096];
-        size_t len = 0;
-        ssize_t n;
-        while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
-            len += (size_t)n;
+        ssize_t len = brig_read_all(fd, buf, sizeof buf - 1);
         close(fd);
-        buf[len] = '\0';
+        buf[len > 0 ? len : 0] = '\0';
         const char *l = strstr(buf, "\nSigIgn:");
         char *end;
         if (l) {
