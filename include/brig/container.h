@@ -48,6 +48,8 @@ struct brig_proc_plan {
     struct brig_process *process;   /* NULL: none (create without a process).  Each
                                        process's own copy: it adds HOME to the env */
     const struct brig_bpf *seccomp; /* compiled once by the runtime; NULL: no filter */
+    bool other_userns;              /* runs in a user namespace the runtime is not in
+                                       (made or joined): its setgroups may be "deny" */
 };
 
 /* The init's plan (container.c fills it, the init reads it). */

@@ -383,6 +383,7 @@ int brig_exec(struct brig_container *c, const struct brig_config *cfg, const str
     /* 2-3 */
     if (differing_namespaces(c->state.pid, &x.ns_flags) < 0)
         return -1;
+    x.proc.other_userns = (x.ns_flags & CLONE_NEWUSER) != 0;
     if (check_cgroup_specs(o->cgroups, o->n_cgroups) < 0)
         return -1;
     char path[64];

@@ -46,6 +46,7 @@ int brig_namespaces_prepare(const struct brig_config *cfg, struct brig_plan *pl)
         }
     }
     pl->in_userns = pl->new_userns || pl->ns_fds[BRIG_NS_USER] >= 0;
+    pl->proc.other_userns = pl->in_userns;
     if (pl->new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
         return brig_fail(0, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
     if (!pl->new_userns && pl->ns_fds[BRIG_NS_USER] < 0 && (l->n_uid_mappings || l->n_gid_mappings))

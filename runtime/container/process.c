@@ -19,6 +19,7 @@
 #include "brig/exec.h"
 #include "brig/internal.h"
 #include "brig/mounts.h"
+#include "brig/rootless.h"
 #include "brig/sync.h"
 
 static int set_rlimits(const struct brig_process *p)
@@ -44,8 +45,13 @@ static int set_oom_score(const struct brig_process *p)
     return 0;
 }
 
-static bool setgroups_allowed(void)
+static bool setgroups_allowed(const struct brig_proc_plan *pl)
 {
+    /* Only a user namespace other than the initial one can deny it.  In
+     * the runtime's own namespace the runtime has told which that is
+     * already (its uid_map, read once): no proc read in the container. */
+    if (!pl->other_userns && !brig_running_in_userns())
+        return true;
     char buf[16] = "";
     cleanup_fd int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -54,10 +60,10 @@ static bool setgroups_allowed(void)
     return !(n > 0 && strncmp(buf, "deny", 4) == 0);
 }
 
-static int set_user(const struct brig_process *p)
+static int set_user(const struct brig_proc_plan *pl)
 {
-    const struct brig_user *u = &p->user;
-    if (setgroups_allowed()) {
+    const struct brig_user *u = &pl->process->user;
+    if (setgroups_allowed(pl)) {
         gid_t *gids = brig_xcalloc(u->n_additional_gids, sizeof *gids);
         for (size_t i = 0; i < u->n_additional_gids; i++)
             gids[i] = u->additional_gids[i];
@@ -222,7 +228,7 @@ int brig_setup_process(struct brig_proc *pr)
     /* Keep the permitted set across the uid change; capset trims it next. */
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return brig_fail(errno, "prctl PR_SET_KEEPCAPS");
-    if (set_user(p) < 0)
+    if (set_user(pr->plan) < 0)
         return -1;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
         return brig_fail(errno, "prctl PR_SET_KEEPCAPS");

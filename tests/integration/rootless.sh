@@ -223,3 +223,32 @@ test_exec_into_the_users_container() {
     run as_user "$BRIG" exec "$id" sh -c 'exit 3'
     assert_status 3
 }
+
+# setgroups is "deny" in a user namespace made by an unprivileged user
+# (unshare -r) and in the one brig makes rootless: extra gids cannot be set
+# there and must be refused, not dropped; without any the container runs
+# (brig skips setgroups only where it may not call it).
+test_additional_gids_where_setgroups_is_denied_are_refused() {
+    local id
+    id=$(new_id)
+    without_userns '.process.user.additionalGids = [0]'
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$id"
+    rl_delete "$id"
+    assert_failed run
+    is_runc || assert_contains "$stderr" "setgroups is denied in this user namespace"
+    without_userns '.process.user.additionalGids = [] | .process.args = ["sh", "-c", "cat /proc/self/setgroups; id -G"]'
+    run as_user unshare -r "$BRIG" run --bundle "$RL" "$(new_id)"
+    assert_ok
+    assert_contains "$output" deny
+}
+
+test_additional_gids_in_the_configs_own_user_namespace_are_refused() {
+    local id
+    id=$(new_id)
+    jq '.process.user.additionalGids = [0]' "$RL/config.json" >"$RL/c.json" && mv "$RL/c.json" "$RL/config.json"
+    chown $RL_UID:$RL_UID "$RL/config.json"
+    run as_user "$BRIG" run --bundle "$RL" "$id"
+    rl_delete "$id"
+    assert_failed run
+    is_runc || assert_contains "$stderr" "setgroups is denied in this user namespace"
+}
