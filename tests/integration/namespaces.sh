@@ -28,6 +28,12 @@ holder() {
     defer "kill -9 $holder_pid 2>/dev/null; wait $holder_pid 2>/dev/null"
 }
 
+# comm_is PID NAME: PID runs NAME now (read at each call: wait_for's
+# arguments are expanded once, when it is called).
+comm_is() {
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
 # holder_child: the pid of the holder's first child (unshare --fork).
 holder_child() {
     local c i
@@ -134,7 +140,7 @@ test_time_namespace_offsets() {
 test_join_network_ipc_uts_cgroup_by_path() {
     holder unshare --net --ipc --uts --cgroup sh -c 'hostname holder-host; exec sleep 1000'
     wait_ns "$holder_pid" uts
-    wait_for test "$(cat "/proc/$holder_pid/comm")" = sleep
+    wait_for comm_is "$holder_pid" sleep
     cfg 'del(.hostname)'
     cfg --arg p "/proc/$holder_pid/ns" '.linux.namespaces = [{type: "pid"}, {type: "mount"},
         {type: "network", path: ($p + "/net")}, {type: "ipc", path: ($p + "/ipc")},
