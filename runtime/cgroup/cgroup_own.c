@@ -112,6 +112,19 @@ void brig_cgroup_own_load(yajl_val v, struct brig_cgroup_own *o)
     load_strv(brig_json_get(v, "enabled"), &o->enabled, &o->n_enabled);
 }
 
+/* One level of brig_cg_mkdir_p is there: on the made list if this mkdir
+ * made it, off it if it was there already (the plan may have listed it:
+ * another container made it meanwhile), then AFTER run in it. */
+static int level_done(struct brig_cgroup_own *own, const char *dir, bool made,
+                      int (*after)(const char *dir, bool made, void *arg), void *arg)
+{
+    if (made)
+        strv_add(&own->made, &own->n_made, dir);
+    else
+        own_drop(own, dir);
+    return after ? after(dir, made, arg) : 0;
+}
+
 int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *own,
                     int (*before)(const char *parent, bool made, void *arg),
                     int (*after)(const char *dir, bool made, void *arg), void *arg)
@@ -124,14 +137,9 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
      * directory still locks the parent, which every sibling's mkdir and
      * rmdir contends for. */
     if (!before) {
-        if (brig_cg_mkdir(full) == 0) {
-            strv_add(&own->made, &own->n_made, full);
-            return after && after(full, true, arg) < 0 ? -1 : 1;
-        }
-        if (errno == EEXIST) {
-            own_drop(own, full);
-            return after && after(full, false, arg) < 0 ? -1 : 0;
-        }
+        bool made = brig_cg_mkdir(full) == 0;
+        if (made || errno == EEXIST)
+            return level_done(own, full, made, after, arg) < 0 ? -1 : made;
         if (errno != ENOENT)
             return brig_fail(errno, "create cgroup %s", full);
     }
@@ -169,11 +177,7 @@ int brig_cg_mkdir_p(const char *root, const char *path, struct brig_cgroup_own *
                 again = true; /* a racing delete removed a parent */
                 break;
             }
-            if (made)
-                strv_add(&own->made, &own->n_made, full);
-            else
-                own_drop(own, full);
-            if (after && after(full, made, arg) < 0) {
+            if (level_done(own, full, made, after, arg) < 0) {
                 *p = c;
                 return -1;
             }
