@@ -47,9 +47,10 @@ static int set_oom_score(const struct brig_process *p)
 
 static bool setgroups_allowed(const struct brig_proc_plan *pl)
 {
-    /* Only a user namespace other than the initial one can deny it.  In
-     * the runtime's own namespace the runtime has told which that is
-     * already (its uid_map, read once): no proc read in the container. */
+    /* Only a user namespace other than the initial one can deny it.  A
+     * process still in the runtime's own user namespace needs no proc read
+     * when that is the initial one, which the runtime told from its
+     * uid_map already (read once, cached before the clone). */
     if (!pl->other_userns && !brig_running_in_userns())
         return true;
     char buf[16] = "";
