@@ -95,10 +95,13 @@ int brig_cgroup_attach_self(const char *path, bool in_unified);
  * without controllers, else PATH itself.  SUBs are checked by the caller
  * (relative, no ".."). */
 int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
-/* Close the host cgroup directories this process keeps open for its
- * lookups (none stay open after; CLOSED: its fds were closed already, by
- * number).  Call it before going on into a container. */
-void brig_cgroup_forget_dirs(bool closed);
+/* Forget the host cgroup directories this process keeps open for its
+ * lookups; none stay open after.  Call it before going on into a
+ * container.  BRIG_CG_DIRS_CLOSE closes their fds; a process that has just
+ * closed every fd above a number passes BRIG_CG_DIRS_ALREADY_CLOSED, so
+ * that a number reused since is not closed again. */
+enum brig_cg_dirs_fds { BRIG_CG_DIRS_CLOSE, BRIG_CG_DIRS_ALREADY_CLOSED };
+void brig_cgroup_forget_dirs(enum brig_cg_dirs_fds fds);
 
 /* The v2 (or hybrid's unified) directory of PATH as an O_DIRECTORY fd for
  * clone3's CLONE_INTO_CGROUP, which joins without the migration lock; -1

@@ -180,11 +180,11 @@ int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
  * once per process) instead of from "/".  The layout registers each mount.
  * brig_cg_at: the directory fd and the path below it for PATH (AT_FDCWD
  * and PATH itself outside every mount).  A process that goes on into a
- * container calls brig_cg_dirs_drop() first (CLOSE_THEM false where its
- * fds were closed already); lookups are from "/" after it. */
+ * container calls brig_cg_dirs_drop() first (FDS as for
+ * brig_cgroup_forget_dirs); lookups are from "/" after it. */
 struct stat;
 void brig_cg_dirs_register(const char *mnt);
-void brig_cg_dirs_drop(bool close_them);
+void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds);
 int brig_cg_at(const char *path, const char **rel);
 int brig_cg_open(const char *path, int flags);
 int brig_cg_mkdir(const char *path);

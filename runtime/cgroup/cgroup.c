@@ -538,9 +538,9 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n)
     return attach(path, 0, false, specs, n);
 }
 
-void brig_cgroup_forget_dirs(bool closed)
+void brig_cgroup_forget_dirs(enum brig_cg_dirs_fds fds)
 {
-    brig_cg_dirs_drop(!closed);
+    brig_cg_dirs_drop(fds);
 }
 
 int brig_cgroup_unified_fd(const char *path)

@@ -54,10 +54,10 @@ void brig_cg_dirs_register(const char *mnt)
     n_cg_dirs++;
 }
 
-void brig_cg_dirs_drop(bool close_them)
+void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds)
 {
     for (size_t i = 0; i < n_cg_dirs; i++) {
-        if (close_them && cg_dirs[i].fd >= 0)
+        if (fds == BRIG_CG_DIRS_CLOSE && cg_dirs[i].fd >= 0)
             close(cg_dirs[i].fd);
         free(cg_dirs[i].mnt);
     }

@@ -595,7 +595,7 @@ __attribute__((noreturn)) static void holder_main(int fd, char **leave)
     if (chdir("/") < 0 || (fd != 3 && dup2(fd, 3) < 0))
         _exit(1);
     brig_close_from(4);
-    brig_cg_dirs_drop(false); /* closed just now */
+    brig_cg_dirs_drop(BRIG_CG_DIRS_ALREADY_CLOSED);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int i = 0; null >= 0 && i < 3; i++)
         if (dup2(null, i) < 0)

@@ -172,7 +172,7 @@ __attribute__((noreturn)) static void joiner_main(struct brig_init *in)
     /* Join the cgroup first, as host root: the init inherits it. */
     if (brig_cgroup_attach_self(in->plan->cgroup_path, in->in_unified) < 0)
         brig_sync_die(in->proc.sync_fd);
-    brig_cgroup_forget_dirs(false); /* no host cgroup dir into the namespaces */
+    brig_cgroup_forget_dirs(BRIG_CG_DIRS_CLOSE); /* no host cgroup dir into the namespaces */
     in->attach_self = false;
     if (brig_namespaces_join(in) < 0)
         brig_sync_die(in->proc.sync_fd);

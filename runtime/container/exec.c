@@ -198,7 +198,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_plan *x, int 
         _exit(1);
     /* Join the cgroup ourselves, still host root: a self-move of a
      * single-threaded process skips the kernel's migration lock on v1. */
-    brig_cgroup_forget_dirs(false); /* no host cgroup dir into the container */
+    brig_cgroup_forget_dirs(BRIG_CG_DIRS_CLOSE); /* no host cgroup dir into the container */
     if (brig_cgroup_attach_self_sub(x->cgroup, x->o->cgroups, x->o->n_cgroups) < 0 || join_namespaces(x) < 0 ||
         enter_root(x) < 0)
         brig_sync_die(sock);

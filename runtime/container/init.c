@@ -103,7 +103,7 @@ void brig_init_main(struct brig_init *in)
         close(in->lock_fd); /* else the state lock lives as long as we do */
     in->lock_fd = -1;
     close_others(3 + pl->preserve_fds, sock, in->start_fd);
-    brig_cgroup_forget_dirs(true); /* the runtime's cgroup dirs: closed just now */
+    brig_cgroup_forget_dirs(BRIG_CG_DIRS_ALREADY_CLOSED); /* the runtime's */
     brig_log_forget();
     /* run blocked the signals it forwards: ours take their defaults */
     sigset_t none;

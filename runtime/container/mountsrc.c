@@ -55,7 +55,7 @@ __attribute__((noreturn)) static void open_sources(const struct brig_config *cfg
                                                    int init_sock, int report)
 {
     /* a source named /proc/self/fd/N must not reach brig's own fds */
-    brig_cgroup_forget_dirs(false);
+    brig_cgroup_forget_dirs(BRIG_CG_DIRS_CLOSE);
     if (setns(nsfd, CLONE_NEWNS) < 0) {
         /* root without CAP_SYS_CHROOT or CAP_SYS_ADMIN where it runs: the
          * init opens the paths itself, as before */

@@ -719,7 +719,7 @@ static void test_lookup_dirs(void)
     free(p);
 
     /* dropped: the fds are closed, lookups are from "/" for good */
-    brig_cg_dirs_drop(true);
+    brig_cg_dirs_drop(BRIG_CG_DIRS_CLOSE);
     CHECK(fcntl(fa, F_GETFD) < 0 && errno == EBADF);
     CHECK(fcntl(fab, F_GETFD) < 0 && errno == EBADF);
     p = brig_xasprintf("%s/x", a);
