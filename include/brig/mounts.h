@@ -103,8 +103,10 @@ int brig_bind_at(const char *source, int srcfd, int rootfd, const char *dest, in
                  uint64_t set, uint64_t clr);
 /* Change the mount at FD: attributes, then propagation (MS_SHARED...). */
 int brig_setattr(int fd, uint64_t set, uint64_t clr, unsigned long propagation, bool recursive, const char *dest);
-/* An empty read-only tmpfs on the directory FD stands for (masking). */
-int brig_mount_empty_ro(int fd, const char *dest);
+/* An empty read-only tmpfs on the directory FD stands for (masking).
+ * *SHARED (-1 at first, closed by the caller) keeps the first one made, so
+ * that every masked directory of a container shows the same instance. */
+int brig_mount_empty_ro(int fd, const char *dest, int *shared);
 /* Our own detached procfs (fd, or -1 where fsopen is missing), and a file
  * in it ("sys/net/ipv4/ip_forward") opened with no link or mount crossed;
  * without one, the container's /proc checked to be procfs. */

@@ -208,13 +208,14 @@ static int open_dev_null(int rootfd)
     return fd;
 }
 
-static int mask_path(const struct brig_config *cfg, int rootfd, int fd, const char *p, int *devnull)
+static int mask_path(const struct brig_config *cfg, int rootfd, int fd, const char *p, int *devnull,
+                     int *empty)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
         return brig_fail(errno, "stat %s", p);
     if (S_ISDIR(st.st_mode))
-        return brig_mount_empty_ro(fd, p);
+        return brig_mount_empty_ro(fd, p, empty);
     if (*devnull < 0 && masks_filled_in(cfg)) {
         /* The policy's masks: with brig's own null device when the
          * container has none, else skipped, never a failure. */
@@ -266,11 +267,12 @@ int brig_finish_rootfs(const struct brig_plan *pl)
             return brig_fail_ctx("linux.readonlyPaths[%zu]", i);
     }
     cleanup_fd int devnull = -1;
+    cleanup_fd int empty = -1;
     for (size_t i = 0; l && i < l->masked_paths.n; i++) {
         const char *p = l->masked_paths.v[i];
         cleanup_fd int fd = -1;
         int r = open_listed(rootfd, p, &fd);
-        if (r < 0 || (r > 0 && mask_path(cfg, rootfd, fd, p, &devnull) < 0))
+        if (r < 0 || (r > 0 && mask_path(cfg, rootfd, fd, p, &devnull, &empty) < 0))
             return brig_fail_ctx("linux.maskedPaths[%zu]", i);
     }
     for (size_t i = next_own_null; i < n_own_null; i++)

@@ -271,6 +271,33 @@ test_masked_and_readonly_paths() {
     assert_contains "$output" masked-by-null "a masked file is not /dev/null"
 }
 
+# Every masked directory of a container shows one tmpfs instance, mounted
+# read-only at each: one superblock per container rather than one per
+# directory (each brings LRU lists the kernel walks whenever a memory
+# cgroup anywhere on the host is removed; runtime/container/mountfd.c).
+test_masked_directories_share_one_read_only_tmpfs() {
+    skip_if_runc "runc mounts a tmpfs per masked directory"
+    mkdir -p "$BUNDLE/rootfs/secret.d" "$BUNDLE/rootfs/other.d"
+    echo "secret" >"$BUNDLE/rootfs/secret.d/x"
+    echo "secret" >"$BUNDLE/rootfs/other.d/y"
+    cfg '.linux.maskedPaths = ["/secret.d", "/proc/kcore", "/other.d"]'
+    inside 'cat /proc/self/mountinfo; echo "entries $(find /secret.d /other.d -mindepth 1 | wc -l)"
+            touch /secret.d/n 2>/dev/null && echo mask-writable; echo end'
+    local a b
+    a=$(mountinfo_of /secret.d)
+    b=$(mountinfo_of /other.d)
+    [ -n "$a" ] && [ -n "$b" ] || fail "a masked directory has no mount: [$a] [$b]"
+    assert_eq "$(echo "$a" | awk '{print $3}')" "$(echo "$b" | awk '{print $3}')" \
+        "the masked directories are one tmpfs (device numbers)"
+    assert_contains "$a" " - tmpfs "
+    local m
+    for m in "$a" "$b"; do
+        assert_contains "$m" " ro,nosuid,nodev,noexec" "every masked directory's mount is read-only"
+    done
+    assert_contains "$output" "entries 0" "the masked directories are empty"
+    assert_not_contains "$output" mask-writable
+}
+
 test_binds_inside_proc_are_limited() {
     skip_if_runc "runc 1.1 allows some of these"
     echo "fake cpuinfo" >"$TDIR/cpuinfo"
