@@ -155,7 +155,9 @@ test_delete_force_cleans_up_after_a_create_killed_at_a_step() {
 # `run` (create and start in one) rolls back the same way.
 test_a_run_failing_at_a_step_leaves_nothing() {
     local id pt
-    for pt in cgroup-mkdir-unified cgroup-limits init-ready; do
+    # seccomp-before-ack: the init fails after READY, its filter going in
+    # while the runtime records the state (init.c, step 8)
+    for pt in cgroup-mkdir-unified cgroup-limits init-ready seccomp-before-ack; do
         [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
         id=$(new_id)
         run F BRIG_FAULT="$pt" -- run --bundle "$BUNDLE" "$id"
@@ -163,6 +165,29 @@ test_a_run_failing_at_a_step_leaves_nothing() {
         assert_contains "$stderr" "fault injected at $pt"
         assert_eq "$(leftovers "$id")" "" "run failed at $pt"
     done
+}
+
+# run's filter goes in while the runtime records the state only where it
+# lets the init receive the runtime's ack; else after the ack, as before.
+test_run_installs_the_filter_before_the_ack_only_where_it_lets_the_ack_through() {
+    local id
+    set_args true
+    id=$(new_id)
+    run F BRIG_FAULT_TRACE=1 -- run --bundle "$BUNDLE" "$id"
+    assert_ok
+    assert_contains "$stderr" "brig-faults: at seccomp-before-ack" "the default filter (RuntimeDefault)"
+    cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+                           syscalls: [{names: ["recvmsg"], action: "SCMP_ACT_ERRNO"}]}'
+    id=$(new_id)
+    run F BRIG_FAULT_TRACE=1 -- run --bundle "$BUNDLE" "$id"
+    assert_ok "a filter that denies recvmsg"
+    assert_not_contains "$stderr" "seccomp-before-ack" "a filter that denies recvmsg"
+    cfg '.linux.seccomp.syscalls = [{names: ["recvmsg"], action: "SCMP_ACT_ERRNO",
+                                      args: [{index: 2, value: 1073741824, op: "SCMP_CMP_EQ"}]}]'
+    id=$(new_id)
+    run F BRIG_FAULT_TRACE=1 -- run --bundle "$BUNDLE" "$id"
+    assert_ok "a filter that denies recvmsg with MSG_CMSG_CLOEXEC"
+    assert_not_contains "$stderr" "seccomp-before-ack" "a filter that denies recvmsg with MSG_CMSG_CLOEXEC"
 }
 
 # The production binary has no failure points: BRIG_FAULT means nothing.
