@@ -85,6 +85,19 @@ static bool above(int64_t a, int64_t b)
     return a > b;
 }
 
+/* v1 refuses a limit below what the cgroup uses and cannot reclaim
+ * (EBUSY): the init joins while the limits are written (split create), and
+ * `update` lowers a running container's.  Say which limit, as an OOM-killed
+ * set-up does (setup_oom.c). */
+static int below_usage(const char *which, int64_t v)
+{
+    if (brig_last_errno() != EBUSY)
+        return -1;
+    return brig_fail_ctx("the container's memory %s, linux.resources.memory.%s = %lld bytes (%lld KiB), "
+                         "is too small: the container already uses more and the kernel cannot reclaim it",
+                         which, which, (long long)v, (long long)(v >> 10));
+}
+
 static int memory_apply(const char *dir, const struct brig_memory *m)
 {
     /* runc treats 0 as "not set" for these; so do we. */
@@ -120,16 +133,16 @@ static int memory_apply(const char *dir, const struct brig_memory *m)
         bool swap_first = swp && (!lim || above(m->limit.v, cur_sw));
         if (swap_first &&
             brig_cg_writef(dir, "memory.memsw.limit_in_bytes", "%lld", (long long)m->swap.v) < 0)
-            return -1;
+            return below_usage("swap", m->swap.v);
         if (lim && brig_cg_writef(dir, "memory.limit_in_bytes", "%lld", (long long)m->limit.v) < 0) {
             if (brig_last_errno() == EINVAL && !swp && above(m->limit.v, cur_sw))
                 brig_fail_ctx("memory limit above the memory+swap limit (%lld); set --memory-swap too",
                               (long long)cur_sw);
-            return -1;
+            return below_usage("limit", m->limit.v);
         }
         if (swp && !swap_first &&
             brig_cg_writef(dir, "memory.memsw.limit_in_bytes", "%lld", (long long)m->swap.v) < 0)
-            return -1;
+            return below_usage("swap", m->swap.v);
     }
     if (m->reservation.set && m->reservation.v != 0 &&
         brig_cg_writef(dir, "memory.soft_limit_in_bytes", "%lld", (long long)m->reservation.v) < 0)

@@ -156,6 +156,28 @@ test_update_memory_unlimited_lifts_memsw() {
     assert_eq "$(cg_file memory "$CGP" memory.memsw.limit_in_bytes x)" 9223372036854771712
 }
 
+# v1 refuses a limit below what the cgroup holds and cannot reclaim
+# (EBUSY); the error names the limit, as create's does (setup_failures.sh).
+test_update_memory_below_usage_names_the_limit() {
+    local id
+    [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v1 refuses, v2 reclaims or OOM-kills"
+    [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || skip "no v1 memory controller"
+    [ "$(wc -l </proc/swaps)" -le 1 ] || skip "swap is on: the kernel can reclaim tmpfs pages"
+    id=$(new_id)
+    add_share
+    cfg '.linux.resources.memory = {limit: 67108864}'
+    # 8 MiB of tmpfs charged to the container, which only swap could reclaim
+    sh_args 'head -c 8388608 /dev/zero >/dev/shm/fill && touch /share/full && sleep 300'
+    run_detached "$id"
+    wait_for test -e "$SHARE/full"
+    run B update --memory 16384 "$id"
+    assert_failed
+    skip_if_runc "brig's messages"
+    assert_contains "$stderr" "memory limit, linux.resources.memory.limit = 16384 bytes (16 KiB), is too small"
+    assert_contains "$stderr" "Device or resource busy"
+    assert_eq "$(cg_file memory "$CGP" memory.limit_in_bytes x)" 67108864 "the old limit stays"
+}
+
 test_update_a_stopped_container_fails() {
     local id
     id=$(new_id)
