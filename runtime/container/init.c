@@ -204,7 +204,9 @@ void brig_init_main(struct brig_init *in)
     bool early = seccomp_before_ack(in, sock);
     if (brig_sync_send(sock, BRIG_SYNC_READY, 0, NULL, -1) < 0)
         _exit(1);
-    int early_r = early ? (brig_fault("seccomp-before-ack") < 0 ? -1 : brig_load_seccomp(&in->proc)) : 0;
+    int early_r = 0;
+    if (early)
+        early_r = brig_fault("seccomp-before-ack") < 0 ? -1 : brig_load_seccomp(&in->proc);
     /* The ack: the state is recorded (the startContainer hooks' state
      * comes from the plan).  A failed filter is reported after it, when
      * run waits for the program as after any later failure. */

@@ -250,18 +250,10 @@ int brig_mount_empty_ro(int fd, const char *dest, int *shared)
     const uint64_t attrs = BRIG_ATTR_RDONLY | BRIG_ATTR_NOSUID | BRIG_ATTR_NODEV | BRIG_ATTR_NOEXEC;
     if (!brig_have_mount_api())
         return brig_mount_at("tmpfs", fd, "tmpfs", attr_to_ms(attrs), "mode=0555,size=0", dest);
-    if (*shared >= 0) {
-        /* A copy of the first one's mount, attributes set on the copy
-         * before anyone can see it. */
-        cleanup_fd int tree = brig_open_tree(*shared, "", false);
-        if (tree < 0)
-            return brig_fail(errno, "mask %s: open_tree of the masking tmpfs", dest);
-        if (brig_setattr(tree, attrs, 0, 0, false, dest) < 0)
-            return -1;
-        if (brig_move_tree(tree, fd) < 0)
-            return brig_fail(errno, "mask %s", dest);
-        return 0;
-    }
+    /* A bind of the first one's mount, attributes set on the copy before
+     * anyone can see it (the mount API's path: no rootfd needed). */
+    if (*shared >= 0)
+        return brig_bind_at("the masking tmpfs", *shared, -1, dest, fd, false, attrs, 0);
     /* fsopen and fsmount: no path at all between making and attaching. */
     cleanup_fd int fs = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
     if (fs < 0)
