@@ -76,6 +76,14 @@ void brig_cg_layout_override(const struct brig_cg_layout *l);
 int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
                          struct brig_cg_layout *out);
 void brig_cg_layout_free(struct brig_cg_layout *l);
+/* The layout a /proc/self/cgroup TEXT implies where hierarchies are mounted
+ * as systemd mounts them: /sys/fs/cgroup/<controllers> or <name>, and the
+ * unified one at /sys/fs/cgroup/unified (hybrid) or /sys/fs/cgroup (v2).
+ * Pure, for tests too; the host's layout confirms each mount before use.
+ * -1 (nothing recorded) for a line not of that form or no v1 hierarchy
+ * where MODE needs one. */
+int brig_cg_layout_guess(const char *proc_cgroup, enum brig_cgroup_mode mode,
+                         struct brig_cg_layout *out);
 
 /* The v1 directory of controller C for cgroup PATH, or NULL when C is not
  * mounted on v1.  The v2 directory (NULL on pure v1).  Caller frees. */

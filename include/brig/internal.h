@@ -45,6 +45,19 @@ ssize_t brig_read_all(int fd, void *buf, size_t len);
 /* Undo /proc/PID/mountinfo's octal escapes (\040 for a space) in place. */
 void brig_mountinfo_unescape(char *s);
 
+/* What the kernel says of the mount whose root PATH is (runtime/util/
+ * mountroot.c: statx and statmount, Linux 6.11+, instead of reading all of
+ * /proc/self/mountinfo): its superblock's magic, its mountinfo id and its
+ * filesystem's options ("cpu,cpuacct", caller frees).  -1, with no error
+ * recorded, when PATH is not a mount's root or the kernel cannot tell;
+ * callers then read mountinfo. */
+struct brig_mount_root {
+    uint64_t magic;
+    uint32_t id;
+    char *opts;
+};
+int brig_mount_root(const char *path, struct brig_mount_root *out);
+
 /* mkdir -p with MODE; existing directories are fine. */
 int brig_mkdir_p(const char *path, mode_t mode);
 

@@ -1,7 +1,15 @@
 /* brig: the host's cgroup layout: the mode (statfs, one syscall on v2
- * hosts), the v1 mount points (one parse of /proc/self/mountinfo, cached for
- * the life of the process) and the controller names.
- */
+ * hosts), the v1 mount points and the controller names, cached for the life
+ * of the process.
+ *
+ * The v1 mount points: the hierarchies this process is in are listed in
+ * /proc/self/cgroup, and systemd and the distributions mount each at
+ * /sys/fs/cgroup/<controllers> (or <name>); each is looked up there and
+ * confirmed by the kernel (brig_mount_root: that mount's root, a cgroup
+ * superblock, the same controllers).  Only when that fails (a hierarchy
+ * mounted elsewhere or not in this namespace, a kernel before 6.11) is
+ * /proc/self/mountinfo read: it costs every mount on the host, ~5 us each,
+ * and a node has a few per pod. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -14,6 +22,9 @@
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
 #endif
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -87,17 +98,27 @@ enum brig_cgroup_mode brig_cgroup_mode(void)
     return (enum brig_cgroup_mode)cached;
 }
 
-static void layout_add_v1(struct brig_cg_layout *l, const char *mnt, char *superopts)
+/* The v1 controllers and the name= in a cgroup mount's options (or in a
+ * /proc/self/cgroup line's list); OPTS is cut up, *NAME points into it. */
+static unsigned v1_opts(char *opts, char **name)
 {
     unsigned ctrls = 0;
-    char *name = NULL, *save = NULL;
-    for (char *tok = strtok_r(superopts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *save = NULL;
+    *name = NULL;
+    for (char *tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int c = brig_cg_ctrl_from_name(tok);
         if (c >= 0 && strcmp(tok, "io") != 0)
             ctrls |= BRIG_CG_BIT(c);
-        else if (strncmp(tok, "name=", 5) == 0 && !name)
-            name = tok + 5;
+        else if (strncmp(tok, "name=", 5) == 0 && !*name)
+            *name = tok + 5;
     }
+    return ctrls;
+}
+
+static void layout_add_v1(struct brig_cg_layout *l, const char *mnt, char *superopts)
+{
+    char *name;
+    unsigned ctrls = v1_opts(superopts, &name);
     if (!ctrls && !name)
         return;
     /* The same hierarchy may be mounted twice: keep the first. */
@@ -158,6 +179,101 @@ int brig_cg_layout_parse(const char *mountinfo, enum brig_cgroup_mode mode,
     return 0;
 }
 
+int brig_cg_layout_guess(const char *proc_cgroup, enum brig_cgroup_mode mode,
+                         struct brig_cg_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    out->mode = mode;
+    cleanup_free char *text = brig_xstrdup(proc_cgroup);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* ID:CONTROLLERS:PATH; ID 0 is the unified hierarchy */
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            goto other;
+        *c1 = *c2 = '\0';
+        if (strcmp(line, "0") == 0)
+            continue;
+        char *list = c1 + 1;
+        bool named = strncmp(list, "name=", 5) == 0;
+        /* a name with controllers, or neither: not a layout brig can guess */
+        if (!*list || (named && strchr(list, ',')) || (!named && strstr(list, "name=")))
+            goto other;
+        cleanup_free char *mnt = brig_xasprintf(CG_ROOT "/%s", named ? list + 5 : list);
+        layout_add_v1(out, mnt, list);
+    }
+    if (mode != BRIG_CGROUP_V1)
+        out->unified = brig_xstrdup(mode == BRIG_CGROUP_V2 ? CG_ROOT : CG_ROOT "/unified");
+    if (mode != BRIG_CGROUP_V2 && out->n_v1 == 0)
+        goto other;
+    return 0;
+other:
+    brig_cg_layout_free(out);
+    return -1;
+}
+
+/* Each guessed mount point is the root of a mount of that hierarchy: a
+ * cgroup superblock with the same controllers and name.  Sorted as
+ * mountinfo lists them (by mount id), so that nothing depends on which
+ * way the layout was found. */
+static int layout_confirm(struct brig_cg_layout *l)
+{
+    uint32_t ids[BRIG_CG_NCTRL + 8];
+    if (l->n_v1 > BRIG_ARRAY_SIZE(ids))
+        return -1;
+    for (size_t i = 0; i < l->n_v1; i++) {
+        struct brig_mount_root mr;
+        if (brig_mount_root(l->v1[i].mnt, &mr) < 0)
+            return -1;
+        char *name;
+        unsigned ctrls = v1_opts(mr.opts, &name);
+        bool same = mr.magic == CGROUP_SUPER_MAGIC && ctrls == l->v1[i].ctrls &&
+                    (name && l->v1[i].name ? strcmp(name, l->v1[i].name) == 0 : !name && !l->v1[i].name);
+        free(mr.opts);
+        if (!same)
+            return -1;
+        ids[i] = mr.id;
+    }
+    if (l->unified) {
+        struct brig_mount_root mr;
+        if (brig_mount_root(l->unified, &mr) < 0)
+            return -1;
+        free(mr.opts);
+        if (mr.magic != CGROUP2_SUPER_MAGIC)
+            return -1;
+    }
+    /* insertion sort: a dozen hierarchies at most */
+    for (size_t i = 1; i < l->n_v1; i++)
+        for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            uint32_t t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+            struct brig_cg_hier h = l->v1[j];
+            l->v1[j] = l->v1[j - 1];
+            l->v1[j - 1] = h;
+        }
+    return 0;
+}
+
+/* The layout from /proc/self/cgroup and the kernel's word on each mount,
+ * or -1 (nothing recorded) for mountinfo. */
+static int layout_without_mountinfo(enum brig_cgroup_mode mode, struct brig_cg_layout *out)
+{
+    cleanup_free char *pc = NULL;
+    if (brig_read_file("/proc/self/cgroup", &pc, NULL) < 0) {
+        brig_clear_error();
+        return -1;
+    }
+    if (brig_cg_layout_guess(pc, mode, out) < 0)
+        return -1;
+    if (layout_confirm(out) < 0) {
+        brig_cg_layout_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 void brig_cg_layout_free(struct brig_cg_layout *l)
 {
     for (size_t i = 0; i < l->n_v1; i++) {
@@ -185,7 +301,7 @@ const struct brig_cg_layout *brig_cg_layout(void)
         memset(&layout, 0, sizeof layout);
         layout.mode = mode;
         layout.unified = brig_xstrdup(CG_ROOT);
-    } else {
+    } else if (layout_without_mountinfo(mode, &layout) < 0) {
         cleanup_free char *mi = NULL;
         if (brig_read_file("/proc/self/mountinfo", &mi, NULL) < 0)
             return NULL;

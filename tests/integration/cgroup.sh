@@ -473,6 +473,80 @@ test_v1_cpuset_inherits_and_does_not_balance() {
     assert_not_exists "$d" "the cpuset cgroup is left"
 }
 
+# kernel_has_statmount_opts: Linux 6.11+, where statmount reports a mount's
+# options (brig then finds the v1 hierarchies without mountinfo).
+kernel_has_statmount_opts() {
+    local maj min
+    IFS=. read -r maj min _ <<<"$(uname -r)"
+    [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "${min%%[!0-9]*}" -ge 11 ]; }
+}
+
+# in_every_hierarchy PID PATH: /proc/PID/cgroup puts PID at PATH in every
+# hierarchy (v1 ones, name=systemd, the unified one).
+in_every_hierarchy() {
+    local pid=$1 want=$2 line n=0
+    while IFS= read -r line; do
+        [ "${line#*:*:}" = "$want" ] || fail "pid $pid is at '$line', not $want, in /proc/$pid/cgroup"
+        n=$((n + 1))
+    done <"/proc/$pid/cgroup"
+    [ "$n" -gt 0 ] || fail "/proc/$pid/cgroup is empty"
+}
+
+test_create_places_the_container_without_reading_mountinfo() {
+    skip_if_runc "runc reads mountinfo"
+    command -v strace >/dev/null || skip "strace is not installed"
+    cg_is_v2 || kernel_has_statmount_opts || skip "statmount gives no mount options before Linux 6.11"
+    local id pid
+    id=$(new_id)
+    set_args sleep 60
+    # mountinfo costs every mount on the host: a node has a few per pod
+    # (-b execve: not the container's sleep, which outlives brig)
+    run strace -f -qq -b execve -e trace=open,openat,openat2 -o "$TDIR/trace" "$BRIG" --root "$ROOT" \
+        run -d --bundle "$BUNDLE" "$id"
+    assert_ok
+    if grep mountinfo "$TDIR/trace"; then
+        fail "create read mountinfo"
+    fi
+    # (and the trace did see the runtime's opens)
+    grep -q '"/proc/self/cgroup"' "$TDIR/trace" || cg_is_v2 || fail "the trace shows no open of /proc/self/cgroup"
+    pid=$(state_of "$id" pid)
+    in_every_hierarchy "$pid" "$CGP"
+    run strace -f -qq -b execve -e trace=open,openat,openat2 -o "$TDIR/trace2" "$BRIG" --root "$ROOT" delete --force "$id"
+    assert_ok
+    if grep mountinfo "$TDIR/trace2"; then
+        fail "delete read mountinfo"
+    fi
+    [ -z "$(cgroup_dirs_of "${CGP#/}")" ] || fail "cgroups left: $(cgroup_dirs_of "${CGP#/}")"
+}
+
+test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo() {
+    require_cgroup v1
+    command -v strace >/dev/null || skip "strace is not installed"
+    local id line n=0 m
+    m=$(cg_v1_mount pids) || skip "no v1 pids hierarchy"
+    [ "$m" = /sys/fs/cgroup/pids ] || skip "the pids hierarchy is at $m"
+    id=$(new_id)
+    set_args cat /proc/self/cgroup
+    mkdir -p "$TDIR/elsewhere"
+    # Only in a mount namespace of the test's own: the pids hierarchy moves
+    # out of /sys/fs/cgroup/pids there, never on the host.  run, not run -d:
+    # the state records the directories made, which only that namespace sees.
+    run unshare -m --propagation private sh -c '
+        mount --move /sys/fs/cgroup/pids "$1" || exit 99
+        exec strace -f -qq -b execve -e trace=open,openat,openat2 -o "$2" "$3" --root "$4" run --bundle "$5" "$6"
+    ' sh "$TDIR/elsewhere" "$TDIR/trace" "$BRIG" "$ROOT" "$BUNDLE" "$id"
+    [ "$status" -ne 99 ] || skip "cannot move a mount in a new mount namespace"
+    assert_ok
+    grep -q mountinfo "$TDIR/trace" || fail "no mountinfo read: the pids hierarchy was not looked for elsewhere"
+    while IFS= read -r line; do
+        [ "${line#*:*:}" = "$CGP" ] || fail "the container is at '$line', not $CGP"
+        n=$((n + 1))
+    done <<<"$output"
+    [ "$n" -gt 1 ] || fail "the container printed no cgroups"
+    grep -q "^[0-9]*:pids:$CGP\$" <<<"$output" || fail "not in the pids hierarchy"
+    [ -z "$(cgroup_dirs_of "${CGP#/}")" ] || fail "cgroups left: $(cgroup_dirs_of "${CGP#/}")"
+}
+
 test_cgroups_path_variants() {
     skip_if_runc "relative paths are placed differently"
     local id own

@@ -238,6 +238,50 @@ static void test_layout(void)
     brig_cg_layout_free(&l);
 }
 
+/* /proc/self/cgroup -> where systemd would have mounted each hierarchy */
+static void test_layout_guess(void)
+{
+    const char *pc =
+        "12:net_cls,net_prio:/\n"
+        "9:name=systemd:/user.slice\n"
+        "4:memory:/a:b\n"
+        "3:newctl:/\n"
+        "2:cpu,cpuacct:/\n"
+        "0::/user.slice\n";
+    struct brig_cg_layout l;
+    CHECK(brig_cg_layout_guess(pc, BRIG_CGROUP_HYBRID, &l) == 0);
+    CHECK_UINT(l.n_v1, 4); /* newctl: no controller brig knows, no name */
+    CHECK_STR(l.v1[0].mnt, "/sys/fs/cgroup/net_cls,net_prio");
+    CHECK_UINT(l.v1[0].ctrls, BRIG_CG_BIT(BRIG_CG_NET_CLS) | BRIG_CG_BIT(BRIG_CG_NET_PRIO));
+    CHECK_STR(l.v1[1].mnt, "/sys/fs/cgroup/systemd");
+    CHECK_STR(l.v1[1].name, "systemd");
+    CHECK_UINT(l.v1[1].ctrls, 0);
+    CHECK_STR(l.v1[2].mnt, "/sys/fs/cgroup/memory");
+    CHECK_STR(l.v1[3].mnt, "/sys/fs/cgroup/cpu,cpuacct");
+    CHECK_STR(l.unified, "/sys/fs/cgroup/unified");
+    CHECK_UINT(l.v1_ctrls, BRIG_CG_BIT(BRIG_CG_NET_CLS) | BRIG_CG_BIT(BRIG_CG_NET_PRIO) |
+                               BRIG_CG_BIT(BRIG_CG_MEMORY) | BRIG_CG_BIT(BRIG_CG_CPU) |
+                               BRIG_CG_BIT(BRIG_CG_CPUACCT));
+    brig_cg_layout_free(&l);
+    CHECK(brig_cg_layout_guess(pc, BRIG_CGROUP_V1, &l) == 0);
+    CHECK(l.unified == NULL);
+    brig_cg_layout_free(&l);
+
+    /* pure v2: nothing but the unified line */
+    CHECK(brig_cg_layout_guess("0::/init.scope\n", BRIG_CGROUP_V2, &l) == 0);
+    CHECK_UINT(l.n_v1, 0);
+    CHECK_STR(l.unified, "/sys/fs/cgroup");
+    brig_cg_layout_free(&l);
+
+    /* not guessable: the caller reads mountinfo */
+    CHECK(brig_cg_layout_guess("0::/\n", BRIG_CGROUP_HYBRID, &l) < 0);       /* no v1 hierarchy */
+    CHECK(brig_cg_layout_guess("5:name=x,cpu:/\n", BRIG_CGROUP_V1, &l) < 0);  /* a name with controllers */
+    CHECK(brig_cg_layout_guess("5:cpu,name=x:/\n", BRIG_CGROUP_V1, &l) < 0);
+    CHECK(brig_cg_layout_guess("5::/\n", BRIG_CGROUP_V1, &l) < 0);            /* neither */
+    CHECK(brig_cg_layout_guess("garbage\n", BRIG_CGROUP_V1, &l) < 0);
+    CHECK(brig_cg_layout_guess("", BRIG_CGROUP_V1, &l) < 0);
+}
+
 /* ---- device rules ---- */
 
 static struct brig_device_rule rule(bool allow, char type, int64_t maj, int64_t min, const char *acc)
@@ -744,6 +788,7 @@ int main(void)
     RUN(test_conversions);
     RUN(test_parsers);
     RUN(test_layout);
+    RUN(test_layout_guess);
     RUN(test_device_rules);
     RUN(test_device_rules_v1);
     RUN(test_bpf_program);
