@@ -492,30 +492,42 @@ in_every_hierarchy() {
     [ "$n" -gt 0 ] || fail "/proc/$pid/cgroup is empty"
 }
 
-test_create_places_the_container_without_reading_mountinfo() {
+# traced_brig NAME ARGS...: brig ARGS under strace (opens only), into
+# $TDIR/NAME; -b execve leaves a container's process alone (it outlives brig)
+traced_brig() {
+    local name=$1
+    shift
+    run strace -f -qq -b execve -e trace=open,openat,openat2 -o "$TDIR/$name" "$BRIG" --root "$ROOT" "$@"
+}
+
+test_commands_find_the_cgroups_without_reading_mountinfo() {
     skip_if_runc "runc reads mountinfo"
     command -v strace >/dev/null || skip "strace is not installed"
     cg_is_v2 || kernel_has_statmount_opts || skip "statmount gives no mount options before Linux 6.11"
-    local id pid
+    local id pid c
     id=$(new_id)
     set_args sleep 60
-    # mountinfo costs every mount on the host: a node has a few per pod
-    # (-b execve: not the container's sleep, which outlives brig)
-    run strace -f -qq -b execve -e trace=open,openat,openat2 -o "$TDIR/trace" "$BRIG" --root "$ROOT" \
-        run -d --bundle "$BUNDLE" "$id"
+    # mountinfo costs every mount on the host (a node has a few per pod),
+    # and create, state, list and delete run for every container
+    traced_brig create.trace run -d --bundle "$BUNDLE" "$id"
     assert_ok
-    if grep mountinfo "$TDIR/trace"; then
+    if grep mountinfo "$TDIR/create.trace"; then
         fail "create read mountinfo"
     fi
     # (and the trace did see the runtime's opens)
-    grep -q '"/proc/self/cgroup"' "$TDIR/trace" || cg_is_v2 || fail "the trace shows no open of /proc/self/cgroup"
+    grep -q '"/proc/self/cgroup"' "$TDIR/create.trace" || cg_is_v2 ||
+        fail "the trace shows no open of /proc/self/cgroup"
     pid=$(state_of "$id" pid)
     in_every_hierarchy "$pid" "$CGP"
-    run strace -f -qq -b execve -e trace=open,openat,openat2 -o "$TDIR/trace2" "$BRIG" --root "$ROOT" delete --force "$id"
-    assert_ok
-    if grep mountinfo "$TDIR/trace2"; then
-        fail "delete read mountinfo"
-    fi
+    for c in "state $id" "list" "ps $id" "events --stats $id" "exec $id true" \
+        "update --pids-limit 100 $id" "pause $id" "resume $id" "delete --force $id"; do
+        # shellcheck disable=SC2086
+        traced_brig cmd.trace $c
+        assert_ok
+        if grep mountinfo "$TDIR/cmd.trace"; then
+            fail "$c read mountinfo"
+        fi
+    done
     [ -z "$(cgroup_dirs_of "${CGP#/}")" ] || fail "cgroups left: $(cgroup_dirs_of "${CGP#/}")"
 }
 
