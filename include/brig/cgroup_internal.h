@@ -103,6 +103,9 @@ char *brig_cg_fs_path(const char *path);
  * in *P (caller frees) the filesystem path.  NULL with an error. */
 const struct brig_cg_layout *brig_cg_target(const char *path, char **p);
 
+/* One line of /proc/PID/cgroup, "ID:CONTROLLERS:PATH", cut in place into
+ * its fields (PATH may hold ':'); false when it has fewer. */
+bool brig_cg_proc_line(char *line, char **id, char **ctrls, char **path);
 /* The cgroup of CTRL (v1 name, "name=systemd", or "" for the v2 line) in a
  * /proc/PID/cgroup text; NULL when absent.  Caller frees. */
 char *brig_cg_own_path(const char *proc_cgroup, const char *ctrl);

@@ -185,17 +185,12 @@ int brig_cg_layout_guess(const char *proc_cgroup, enum brig_cgroup_mode mode,
     memset(out, 0, sizeof *out);
     out->mode = mode;
     cleanup_free char *text = brig_xstrdup(proc_cgroup);
-    char *save = NULL;
+    char *save = NULL, *id, *list, *path;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        /* ID:CONTROLLERS:PATH; ID 0 is the unified hierarchy */
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
+        if (!brig_cg_proc_line(line, &id, &list, &path))
             goto other;
-        *c1 = *c2 = '\0';
-        if (strcmp(line, "0") == 0)
+        if (strcmp(id, "0") == 0) /* the unified hierarchy */
             continue;
-        char *list = c1 + 1;
         bool named = strncmp(list, "name=", 5) == 0;
         /* a name with controllers, or neither: not a layout brig can guess */
         if (!*list || (named && strchr(list, ',')) || (!named && strstr(list, "name=")))

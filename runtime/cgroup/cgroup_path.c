@@ -53,26 +53,35 @@ char *brig_cg_clean_path(const char *p)
     return out;
 }
 
+bool brig_cg_proc_line(char *line, char **id, char **ctrls, char **path)
+{
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+        return false;
+    *c1 = *c2 = '\0';
+    *id = line;
+    *ctrls = c1 + 1;
+    *path = c2 + 1;
+    return true;
+}
+
 char *brig_cg_own_path(const char *proc_cgroup, const char *ctrl)
 {
     cleanup_free char *text = brig_xstrdup(proc_cgroup);
-    char *save = NULL;
+    char *save = NULL, *id, *ctrls, *path;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
+        if (!brig_cg_proc_line(line, &id, &ctrls, &path))
             continue;
-        *c2 = '\0';
-        char *ctrls = c1 + 1;
         if (!*ctrl) {
-            if (strncmp(line, "0:", 2) == 0 && !*ctrls)
-                return brig_xstrdup(c2 + 1);
+            if (strcmp(id, "0") == 0 && !*ctrls)
+                return brig_xstrdup(path);
             continue;
         }
         char *s2 = NULL;
         for (char *t = strtok_r(ctrls, ",", &s2); t; t = strtok_r(NULL, ",", &s2))
             if (strcmp(t, ctrl) == 0)
-                return brig_xstrdup(c2 + 1);
+                return brig_xstrdup(path);
     }
     return NULL;
 }
