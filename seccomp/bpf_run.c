@@ -107,10 +107,15 @@ uint32_t brig_bpf_run(const struct brig_bpf *b, const uint32_t d[16])
     return BRIG_BPF_BAD;
 }
 
+uint32_t brig_bpf_run_call(const struct brig_bpf *b, int nr, uint32_t arch, const uint64_t args[6])
+{
+    uint32_t d[16] = {(uint32_t)nr, arch};
+    memcpy(&d[4], args, 6 * sizeof args[0]);
+    return brig_bpf_run(b, d);
+}
+
 bool brig_bpf_allows(const struct brig_bpf *b, int nr, const uint64_t args[6])
 {
     /* libseccomp's token for an architecture is its AUDIT_ARCH value */
-    uint32_t d[16] = {(uint32_t)nr, seccomp_arch_native()};
-    memcpy(&d[4], args, 6 * sizeof args[0]);
-    return brig_bpf_run(b, d) == SECCOMP_RET_ALLOW;
+    return brig_bpf_run_call(b, nr, seccomp_arch_native(), args) == SECCOMP_RET_ALLOW;
 }

@@ -76,6 +76,9 @@ void brig_bpf_free(struct brig_bpf *p);
  * refused (seccomp/bpf_run.c). */
 #define BRIG_BPF_BAD 0xffffffffu
 uint32_t brig_bpf_run(const struct brig_bpf *prog, const uint32_t d[16]);
+/* brig_bpf_run on the seccomp_data of system call NR of architecture ARCH
+ * (an AUDIT_ARCH value) with ARGS, instruction pointer 0. */
+uint32_t brig_bpf_run_call(const struct brig_bpf *prog, int nr, uint32_t arch, const uint64_t args[6]);
 /* Whether PROG lets system call NR with ARGS through unchanged
  * (SECCOMP_RET_ALLOW) on the native architecture. */
 bool brig_bpf_allows(const struct brig_bpf *prog, int nr, const uint64_t args[6]);

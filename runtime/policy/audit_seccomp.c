@@ -281,10 +281,7 @@ static int probe(const struct brig_seccomp *sc, const struct brig_bpf *prog, con
             if (((d == NS_ARG0 || d == NS_CLONE) && !(args[0] & ns_mask(d))) ||
                 (d == PERSONA && (!(args[0] & RISKY_PERSONA) || (uint32_t)args[0] == UINT32_MAX)))
                 continue;
-            uint32_t data[16] = {(uint32_t)nr, abis[ai].audit};
-            for (int x = 0; x < 6; x++)
-                memcpy(&data[4 + 2 * x], &args[x], sizeof args[x]);
-            uint32_t ret = brig_bpf_run(prog, data);
+            uint32_t ret = brig_bpf_run_call(prog, nr, abis[ai].audit, args);
             if (ret == BRIG_BPF_BAD || !lets_through(ret))
                 continue;
             h->path = blame(sc, name, args, &abis[ai], ai == 0);
