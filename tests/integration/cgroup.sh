@@ -481,15 +481,16 @@ kernel_has_statmount_opts() {
     [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "${min%%[!0-9]*}" -ge 11 ]; }
 }
 
-# in_every_hierarchy PID PATH: /proc/PID/cgroup puts PID at PATH in every
-# hierarchy (v1 ones, name=systemd, the unified one).
+# in_every_hierarchy PATH MIN <CGROUP-TEXT: a /proc/PID/cgroup text on
+# stdin puts its process at PATH in every hierarchy (v1 ones, name=systemd,
+# the unified one), and lists at least MIN of them.
 in_every_hierarchy() {
-    local pid=$1 want=$2 line n=0
+    local want=$1 min=$2 line n=0
     while IFS= read -r line; do
-        [ "${line#*:*:}" = "$want" ] || fail "pid $pid is at '$line', not $want, in /proc/$pid/cgroup"
+        [ "${line#*:*:}" = "$want" ] || fail "the container is at '$line', not $want"
         n=$((n + 1))
-    done <"/proc/$pid/cgroup"
-    [ "$n" -gt 0 ] || fail "/proc/$pid/cgroup is empty"
+    done
+    [ "$n" -ge "$min" ] || fail "the container's cgroup list has $n lines, fewer than $min"
 }
 
 # traced_brig NAME ARGS...: brig ARGS under strace (opens only), into
@@ -518,7 +519,7 @@ test_commands_find_the_cgroups_without_reading_mountinfo() {
     grep -q '"/proc/self/cgroup"' "$TDIR/create.trace" || cg_is_v2 ||
         fail "the trace shows no open of /proc/self/cgroup"
     pid=$(state_of "$id" pid)
-    in_every_hierarchy "$pid" "$CGP"
+    in_every_hierarchy "$CGP" 1 <"/proc/$pid/cgroup"
     for c in "state $id" "list" "ps $id" "events --stats $id" "exec $id true" \
         "update --pids-limit 100 $id" "pause $id" "resume $id" "delete --force $id"; do
         # shellcheck disable=SC2086
@@ -534,7 +535,7 @@ test_commands_find_the_cgroups_without_reading_mountinfo() {
 test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo() {
     require_cgroup v1
     command -v strace >/dev/null || skip "strace is not installed"
-    local id line n=0 m
+    local id m
     m=$(cg_v1_mount pids) || skip "no v1 pids hierarchy"
     [ "$m" = /sys/fs/cgroup/pids ] || skip "the pids hierarchy is at $m"
     id=$(new_id)
@@ -550,11 +551,7 @@ test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo() {
     [ "$status" -ne 99 ] || skip "cannot move a mount in a new mount namespace"
     assert_ok
     grep -q mountinfo "$TDIR/trace" || fail "no mountinfo read: the pids hierarchy was not looked for elsewhere"
-    while IFS= read -r line; do
-        [ "${line#*:*:}" = "$CGP" ] || fail "the container is at '$line', not $CGP"
-        n=$((n + 1))
-    done <<<"$output"
-    [ "$n" -gt 1 ] || fail "the container printed no cgroups"
+    in_every_hierarchy "$CGP" 2 <<<"$output"
     grep -q "^[0-9]*:pids:$CGP\$" <<<"$output" || fail "not in the pids hierarchy"
     [ -z "$(cgroup_dirs_of "${CGP#/}")" ] || fail "cgroups left: $(cgroup_dirs_of "${CGP#/}")"
 }
