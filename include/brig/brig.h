@@ -42,7 +42,8 @@ void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Start-up profiling: with BRIG_TRACE=1 in the environment, each call
- * prints the microseconds since brig started and STEP to stderr. */
+ * prints the microseconds since brig started, the process's CPU time and
+ * STEP to stderr ("brig-trace PID WALL us CPU cpu-us STEP"). */
 extern bool brig_tracing;
 void brig_trace_step(const char *step);
 #define brig_trace(step) do { if (brig_tracing) brig_trace_step(step); } while (0)

@@ -161,8 +161,10 @@ int cmd_run(int argc, char **argv)
     } else {
         while (flock(c->dirfd, LOCK_EX) < 0 && errno == EINTR)
             ;
+        brig_trace("waited");
         if (brig_container_destroy(c, cfg) < 0)
             brig_report_error();
+        brig_trace("destroyed");
         brig_config_free(cfg);
     }
     /* --seccomp-learn: FILE is written once no process of the container is

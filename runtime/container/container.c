@@ -422,11 +422,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     c->state.rootless = brig_is_rootless();
     copy_annotations(cfg, &c->state);
     c->state.cgroup_path = brig_cgroup_path_for(cfg, o->id, brig_g.systemd_cgroup);
+    brig_trace("state new");
     /* refuses a cgroup that exists; records what create will make, so
      * that delete --force cleans up after a create killed half-way */
     if (!c->state.cgroup_path ||
         brig_cgroup_plan(c->state.cgroup_path, brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
         goto fail;
+    brig_trace("planned");
     c->state.config_json = config_text;
     config_text = NULL;
     if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
@@ -580,6 +582,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * brig (init_unseen). */
     if (brig_state_save(c) < 0 || brig_fault("state-final") < 0)
         goto fail;
+    brig_trace("saved 2");
     if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
         goto fail;
     pid_file_written = o->pid_file != NULL;
@@ -589,6 +592,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         goto fail;
     if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
         goto fail;
+    brig_trace("exec seen");
 
     close(socks[0]);
     brig_bpf_free(&bpf);
