@@ -49,6 +49,34 @@ test_run_detach_returns_while_container_runs() {
     assert_ok
 }
 
+# BRIG_TRACE=1 (what tests/bench/trace-steps reads): one line a step,
+# "brig-trace PID WALL us CPU cpu-us STEP", the runtime's from main to the
+# container's removal and the init's from GO to its execve, CPU (the
+# process's, since its fork) never going back.
+test_run_trace_lines_carry_wall_and_cpu_time() {
+    set_args true
+    BRIG_TRACE=1 run B run --bundle "$BUNDLE" "$(new_id)"
+    assert_ok
+    local lines bad
+    lines=$(grep '^brig-trace ' <<<"$stderr")
+    bad=$(grep -Ev '^brig-trace [0-9]+ +[0-9]+ us +[0-9]+ cpu-us [^ ].*$' <<<"$lines" || true)
+    [ -z "$bad" ] || fail "trace lines not in the format trace-steps reads: $bad"
+    local rt steps
+    rt=$(head -n1 <<<"$lines" | awk '{print $2}')
+    steps=$(awk -v p="$rt" '$2 == p {s = $7; for (i = 8; i <= NF; i++) s = s " " $i; print s}' <<<"$lines" |
+        tr '\n' ',')
+    [[ $steps == "main,"*"state new,planned,"*"cloned,"*"init READY,saved 2,exec seen,waited,destroyed," ]] ||
+        fail "runtime's trace steps: $steps"
+    awk -v p="$rt" '$2 == p { if ($5 < last) exit 1; last = $5 }' <<<"$lines" ||
+        fail "the runtime's CPU went back between two steps"
+    awk -v p="$rt" '$2 == p && $7 == "main" {m = $5} $2 == p && $7 == "destroyed" {d = $5}
+                    END {exit !(m > 0 && d > m)}' <<<"$lines" ||
+        fail "no CPU spent between main and destroyed"
+    steps=$(awk -v p="$rt" '$2 != p {s = $7; for (i = 8; i <= NF; i++) s = s " " $i; print s}' <<<"$lines" |
+        tr '\n' ',')
+    [[ $steps == "init: GO,"*"init: execve," ]] || fail "init's trace steps: $steps"
+}
+
 test_run_short_detach_flag() {
     local id
     id=$(new_id)
