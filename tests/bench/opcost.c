@@ -1,9 +1,10 @@
 /* opcost: what the operations a container start is made of cost on this
  * machine: a syscall, a page fault (anonymous; file-backed with and without
  * the kernel's fault-around), populating pages in one call, cpuid, a read
- * of /proc/self/mountinfo.  On a virtual machine these can be many times
- * what they are on hardware (tests/bench/README.md, "Seventh session"), and
- * they decide which of a runtime's costs are worth removing.
+ * of /proc/self/mountinfo, a path walk to a cgroup directory.  On a virtual
+ * machine these can be many times what they are on hardware
+ * (tests/bench/README.md, "Seventh session"), and they decide which of a
+ * runtime's costs are worth removing.
  *
  *     make tests/bench/opcost && tests/bench/opcost [FILE]
  *
@@ -190,6 +191,57 @@ static double mountinfo_cost(int *lines)
     return (now_us() - t) / n;
 }
 
+/* µs per call on PATH (a cgroup directory, as brig walks them): statx of
+ * it, fstatat of a name missing in it (the kernel makes a negative dentry
+ * on cgroupfs each time) and an O_PATH open and close */
+enum walk { WALK_STATX, WALK_MISSING, WALK_OPEN };
+
+static double walk_cost(const char *path, enum walk how)
+{
+    const int n = 2000;
+    char missing[512];
+    snprintf(missing, sizeof missing, "%s/opcost-missing-%d", path, (int)getpid());
+    double t = now_us();
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        int fd;
+        switch (how) {
+        case WALK_STATX:
+            if (stat(path, &st) < 0)
+                die(path);
+            break;
+        case WALK_MISSING:
+            if (fstatat(AT_FDCWD, missing, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+                die(missing);
+            break;
+        case WALK_OPEN:
+            fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0)
+                die(path);
+            if (close(fd) < 0)
+                die("close");
+            break;
+        }
+    }
+    return (now_us() - t) / n;
+}
+
+/* The first directory under /sys/fs/cgroup (a v1 hierarchy, or the v2 root
+ * itself), in BUF */
+static const char *cgroup_dir(char *buf, size_t size)
+{
+    static const char *const try[] = { "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids",
+                                       "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+    for (size_t i = 0; i < sizeof try / sizeof *try; i++) {
+        struct stat st;
+        if (stat(try[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(buf, size, "%s", try[i]);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     const char *file = argc > 1 ? argv[1] : "./brig";
@@ -212,8 +264,10 @@ int main(int argc, char **argv)
         die("madvise MADV_POPULATE_READ");
     unmap(warm, len);
 
-    double v[8][REPS];
+    double v[11][REPS];
     int lines = 0;
+    char cgbuf[256];
+    const char *cg = cgroup_dir(cgbuf, sizeof cgbuf);
     for (int r = 0; r < REPS; r++) {
         v[0][r] = syscall_cost();
         v[1][r] = anon_fault_cost();
@@ -223,6 +277,8 @@ int main(int argc, char **argv)
         v[5][r] = anon_populate_cost();
         v[6][r] = cpuid_cost();
         v[7][r] = mountinfo_cost(&lines);
+        for (int w = 0; w < 3 && cg; w++)
+            v[8 + w][r] = walk_cost(cg, (enum walk)w);
     }
     printf("| operation | cost (µs, median of %d) |\n|---|---:|\n", REPS);
     printf("| a syscall (getppid) | %.2f |\n", median(v[0]));
@@ -234,6 +290,11 @@ int main(int argc, char **argv)
     if (median(v[6]) >= 0)
         printf("| cpuid | %.2f |\n", median(v[6]));
     printf("| /proc/self/mountinfo read whole (%d mounts) | %.1f |\n", lines, median(v[7]));
+    if (cg) {
+        printf("| stat of %s | %.2f |\n", cg, median(v[8]));
+        printf("| fstatat of a name missing in %s | %.2f |\n", cg, median(v[9]));
+        printf("| an O_PATH open and close of %s | %.2f |\n", cg, median(v[10]));
+    }
     if (close(fd) < 0)
         die("close");
     return 0;
