@@ -9,8 +9,8 @@
  *
  * It makes NAME in every CGDIR (a hierarchy's mount point; cpuset gets its
  * parent's cpus and mems, v1 devices the default rules), clones into a new
- * pid namespace and the v2 one, joins the v1 ones, unshares the mount, uts, ipc and network
- * namespaces, brings up lo, mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm,
+ * pid namespace and the v2 one, joins the v1 ones, unshares the mount, uts,
+ * ipc and network namespaces, brings up lo, mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm,
  * /dev/mqueue and /sys (read-only) on ROOTFS, makes the default devices and
  * their links, pivots into it, masks each MASKED (/dev/null on a file, one
  * read-only tmpfs on directories), makes each READONLY read-only, makes the
@@ -73,15 +73,23 @@ static void add(struct list *l, const char *s)
     l->v[l->n++] = s;
 }
 
-static void write_file(const char *path, const char *s)
+/* Each of the N strings V, one write each, through one open of PATH (a
+ * cgroup file takes a value a write). */
+static void write_each(const char *path, const char *const *v, size_t n)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         die("open %s", path);
-    if (write(fd, s, strlen(s)) < 0)
-        die("write %s to %s", s, path);
+    for (size_t i = 0; i < n; i++)
+        if (write(fd, v[i], strlen(v[i])) < 0)
+            die("write %s to %s", v[i], path);
     if (close(fd) < 0)
         die("close %s", path);
+}
+
+static void write_file(const char *path, const char *s)
+{
+    write_each(path, &s, 1);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -122,14 +130,7 @@ static void make_cgroup(const char *hier, const char *name)
         snprintf(a, sizeof a, "%s/devices.deny", dir);
         write_file(a, "a");
         snprintf(a, sizeof a, "%s/devices.allow", dir);
-        int fd = open(a, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-            die("open %s", a);
-        for (size_t i = 0; i < sizeof allow / sizeof *allow; i++)
-            if (write(fd, allow[i], strlen(allow[i])) < 0)
-                die("write %s to %s", allow[i], a);
-        if (close(fd) < 0)
-            die("close %s", a);
+        write_each(a, allow, sizeof allow / sizeof *allow);
     }
 }
 
@@ -141,14 +142,13 @@ static bool is_cgroup2(const char *hier)
     return f.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* v1: the thread alone, through "tasks", which spares the kernel the
- * threadgroup lock and its RCU wait that "cgroup.procs" takes (the init is
- * one thread).  v2 is joined at the clone (CLONE_INTO_CGROUP). */
-static void join_cgroup(const char *hier, const char *name)
+/* A v1 hierarchy: the thread alone, through "tasks", which spares the
+ * kernel the threadgroup lock and its RCU wait that "cgroup.procs" takes
+ * (the init is one thread).  The v2 one is joined at the clone
+ * (CLONE_INTO_CGROUP). */
+static void join_v1_cgroup(const char *hier, const char *name)
 {
     char p[600];
-    if (is_cgroup2(hier))
-        return;
     snprintf(p, sizeof p, "%s/%s/tasks", hier, name);
     write_file(p, "0");
 }
@@ -255,11 +255,11 @@ static void set_process(void)
         die("capset");
 }
 
-static void container(const char *rootfs, const char *name, const struct list *cg,
+static void container(const char *rootfs, const char *name, const struct list *v1,
                       const struct list *masked, const struct list *ro)
 {
-    for (int i = 0; i < cg->n; i++)
-        join_cgroup(cg->v[i], name);
+    for (int i = 0; i < v1->n; i++)
+        join_v1_cgroup(v1->v[i], name);
     if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
         die("unshare");
     loopback_up();
@@ -301,7 +301,7 @@ static void container(const char *rootfs, const char *name, const struct list *c
 int main(int argc, char **argv)
 {
     const char *rootfs = NULL, *name = NULL;
-    struct list cg = { 0 }, masked = { 0 }, ro = { 0 };
+    struct list cg = { 0 }, v1 = { 0 }, masked = { 0 }, ro = { 0 };
     int o;
     while ((o = getopt(argc, argv, "r:n:c:m:o:")) != -1) {
         switch (o) {
@@ -322,8 +322,10 @@ int main(int argc, char **argv)
     ca.flags = CLONE_NEWPID;
     ca.exit_signal = SIGCHLD;
     for (int i = 0; i < cg.n; i++) {
-        if (!is_cgroup2(cg.v[i]))
+        if (!is_cgroup2(cg.v[i])) {
+            add(&v1, cg.v[i]);
             continue;
+        }
         char dir[512];
         snprintf(dir, sizeof dir, "%s/%s", cg.v[i], name);
         int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -336,7 +338,7 @@ int main(int argc, char **argv)
     if (pid < 0)
         die("clone3");
     if (pid == 0)
-        container(rootfs, name, &cg, &masked, &ro);
+        container(rootfs, name, &v1, &masked, &ro);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
