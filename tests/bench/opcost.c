@@ -191,10 +191,10 @@ static double mountinfo_cost(int *lines)
     return (now_us() - t) / n;
 }
 
-/* µs per call on PATH (a cgroup directory, as brig walks them): statx of
+/* µs per call on PATH (a cgroup directory, as brig walks them): stat of
  * it, fstatat of a name missing in it (the kernel makes a negative dentry
  * on cgroupfs each time) and an O_PATH open and close */
-enum walk { WALK_STATX, WALK_MISSING, WALK_OPEN };
+enum walk { WALK_STAT, WALK_MISSING, WALK_OPEN };
 
 static double walk_cost(const char *path, enum walk how)
 {
@@ -206,7 +206,7 @@ static double walk_cost(const char *path, enum walk how)
         struct stat st;
         int fd;
         switch (how) {
-        case WALK_STATX:
+        case WALK_STAT:
             if (stat(path, &st) < 0)
                 die(path);
             break;
