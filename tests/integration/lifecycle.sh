@@ -53,6 +53,13 @@ test_run_detach_returns_while_container_runs() {
 # "brig-trace PID WALL us CPU cpu-us STEP", the runtime's from main to the
 # container's removal and the init's from GO to its execve, CPU (the
 # process's, since its fork) never going back.
+# The steps of the trace LINES whose PID is (IS=1) or is not (IS=0) PID,
+# each followed by a comma.
+trace_steps_of() {
+    awk -v p="$1" -v is="$2" '($2 == p) == is {s = $7; for (i = 8; i <= NF; i++) s = s " " $i; print s}' <<<"$3" |
+        tr '\n' ','
+}
+
 test_run_trace_lines_carry_wall_and_cpu_time() {
     set_args true
     BRIG_TRACE=1 run B run --bundle "$BUNDLE" "$(new_id)"
@@ -63,8 +70,7 @@ test_run_trace_lines_carry_wall_and_cpu_time() {
     [ -z "$bad" ] || fail "trace lines not in the format trace-steps reads: $bad"
     local rt steps
     rt=$(head -n1 <<<"$lines" | awk '{print $2}')
-    steps=$(awk -v p="$rt" '$2 == p {s = $7; for (i = 8; i <= NF; i++) s = s " " $i; print s}' <<<"$lines" |
-        tr '\n' ',')
+    steps=$(trace_steps_of "$rt" 1 "$lines")
     [[ $steps == "main,"*"state new,planned,"*"cloned,"*"init READY,saved 2,exec seen,waited,destroyed," ]] ||
         fail "runtime's trace steps: $steps"
     awk -v p="$rt" '$2 == p { if ($5 < last) exit 1; last = $5 }' <<<"$lines" ||
@@ -72,8 +78,7 @@ test_run_trace_lines_carry_wall_and_cpu_time() {
     awk -v p="$rt" '$2 == p && $7 == "main" {m = $5} $2 == p && $7 == "destroyed" {d = $5}
                     END {exit !(m > 0 && d > m)}' <<<"$lines" ||
         fail "no CPU spent between main and destroyed"
-    steps=$(awk -v p="$rt" '$2 != p {s = $7; for (i = 8; i <= NF; i++) s = s " " $i; print s}' <<<"$lines" |
-        tr '\n' ',')
+    steps=$(trace_steps_of "$rt" 0 "$lines")
     [[ $steps == "init: GO,"*"init: execve," ]] || fail "init's trace steps: $steps"
 }
 
