@@ -34,6 +34,10 @@ int brig_log_open(void); /* -1 with an error when --log cannot be opened */
 /* In a container's init: the log fd was closed with the rest; write to
  * stderr only from now on. */
 void brig_log_forget(void);
+/* Around a child on this process's memory (clone_vm.c), which forgets it:
+ * the log fd to give back after. */
+int brig_log_stash(void);
+void brig_log_unstash(int fd);
 void brig_log_error(const char *msg);
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -102,6 +102,14 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
  * that a number reused since is not closed again. */
 enum brig_cg_dirs_fds { BRIG_CG_DIRS_CLOSE, BRIG_CG_DIRS_ALREADY_CLOSED };
 void brig_cgroup_forget_dirs(enum brig_cg_dirs_fds fds);
+/* Around a child that runs on this process's memory (clone_vm.c): the
+ * child must find no directory to use or forget, and ours must survive it. */
+struct brig_cg_dirs_stash {
+    size_t n;
+    bool dropped;
+};
+void brig_cgroup_stash_dirs(struct brig_cg_dirs_stash *s);
+void brig_cgroup_unstash_dirs(const struct brig_cg_dirs_stash *s);
 
 /* The v2 (or hybrid's unified) directory of PATH as an O_DIRECTORY fd for
  * clone3's CLONE_INTO_CGROUP, which joins without the migration lock; -1

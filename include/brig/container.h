@@ -91,7 +91,18 @@ struct brig_init {
     unsigned long unshare_flags;    /* namespaces the init makes itself, first thing */
     int *mount_src_fds;             /* bind sources the runtime opened, received before
                                        GO, by mounts[] index, -1 where none (mountsrc.c) */
+    bool on_runtime_memory;         /* cloned with CLONE_VM|CLONE_VFORK (clone_vm.c): the
+                                       runtime is suspended, no GO, READY or ack */
+    bool exec_reached;              /* set just before execve: on the runtime's memory,
+                                       what tells it an exec from an exit */
 };
+
+/* clone_vm.c: clone3 with CLONE_VM | CLONE_VFORK (and CLONE_INTO_CGROUP
+ * CGFD when >= 0): FN(ARG) runs in the child on the stack below ours and
+ * must exec or _exit; *TID is the child's pid, written before it runs.
+ * Returns once the child has exec'd or exited; -1 with errno ENOSYS where
+ * this build or kernel cannot. */
+pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg);
 
 /* create: make the container up to the point where only execve is left.
  * On success *out is the locked container (status created) and the caller

@@ -65,6 +65,21 @@ void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds)
     cg_dirs_dropped = true;
 }
 
+/* The entries stay where they are: a child that sees none frees none. */
+void brig_cgroup_stash_dirs(struct brig_cg_dirs_stash *s)
+{
+    s->n = n_cg_dirs;
+    s->dropped = cg_dirs_dropped;
+    n_cg_dirs = 0;
+    cg_dirs_dropped = true;
+}
+
+void brig_cgroup_unstash_dirs(const struct brig_cg_dirs_stash *s)
+{
+    n_cg_dirs = s->n;
+    cg_dirs_dropped = s->dropped;
+}
+
 int brig_cg_at(const char *path, const char **rel)
 {
     *rel = path;

@@ -278,6 +278,14 @@ static int send_to_init(int sock, enum brig_sync_type type)
     return -1;
 }
 
+static int write_pid_file(const struct brig_create_opts *o, pid_t pid, bool *written)
+{
+    if (o->pid_file && brig_write_pid_file(o->pid_file, pid) < 0)
+        return -1;
+    *written = o->pid_file != NULL;
+    return brig_fault("pid-file");
+}
+
 /* 1. The config: read once, parsed here and kept verbatim in the state
  * (*TEXT), with --policy applied. */
 static int load_config(const struct brig_create_opts *o, const char *bundle, char **text,
@@ -337,6 +345,80 @@ static void close_ns_fds(struct brig_plan *pl)
             close(pl->ns_fds[i]);
             pl->ns_fds[i] = -1;
         }
+}
+
+/* run's init can start on our memory (clone_vm.c) when nothing has to
+ * serve it between clone and execve: no hook, terminal, learning, user
+ * namespace, joined namespace or bind the runtime makes (each is a request
+ * or an id map the runtime answers), and the cgroups are made whole before
+ * the clone, by the cgroupfs driver.  A filter with a listener is checked
+ * once compiled. */
+static bool runtime_binds(const struct brig_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_mounts; i++) {
+        struct brig_mount_opts mo;
+        if (brig_parse_mount_options(&cfg->mounts[i].options, cfg->mounts[i].type, &mo) < 0) {
+            brig_clear_error(); /* the init reports it, naming the mount */
+            return true;
+        }
+        bool r = mo.bind && brig_bind_via_runtime(&mo);
+        brig_mount_opts_free(&mo);
+        if (r)
+            return true;
+    }
+    return false;
+}
+
+static bool init_on_our_memory(const struct brig_plan *pl, const struct brig_config *cfg,
+                               const struct brig_create_opts *o, bool joiner, bool learning)
+{
+    const struct brig_hooks *h = cfg->hooks;
+    return o->start_now && cfg->process && !cfg->process->terminal && !joiner && !learning &&
+           !pl->in_userns && !pl->new_userns && !brig_g.systemd_cgroup &&
+           !brig_cg_is_systemd_path(pl->cgroup_path) &&
+           !(h && (h->prestart.n || h->create_runtime.n || h->create_container.n || h->start_container.n)) &&
+           !runtime_binds(cfg);
+}
+
+/* The init on our memory: we are suspended until it has executed the
+ * program or exited, so it records the state we record after READY
+ * otherwise, then goes on as any init. */
+struct vm_child {
+    struct brig_init *in;
+    struct brig_container *c;
+    pid_t pid; /* ours for it, written by the kernel before it runs */
+};
+
+static int vm_child_main(void *arg)
+{
+    struct vm_child *v = arg;
+    v->c->state.pid = v->pid;
+    v->c->state.pid_start_time = brig_pid_start_time(v->pid);
+    if (brig_state_save(v->c) < 0 || brig_fault("state-final") < 0)
+        brig_sync_die(v->in->proc.sync_fd);
+    brig_init_main(v->in);
+}
+
+/* Clone the init on our memory; -1 when this build or kernel cannot, and
+ * create forks it as before. */
+static pid_t clone_on_our_memory(struct brig_init *in, struct brig_container *c, unsigned long flags, int cgfd)
+{
+    struct vm_child v = {.in = in, .c = c};
+    struct brig_cg_dirs_stash dirs;
+    brig_cgroup_stash_dirs(&dirs);
+    int log = brig_log_stash();
+    in->on_runtime_memory = true;
+    in->in_unified = cgfd >= 0;
+    pid_t pid = brig_clone_vm(flags, cgfd, &v.pid, vm_child_main, &v);
+    int e = errno;
+    in->on_runtime_memory = false;
+    brig_log_unstash(log);
+    brig_cgroup_unstash_dirs(&dirs);
+    if (pid < 0)
+        brig_debug("clone the init on the runtime's memory: %s; forking it", strerror(e));
+    else
+        brig_clear_error(); /* what the init set is not ours */
+    return pid;
 }
 
 /* A joiner goes first when the init cannot be cloned straight into its
@@ -446,7 +528,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     const struct brig_device *devs = cfg->linux_ ? cfg->linux_->devices : NULL;
     size_t n_devs = cfg->linux_ ? cfg->linux_->n_devices : 0;
     bool joiner = needs_joiner(&plan);
-    bool split = !joiner && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
+    bool on_our_memory = init_on_our_memory(&plan, cfg, o, joiner, learning);
+    bool split = !joiner && !on_our_memory && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
     if (split ? brig_cgroup_create_first(plan.cgroup_path, res, &c->state.cgroup_own) < 0
               : brig_cgroup_create_with_devices(plan.cgroup_path, res, devs, n_devs, brig_g.systemd_cgroup,
                                                 &c->state.cgroup_own) < 0)
@@ -492,7 +575,12 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * must still be host root, so a new user namespace takes the joiner. */
     in.attach_self = true;
     cgfd = brig_cgroup_unified_fd(plan.cgroup_path);
-    if (joiner) {
+    if (on_our_memory && !(plan.proc.seccomp && plan.proc.seccomp->needs_listener))
+        init_pid = clone_on_our_memory(&in, c, plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd);
+    on_our_memory = init_pid > 0;
+    if (on_our_memory) {
+        /* back once it has executed the program or failed */
+    } else if (joiner) {
         joiner_pid = clone_into_cgroup(0, cgfd, &in.in_unified);
         if (joiner_pid == 0) {
             close(socks[0]);
@@ -530,6 +618,20 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     brig_trace("cloned");
     if (brig_fault("cloned") < 0)
         goto fail;
+    if (on_our_memory) {
+        /* the init recorded the state; it has executed the program or
+         * says why not */
+        init_started = true;
+        if (brig_sync_wait_exec(socks[0]) < 0)
+            goto fail;
+        if (!in.exec_reached) { /* killed, as by the OOM killer */
+            brig_fail(0, "container process exited during setup");
+            goto fail;
+        }
+        if (write_pid_file(o, init_pid, &pid_file_written) < 0)
+            goto fail;
+        goto executed;
+    }
     /* 8. id maps, cgroup, go */
     if (joiner_pid > 0) {
         struct brig_sync_msg m;
@@ -583,15 +685,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_state_save(c) < 0 || brig_fault("state-final") < 0)
         goto fail;
     brig_trace("saved 2");
-    if (o->pid_file && brig_write_pid_file(o->pid_file, init_pid) < 0)
-        goto fail;
-    pid_file_written = o->pid_file != NULL;
-    if (brig_fault("pid-file") < 0)
+    if (write_pid_file(o, init_pid, &pid_file_written) < 0)
         goto fail;
     if (brig_sync_send(socks[0], BRIG_SYNC_READY_ACK, 0, NULL, -1) < 0)
         goto fail;
     if (wait_exec && brig_sync_wait_exec(socks[0]) < 0)
         goto fail;
+executed:
     brig_trace("exec seen");
 
     close(socks[0]);

@@ -142,8 +142,9 @@ void brig_init_main(struct brig_init *in)
     if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
-    /* 2 (bind sources the runtime opened for us come first: mountsrc.c) */
-    if (brig_recv_mount_sources(in) < 0)
+    /* 2 (bind sources the runtime opened for us come first: mountsrc.c).
+     * On the runtime's memory there is no GO: it made everything first. */
+    if (!in->on_runtime_memory && brig_recv_mount_sources(in) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
     /* Until execve we are the host's brig binary inside the container: no
      * container process may open our /proc/PID/exe (CVE-2019-5736).  After
@@ -200,7 +201,13 @@ void brig_init_main(struct brig_init *in)
     }
 
     brig_trace("init: process set up");
-    /* 8 */
+    /* 8 (on the runtime's memory: it is suspended until we exec, and we
+     * have recorded the state ourselves) */
+    if (in->on_runtime_memory) {
+        if (brig_fault("init-ready") < 0)
+            brig_sync_die(sock);
+        goto confine;
+    }
     bool early = seccomp_before_ack(in, sock);
     if (brig_sync_send(sock, BRIG_SYNC_READY, 0, NULL, -1) < 0)
         _exit(1);
@@ -234,9 +241,11 @@ void brig_init_main(struct brig_init *in)
     /* 10: the rest of the confinement, then whatever runs before the
      * program, under all of it (startContainer hooks are the container's
      * own binaries), then execve.  A failure goes to run or start. */
+confine:
     if (brig_load_seccomp(&in->proc) < 0 || brig_start_container_hooks(pl) < 0)
         brig_sync_die(sock);
     brig_trace("init: execve");
+    in->exec_reached = true;
     execve(exe, process->args.v, process->env.v);
     brig_fail(errno, "exec %s", exe);
     brig_sync_die(sock);

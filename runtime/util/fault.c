@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "brig/brig.h"
 #include "brig/error.h"
@@ -23,8 +24,10 @@ int brig_fault(const char *point)
     if (getenv("BRIG_FAULT_TRACE"))
         fprintf(stderr, "brig-faults: at %s\n", point);
     /* a runtime killed there (node crash, OOM): delete --force cleans up */
-    if (kill_at && strcmp(kill_at, point) == 0)
+    if (kill_at && strcmp(kill_at, point) == 0) {
         raise(SIGKILL);
+        _exit(128 + SIGKILL); /* a namespace's pid 1 ignores its own SIGKILL */
+    }
     if (!want || strcmp(want, point) != 0)
         return 0;
     return brig_fail(0, "fault injected at %s", point);

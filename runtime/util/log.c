@@ -51,6 +51,18 @@ void brig_log_forget(void)
     log_fd = -1;
 }
 
+int brig_log_stash(void)
+{
+    int fd = log_fd;
+    log_fd = -1;
+    return fd;
+}
+
+void brig_log_unstash(int fd)
+{
+    log_fd = fd;
+}
+
 /* S as logrus' text formatter writes a value: bare when it is made of
  * letters, digits and -._/@^+, else in double quotes with Go's escapes. */
 static void text_value(char *out, size_t size, const char *s)

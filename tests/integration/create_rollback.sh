@@ -152,26 +152,59 @@ test_delete_force_cleans_up_after_a_create_killed_at_a_step() {
     done
 }
 
-# `run` (create and start in one) rolls back the same way.
+# `run` (create and start in one) rolls back the same way, whether its
+# init runs on the runtime's memory (clone_vm.c: it records the state
+# itself, state-final, without the createRuntime hook of this bundle) or is
+# forked because a hook needs the runtime (seccomp-before-ack: the init
+# fails after READY, its filter going in while the runtime records the
+# state; init.c, step 8).
 test_a_run_failing_at_a_step_leaves_nothing() {
+    local id pt how
+    cp "$BUNDLE/config.json" "$TDIR/config.forked"
+    for how in on-memory forked; do
+        if [ $how = on-memory ]; then
+            cfg 'del(.hooks)'
+        else
+            cp "$TDIR/config.forked" "$BUNDLE/config.json"
+        fi
+        for pt in cgroup-mkdir-unified cgroup-limits state-final init-ready; do
+            [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
+            id=$(new_id)
+            run F BRIG_FAULT="$pt" -- run --bundle "$BUNDLE" "$id"
+            assert_failed run
+            assert_contains "$stderr" "fault injected at $pt" "$how"
+            assert_eq "$(leftovers "$id")" "" "run ($how) failed at $pt"
+        done
+    done
+    id=$(new_id)
+    run F BRIG_FAULT=seccomp-before-ack -- run --bundle "$BUNDLE" "$id"
+    assert_failed run
+    assert_contains "$stderr" "fault injected at seccomp-before-ack"
+    assert_eq "$(leftovers "$id")" "" "run failed at seccomp-before-ack"
+}
+
+# An init on the runtime's memory that dies before it reaches execve (the
+# OOM killer, say) is a failed run, not a program that exited with 137.
+test_a_run_whose_init_dies_during_setup_fails_and_leaves_nothing() {
+    init_on_runtime_memory || skip "this build forks every init (not x86_64, or AddressSanitizer)"
     local id pt
-    # seccomp-before-ack: the init fails after READY, its filter going in
-    # while the runtime records the state (init.c, step 8)
-    for pt in cgroup-mkdir-unified cgroup-limits init-ready seccomp-before-ack; do
-        [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
+    cfg 'del(.hooks)'
+    for pt in state-final init-ready; do
         id=$(new_id)
-        run F BRIG_FAULT="$pt" -- run --bundle "$BUNDLE" "$id"
-        assert_failed
-        assert_contains "$stderr" "fault injected at $pt"
-        assert_eq "$(leftovers "$id")" "" "run failed at $pt"
+        run F BRIG_FAULT_KILL="$pt" -- run --bundle "$BUNDLE" "$id"
+        assert_failed run
+        assert_contains "$stderr" "container process exited during setup" "killed at $pt"
+        assert_eq "$(leftovers "$id")" "" "run's init killed at $pt"
     done
 }
 
 # run's filter goes in while the runtime records the state only where it
 # lets the init receive the runtime's ack; else after the ack, as before.
+# Only a forked init has an ack: the prestart hook asks for one.
 test_run_installs_the_filter_before_the_ack_only_where_it_lets_the_ack_through() {
     local id
     set_args true
+    cfg '.hooks = {prestart: [{path: "/bin/true"}]}'
     id=$(new_id)
     run F BRIG_FAULT_TRACE=1 -- run --bundle "$BUNDLE" "$id"
     assert_ok

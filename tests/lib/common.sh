@@ -32,3 +32,7 @@ export BRIG_TESTBIN
 # True when the tests are being validated against runc rather than brig.
 is_runc() { [ "$BRIG_NAME" = runc ]; }
 is_crun() { [ "$BRIG_NAME" = crun ]; }
+# brig clones run's init on its own memory (runtime/container/clone_vm.c)
+# where its build can: on x86_64, and not under AddressSanitizer (whose
+# runs set ASAN_OPTIONS: scripts/ci-sanitizers.sh).
+init_on_runtime_memory() { ! is_runc && ! is_crun && [ "$(uname -m)" = x86_64 ] && [ -z "${ASAN_OPTIONS:-}" ]; }
