@@ -194,7 +194,9 @@ int brig_cg_bpf_apply(int dirfd, const struct brig_device_rule *r, size_t n);
  * container calls brig_cg_dirs_drop() first (FDS as for
  * brig_cgroup_forget_dirs); lookups are from "/" after it. */
 struct stat;
-void brig_cg_dirs_register(const char *mnt);
+/* FD: MNT opened already (O_PATH), or -1 to open it when first used;
+ * taken over either way. */
+void brig_cg_dirs_register(const char *mnt, int fd);
 void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds);
 int brig_cg_at(const char *path, const char **rel);
 int brig_cg_open(const char *path, int flags);

@@ -56,7 +56,8 @@ struct brig_mount_root {
     uint32_t id;
     char *opts;
 };
-int brig_mount_root(const char *path, struct brig_mount_root *out);
+/* PATH from DIRFD as statx takes them; "" for DIRFD itself. */
+int brig_mount_root(int dirfd, const char *path, struct brig_mount_root *out);
 
 /* mkdir -p with MODE; existing directories are fine. */
 int brig_mkdir_p(const char *path, mode_t mode);

@@ -37,21 +37,25 @@ static struct {
 static size_t n_cg_dirs;
 static bool cg_dirs_dropped;
 
-void brig_cg_dirs_register(const char *mnt)
+void brig_cg_dirs_register(const char *mnt, int fd)
 {
     if (!mnt || mnt[0] != '/' || cg_dirs_dropped || n_cg_dirs == CG_DIRS_MAX)
-        return;
+        goto unused;
     size_t len = strlen(mnt);
     while (len > 1 && mnt[len - 1] == '/')
         len--;
     for (size_t i = 0; i < n_cg_dirs; i++)
         if (cg_dirs[i].len == len && strncmp(cg_dirs[i].mnt, mnt, len) == 0)
-            return;
+            goto unused;
     cg_dirs[n_cg_dirs].mnt = brig_xstrdup(mnt);
     cg_dirs[n_cg_dirs].mnt[len] = '\0';
     cg_dirs[n_cg_dirs].len = len;
-    cg_dirs[n_cg_dirs].fd = -1;
+    cg_dirs[n_cg_dirs].fd = fd;
     n_cg_dirs++;
+    return;
+unused:
+    if (fd >= 0)
+        close(fd);
 }
 
 void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds)

@@ -12,9 +12,11 @@
  * and a node has a few per pod. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/statfs.h>
 
 #include "brig/cgroup_internal.h"
@@ -211,32 +213,41 @@ other:
 /* Each guessed mount point is the root of a mount of that hierarchy: a
  * cgroup superblock with the same controllers and name.  Sorted as
  * mountinfo lists them (by mount id), so that nothing depends on which
- * way the layout was found. */
-static int layout_confirm(struct brig_cg_layout *l)
+ * way the layout was found.  FDS[i] is v1[i]'s directory, FDS[n_v1] the
+ * unified one: opened first and confirmed through the fd, the directory
+ * every lookup then starts from is the one the kernel vouched for (and
+ * one path walk each instead of two).  Closed again on failure. */
+static int confirm_at(const char *mnt, int *fd, struct brig_mount_root *mr)
+{
+    *fd = open(mnt, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return *fd < 0 ? -1 : brig_mount_root(*fd, "", mr);
+}
+
+static int layout_confirm(struct brig_cg_layout *l, int *fds)
 {
     uint32_t ids[BRIG_CG_NCTRL + 8];
     if (l->n_v1 > BRIG_ARRAY_SIZE(ids))
         return -1;
     for (size_t i = 0; i < l->n_v1; i++) {
         struct brig_mount_root mr;
-        if (brig_mount_root(l->v1[i].mnt, &mr) < 0)
-            return -1;
+        if (confirm_at(l->v1[i].mnt, &fds[i], &mr) < 0)
+            goto fail;
         char *name;
         unsigned ctrls = v1_opts(mr.opts, &name);
         bool same = mr.magic == CGROUP_SUPER_MAGIC && ctrls == l->v1[i].ctrls &&
                     (name && l->v1[i].name ? strcmp(name, l->v1[i].name) == 0 : !name && !l->v1[i].name);
         free(mr.opts);
         if (!same)
-            return -1;
+            goto fail;
         ids[i] = mr.id;
     }
     if (l->unified) {
         struct brig_mount_root mr;
-        if (brig_mount_root(l->unified, &mr) < 0)
-            return -1;
+        if (confirm_at(l->unified, &fds[l->n_v1], &mr) < 0)
+            goto fail;
         free(mr.opts);
         if (mr.magic != CGROUP2_SUPER_MAGIC)
-            return -1;
+            goto fail;
     }
     /* insertion sort: a dozen hierarchies at most */
     for (size_t i = 1; i < l->n_v1; i++)
@@ -247,13 +258,23 @@ static int layout_confirm(struct brig_cg_layout *l)
             struct brig_cg_hier h = l->v1[j];
             l->v1[j] = l->v1[j - 1];
             l->v1[j - 1] = h;
+            int f = fds[j];
+            fds[j] = fds[j - 1];
+            fds[j - 1] = f;
         }
     return 0;
+fail:
+    for (size_t i = 0; i <= l->n_v1; i++)
+        if (fds[i] >= 0) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    return -1;
 }
 
 /* The layout from /proc/self/cgroup and the kernel's word on each mount,
  * or -1 (nothing recorded) for mountinfo. */
-static int layout_without_mountinfo(enum brig_cgroup_mode mode, struct brig_cg_layout *out)
+static int layout_without_mountinfo(enum brig_cgroup_mode mode, struct brig_cg_layout *out, int *fds)
 {
     cleanup_free char *pc = NULL;
     if (brig_read_file("/proc/self/cgroup", &pc, NULL) < 0) {
@@ -262,7 +283,7 @@ static int layout_without_mountinfo(enum brig_cgroup_mode mode, struct brig_cg_l
     }
     if (brig_cg_layout_guess(pc, mode, out) < 0)
         return -1;
-    if (layout_confirm(out) < 0) {
+    if (out->n_v1 > BRIG_CG_NCTRL + 8 || layout_confirm(out, fds) < 0) {
         brig_cg_layout_free(out);
         return -1;
     }
@@ -291,12 +312,15 @@ const struct brig_cg_layout *brig_cg_layout(void)
     if (layout_done)
         return &layout;
     enum brig_cgroup_mode mode = brig_cgroup_mode();
+    int fds[BRIG_CG_NCTRL + 9]; /* layout_confirm's */
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(fds); i++)
+        fds[i] = -1;
     if (mode == BRIG_CGROUP_V2) {
         /* The common case needs no mountinfo at all. */
         memset(&layout, 0, sizeof layout);
         layout.mode = mode;
         layout.unified = brig_xstrdup(CG_ROOT);
-    } else if (layout_without_mountinfo(mode, &layout) < 0) {
+    } else if (layout_without_mountinfo(mode, &layout, fds) < 0) {
         cleanup_free char *mi = NULL;
         if (brig_read_file("/proc/self/mountinfo", &mi, NULL) < 0)
             return NULL;
@@ -304,8 +328,8 @@ const struct brig_cg_layout *brig_cg_layout(void)
             return NULL;
     }
     for (size_t i = 0; i < layout.n_v1; i++)
-        brig_cg_dirs_register(layout.v1[i].mnt);
-    brig_cg_dirs_register(layout.unified);
+        brig_cg_dirs_register(layout.v1[i].mnt, i < BRIG_ARRAY_SIZE(fds) ? fds[i] : -1);
+    brig_cg_dirs_register(layout.unified, layout.n_v1 < BRIG_ARRAY_SIZE(fds) ? fds[layout.n_v1] : -1);
     if (layout.unified) {
         cleanup_free char *c = brig_cg_read(layout.unified, "cgroup.controllers");
         layout.v2_ctrls = brig_cg_ctrl_mask(c);

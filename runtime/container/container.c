@@ -272,7 +272,8 @@ static int send_to_init(int sock, enum brig_sync_type type)
     int e = brig_last_errno();
     struct brig_sync_msg m;
     struct timeval tv = {.tv_sec = 1};
-    if (e == EPIPE && setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+    /* ECONNRESET: it closed with a message of ours unread */
+    if ((e == EPIPE || e == ECONNRESET) && setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
         brig_sync_recv(sock, &m, NULL) == 0 && m.type == BRIG_SYNC_ERROR)
         brig_set_error(m.value, m.text);
     return -1;
@@ -715,7 +716,7 @@ fail:
         snprintf(msg, sizeof msg, "%s", brig_last_error());
         /* an init OOM-killed during set-up: say so (setup_oom.c) */
         if (cgroup_made)
-            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, msg, sizeof msg);
+            brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, e, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
         /* The learner ends with the init it served and writes nothing (the

@@ -68,10 +68,12 @@ static bool died_of_sigkill(pid_t pid)
     return si.si_code == CLD_KILLED && si.si_status == SIGKILL;
 }
 
-void brig_explain_setup_oom(const char *cgroup_path, pid_t pid, char *msg, size_t size)
+void brig_explain_setup_oom(const char *cgroup_path, pid_t pid, int err, char *msg, size_t size)
 {
     int64_t limit = 0, kills = 0;
-    if (!cgroup_path || pid <= 0 || !limit_hit(cgroup_path, &limit, &kills) || !died_of_sigkill(pid)) {
+    bool killed = false;
+    if (!cgroup_path || pid <= 0 || !limit_hit(cgroup_path, &limit, &kills) ||
+        !((killed = died_of_sigkill(pid)) || err == ENOMEM)) {
         brig_clear_error();
         return;
     }
@@ -80,6 +82,6 @@ void brig_explain_setup_oom(const char *cgroup_path, pid_t pid, char *msg, size_
     snprintf(was, sizeof was, "%s", msg);
     snprintf(msg, size,
              "the container's memory limit, linux.resources.memory.limit = %lld bytes (%lld KiB), is too small: "
-             "the kernel killed its init for want of memory during set-up (%.2000s)",
-             (long long)limit, (long long)(limit >> 10), was);
+             "the kernel %s its init for want of memory during set-up (%.2000s)",
+             (long long)limit, (long long)(limit >> 10), killed ? "killed" : "refused", was);
 }

@@ -54,9 +54,13 @@ int brig_sync_recv(int sock, struct brig_sync_msg *m, int *fd)
     if (fd)
         *fd = -1;
     ssize_t n;
+    bool reset = false;
+    /* A peer that closed with one of our messages unread leaves
+     * ECONNRESET, which the kernel reports once, before what the peer
+     * sent: its error message, typically. */
     do {
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    } while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
     if (n < 0)
         return brig_fail(errno, "sync: receive");
     if (n == 0)

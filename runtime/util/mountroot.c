@@ -60,11 +60,11 @@ _Static_assert(offsetof(struct sm_buf, sb_magic) == 24, "statmount layout");
 _Static_assert(offsetof(struct sm_buf, mnt_id_old) == 56, "statmount layout");
 _Static_assert(offsetof(struct sm_buf, str) == 512, "statmount layout");
 
-int brig_mount_root(const char *path, struct brig_mount_root *out)
+int brig_mount_root(int dirfd, const char *path, struct brig_mount_root *out)
 {
     struct statx stx;
     memset(out, 0, sizeof *out);
-    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+    if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC | (*path ? 0 : AT_EMPTY_PATH),
               STATX_MNT_ID_UNIQUE, &stx) < 0)
         return -1;
     if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
