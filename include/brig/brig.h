@@ -35,7 +35,7 @@ int brig_log_open(void); /* -1 with an error when --log cannot be opened */
  * stderr only from now on. */
 void brig_log_forget(void);
 /* Around a child on this process's memory (clone_vm.c), which forgets it:
- * the log fd to give back after. */
+ * the log fd, to give back after. */
 int brig_log_stash(void);
 void brig_log_unstash(int fd);
 void brig_log_error(const char *msg);

@@ -99,11 +99,12 @@ int brig_cgroup_attach_self_sub(const char *path, char *const *specs, size_t n);
  * lookups; none stay open after.  Call it before going on into a
  * container.  BRIG_CG_DIRS_CLOSE closes their fds; a process that has just
  * closed every fd above a number passes BRIG_CG_DIRS_ALREADY_CLOSED, so
- * that a number reused since is not closed again. */
-enum brig_cg_dirs_fds { BRIG_CG_DIRS_CLOSE, BRIG_CG_DIRS_ALREADY_CLOSED };
+ * that a number reused since is not closed again.  A child on the
+ * runtime's memory (clone_vm.c) passes BRIG_CG_DIRS_SHARED: the table is
+ * the runtime's, hidden from the child but neither freed nor closed. */
+enum brig_cg_dirs_fds { BRIG_CG_DIRS_CLOSE, BRIG_CG_DIRS_ALREADY_CLOSED, BRIG_CG_DIRS_SHARED };
 void brig_cgroup_forget_dirs(enum brig_cg_dirs_fds fds);
-/* Around a child that runs on this process's memory (clone_vm.c): the
- * child must find no directory to use or forget, and ours must survive it. */
+/* Around such a child: what the runtime had, to restore once it is back. */
 struct brig_cg_dirs_stash {
     size_t n;
     bool dropped;

@@ -97,12 +97,17 @@ struct brig_init {
                                        what tells it an exec from an exit */
 };
 
-/* clone_vm.c: clone3 with CLONE_VM | CLONE_VFORK (and CLONE_INTO_CGROUP
- * CGFD when >= 0): FN(ARG) runs in the child on the stack below ours and
- * must exec or _exit; *TID is the child's pid, written before it runs.
- * Returns once the child has exec'd or exited; -1 with errno ENOSYS where
- * this build or kernel cannot. */
-pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg);
+/* clone_vm.c: clone3 with CLONE_VM (and CLONE_INTO_CGROUP CGFD when >= 0):
+ * FN(ARG) runs in the child and must exec or _exit; *TID is the child's
+ * pid, written before it runs.  Without STACK, CLONE_VFORK too: the child
+ * runs on the stack below ours, and this returns once it has exec'd or
+ * exited; with STACK (STACK_SIZE bytes) it returns at once.  -1 with errno
+ * ENOSYS where this build or kernel cannot. */
+pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg, void *stack,
+                    size_t stack_size);
+/* A system call that touches no memory but what its arguments name (no
+ * errno): -errno on failure.  -ENOSYS where brig_clone_vm cannot. */
+long brig_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
 /* create: make the container up to the point where only execve is left.
  * On success *out is the locked container (status created) and the caller

@@ -36,6 +36,9 @@ static struct {
 } cg_dirs[CG_DIRS_MAX];
 static size_t n_cg_dirs;
 static bool cg_dirs_dropped;
+/* stashed: a child on our memory uses the table (clone_vm.c); an fd it
+ * opened is its own, not ours to keep in it */
+static bool cg_dirs_shared;
 
 void brig_cg_dirs_register(const char *mnt, int fd)
 {
@@ -60,7 +63,7 @@ unused:
 
 void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds)
 {
-    for (size_t i = 0; i < n_cg_dirs; i++) {
+    for (size_t i = 0; i < n_cg_dirs && fds != BRIG_CG_DIRS_SHARED; i++) {
         if (fds == BRIG_CG_DIRS_CLOSE && cg_dirs[i].fd >= 0)
             close(cg_dirs[i].fd);
         free(cg_dirs[i].mnt);
@@ -69,19 +72,18 @@ void brig_cg_dirs_drop(enum brig_cg_dirs_fds fds)
     cg_dirs_dropped = true;
 }
 
-/* The entries stay where they are: a child that sees none frees none. */
 void brig_cgroup_stash_dirs(struct brig_cg_dirs_stash *s)
 {
     s->n = n_cg_dirs;
     s->dropped = cg_dirs_dropped;
-    n_cg_dirs = 0;
-    cg_dirs_dropped = true;
+    cg_dirs_shared = true;
 }
 
 void brig_cgroup_unstash_dirs(const struct brig_cg_dirs_stash *s)
 {
     n_cg_dirs = s->n;
     cg_dirs_dropped = s->dropped;
+    cg_dirs_shared = false;
 }
 
 int brig_cg_at(const char *path, const char **rel)
@@ -94,7 +96,7 @@ int brig_cg_at(const char *path, const char **rel)
             (best == SIZE_MAX || len > cg_dirs[best].len))
             best = i;
     }
-    if (best == SIZE_MAX)
+    if (best == SIZE_MAX || (cg_dirs[best].fd < 0 && cg_dirs_shared))
         return AT_FDCWD;
     if (cg_dirs[best].fd < 0) {
         cg_dirs[best].fd = open(cg_dirs[best].mnt, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

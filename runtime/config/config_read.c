@@ -36,14 +36,39 @@ static size_t cfg_append(struct cfg_ctx *c, const char *fmt, ...)
     return mark;
 }
 
+/* The two pushed for every member and element, by hand: a parse makes
+ * ~100 of them, and printf's machinery was a tenth of its time. */
+static void cfg_put(struct cfg_ctx *c, const char *s)
+{
+    for (; *s && c->len < sizeof c->path - 1; s++)
+        c->path[c->len++] = *s;
+    c->path[c->len] = '\0';
+}
+
+static size_t cfg_append_str(struct cfg_ctx *c, const char *a, const char *b)
+{
+    size_t mark = c->len;
+    cfg_put(c, a);
+    cfg_put(c, b);
+    return mark;
+}
+
 size_t cfg_push_key(struct cfg_ctx *c, const char *key)
 {
-    return cfg_append(c, "%s%s", c->len ? "." : "", key);
+    return cfg_append_str(c, c->len ? "." : "", key);
 }
 
 size_t cfg_push_index(struct cfg_ctx *c, size_t i)
 {
-    return cfg_append(c, "[%zu]", i);
+    char d[24];
+    size_t n = sizeof d;
+    d[--n] = '\0';
+    d[--n] = ']';
+    do
+        d[--n] = (char)('0' + i % 10);
+    while ((i /= 10) && n > 1);
+    d[--n] = '[';
+    return cfg_append_str(c, d + n, "");
 }
 
 size_t cfg_push_map_key(struct cfg_ctx *c, const char *key)

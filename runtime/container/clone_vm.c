@@ -21,6 +21,14 @@
  * table, the log fd) are stashed by the runtime first and taken back after
  * (container.c).
  *
+ * With v1 hierarchies the runtime has ~10 cgroups to make, and the init a
+ * network namespace (~1 ms): two cores' work.  There the init is cloned
+ * without CLONE_VFORK, on a stack of its own, and makes its namespaces
+ * while the runtime makes the cgroups; until GO it makes raw system calls
+ * only (brig_raw_syscall: not even errno is touched), and from GO on the
+ * runtime waits in raw system calls only, until the init's end of the
+ * socket closes.  Either way one of the two at a time uses the library. 
+ *
  * x86_64 only (the entry below is assembly: the child must start on its
  * own stack pointer, which no C wrapper of clone3 gives), and not under
  * AddressSanitizer, whose shadow of the stack the init would leave stale.
@@ -72,29 +80,48 @@ __asm__(".text\n"
 
 long brig_clone3_fn(void *args, size_t size, int (*fn)(void *), void *arg);
 
+long brig_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    long r;
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
 /* What the kernel may use of the stack below ours: the child's frames. */
 #define CHILD_STACK (256 * 1024)
 
-pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg)
+pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg, void *stack,
+                    size_t stack_size)
 {
     /* struct clone_args of linux/sched.h (5.7), as container.c spells it */
     struct {
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
             set_tid_size, cgroup;
-    } a = {.flags = flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID,
+    } a = {.flags = flags | CLONE_VM | CLONE_PARENT_SETTID | (stack ? 0 : CLONE_VFORK),
            .parent_tid = (uint64_t)(uintptr_t)tid,
            .exit_signal = SIGCHLD};
     if (cgfd >= 0) {
         a.flags |= 0x200000000ULL; /* CLONE_INTO_CGROUP */
         a.cgroup = (uint64_t)cgfd;
     }
-    /* The child's stack ends a page below ours: past this frame, the
-     * entry's two pushes and the red zone. */
-    uintptr_t sp;
-    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
-    uintptr_t top = (sp - 4096) & ~(uintptr_t)63;
-    a.stack = top - CHILD_STACK;
-    a.stack_size = CHILD_STACK;
+    if (stack) {
+        a.stack = (uint64_t)(uintptr_t)stack;
+        a.stack_size = stack_size;
+    } else {
+        /* The child's stack ends a page below ours: past this frame, the
+         * entry's two pushes and the red zone. */
+        uintptr_t sp;
+        __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+        uintptr_t top = (sp - 4096) & ~(uintptr_t)63;
+        a.stack = top - CHILD_STACK;
+        a.stack_size = CHILD_STACK;
+    }
     long r = brig_clone3_fn(&a, sizeof a, fn, arg);
     if (r < 0) {
         errno = (int)-r;
@@ -105,11 +132,18 @@ pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *)
 
 #else
 
-pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg)
+pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg, void *stack,
+                    size_t stack_size)
 {
-    (void)flags, (void)cgfd, (void)tid, (void)fn, (void)arg;
+    (void)flags, (void)cgfd, (void)tid, (void)fn, (void)arg, (void)stack, (void)stack_size;
     errno = ENOSYS;
     return -1;
+}
+
+long brig_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    (void)nr, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+    return -ENOSYS;
 }
 
 #endif

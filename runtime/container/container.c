@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -354,9 +355,21 @@ static void close_ns_fds(struct brig_plan *pl)
  * or an id map the runtime answers), and the cgroups are made whole before
  * the clone, by the cgroupfs driver.  A filter with a listener is checked
  * once compiled. */
+static bool maybe_bind(const struct brig_mount *m)
+{
+    if (m->type && strcmp(m->type, "bind") == 0)
+        return true;
+    for (size_t i = 0; i < m->options.n; i++)
+        if (strstr(m->options.v[i], "bind")) /* bind, rbind: what makes one */
+            return true;
+    return false;
+}
+
 static bool runtime_binds(const struct brig_config *cfg)
 {
     for (size_t i = 0; i < cfg->n_mounts; i++) {
+        if (!maybe_bind(&cfg->mounts[i]))
+            continue;
         struct brig_mount_opts mo;
         if (brig_parse_mount_options(&cfg->mounts[i].options, cfg->mounts[i].type, &mo) < 0) {
             brig_clear_error(); /* the init reports it, naming the mount */
@@ -381,45 +394,153 @@ static bool init_on_our_memory(const struct brig_plan *pl, const struct brig_con
            !runtime_binds(cfg);
 }
 
-/* The init on our memory: we are suspended until it has executed the
- * program or exited, so it records the state we record after READY
- * otherwise, then goes on as any init. */
+/* The init on our memory (clone_vm.c).  We do nothing more until it has
+ * executed the program or exited, so it records the state we record after
+ * READY otherwise, then goes on as any init.  Beside us (split: we make the
+ * v1 cgroups meanwhile) it first makes its namespaces and waits for GO in
+ * raw system calls only, touching nothing we use. */
 struct vm_child {
     struct brig_init *in;
     struct brig_container *c;
-    pid_t pid; /* ours for it, written by the kernel before it runs */
+    int sock;
+    pid_t pid;     /* ours for it, written by the kernel before it runs */
+    long unshared; /* beside: the raw unshare's result */
+    void *stack;   /* beside: its own */
 };
+
+static void vm_child_wait_go(struct vm_child *v)
+{
+    v->unshared = brig_raw_syscall(SYS_unshare, (long)v->in->unshare_flags, 0, 0, 0, 0, 0);
+    for (;;) {
+        struct brig_sync_msg m;
+        long n = brig_raw_syscall(SYS_recvfrom, v->sock, (long)&m, sizeof m, 0, 0, 0);
+        if (n == -EINTR)
+            continue;
+        if (n >= (long)sizeof m.type && m.type == BRIG_SYNC_GO)
+            return;
+        /* the runtime failed or went away: it undoes everything */
+        brig_raw_syscall(SYS_exit_group, 1, 0, 0, 0, 0, 0);
+    }
+}
 
 static int vm_child_main(void *arg)
 {
     struct vm_child *v = arg;
+    if (v->in->unshare_flags) {
+        vm_child_wait_go(v);
+        /* the runtime waits in raw system calls from GO on: all ours now */
+        v->in->unshare_flags = 0;
+        v->in->join_on_cgroups = false;
+        if (v->unshared < 0) {
+            brig_fail((int)-v->unshared, "unshare the container's namespaces");
+            brig_sync_die(v->sock);
+        }
+        if (brig_fault("init-unshared") < 0)
+            brig_sync_die(v->sock);
+    }
     v->c->state.pid = v->pid;
     v->c->state.pid_start_time = brig_pid_start_time(v->pid);
     if (brig_state_save(v->c) < 0 || brig_fault("state-final") < 0)
-        brig_sync_die(v->in->proc.sync_fd);
+        brig_sync_die(v->sock);
     brig_init_main(v->in);
 }
 
-/* Clone the init on our memory; -1 when this build or kernel cannot, and
- * create forks it as before. */
-static pid_t clone_on_our_memory(struct brig_init *in, struct brig_container *c, unsigned long flags, int cgfd)
+#define VM_STACK (256 * 1024)
+
+/* Clone the init on our memory: suspended until it is done, or (BESIDE)
+ * on a stack of its own, running beside us until GO.  -1 when this build
+ * or kernel cannot, and create forks it as before. */
+static pid_t clone_on_our_memory(struct vm_child *v, unsigned long flags, int cgfd, bool beside)
 {
-    struct vm_child v = {.in = in, .c = c};
+    struct brig_cg_dirs_stash dirs;
+    int log = -1;
+    if (beside) {
+        v->stack = mmap(NULL, VM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                        -1, 0);
+        if (v->stack == MAP_FAILED) {
+            v->stack = NULL;
+            brig_debug("clone the init on the runtime's memory: its stack: %s; forking it", strerror(errno));
+            return -1;
+        }
+    } else {
+        brig_cgroup_stash_dirs(&dirs);
+        log = brig_log_stash();
+    }
+    v->in->on_runtime_memory = true;
+    v->in->in_unified = cgfd >= 0;
+    pid_t pid = brig_clone_vm(flags, cgfd, &v->pid, vm_child_main, v, v->stack, VM_STACK);
+    int e = errno;
+    if (!beside || pid < 0)
+        v->in->on_runtime_memory = false;
+    if (!beside) {
+        brig_log_unstash(log);
+        brig_cgroup_unstash_dirs(&dirs);
+    }
+    if (pid < 0) {
+        if (v->stack)
+            munmap(v->stack, VM_STACK);
+        v->stack = NULL;
+        brig_debug("clone the init on the runtime's memory: %s; forking it", strerror(e));
+    } else if (!beside) {
+        brig_clear_error(); /* what the init set is not ours */
+    }
+    return pid;
+}
+
+/* Beside us, from GO until the init's end of the socket closes (it has
+ * executed the program or exited): raw system calls only, the library is
+ * the init's.  What it said first (its error) goes to *M.  0, or -errno. */
+static long wait_beside(int sock, struct brig_sync_msg *m, bool *said)
+{
+    *said = false;
+    for (;;) {
+        struct brig_sync_msg got;
+        long n = brig_raw_syscall(SYS_recvfrom, sock, (long)&got, sizeof got, 0, 0, 0);
+        if (n == 0)
+            return 0;
+        if (n == -EINTR || n == -ECONNRESET) /* see brig_sync_recv */
+            continue;
+        if (n < 0)
+            return n;
+        if (!*said && (size_t)n > offsetof(struct brig_sync_msg, text)) {
+            *m = got;
+            m->text[sizeof m->text - 1] = '\0';
+            *said = true;
+        }
+    }
+}
+
+/* GO to an init beside us, then wait until it is done. */
+static int go_and_wait_beside(struct vm_child *v, int sock)
+{
     struct brig_cg_dirs_stash dirs;
     brig_cgroup_stash_dirs(&dirs);
     int log = brig_log_stash();
-    in->on_runtime_memory = true;
-    in->in_unified = cgfd >= 0;
-    pid_t pid = brig_clone_vm(flags, cgfd, &v.pid, vm_child_main, &v);
-    int e = errno;
-    in->on_runtime_memory = false;
+    int r = brig_sync_send(sock, BRIG_SYNC_GO, 0, NULL, -1);
+    struct brig_sync_msg m;
+    bool said = false;
+    long w = r < 0 ? 0 : wait_beside(sock, &m, &said);
+    if (w < 0) { /* it may still run: end it before we touch anything */
+        brig_raw_syscall(SYS_kill, v->pid, SIGKILL, 0, 0, 0, 0);
+        brig_raw_syscall(SYS_wait4, v->pid, 0, 0, 0, 0, 0);
+    }
     brig_log_unstash(log);
     brig_cgroup_unstash_dirs(&dirs);
-    if (pid < 0)
-        brig_debug("clone the init on the runtime's memory: %s; forking it", strerror(e));
-    else
-        brig_clear_error(); /* what the init set is not ours */
-    return pid;
+    if (r < 0) /* it never got GO (raw system calls only): killed in undoing */
+        return brig_fail(0, "container process exited during setup");
+    v->in->on_runtime_memory = false;
+    munmap(v->stack, VM_STACK);
+    v->stack = NULL;
+    brig_clear_error(); /* what the init set is not ours */
+    if (w < 0)
+        return brig_fail((int)-w, "wait for the container's program to be executed");
+    if (said && m.type == BRIG_SYNC_ERROR) {
+        brig_set_error(m.value, m.text);
+        return -1;
+    }
+    if (said)
+        return brig_fail(0, "sync: unexpected message %u while waiting for the program to be executed", m.type);
+    return 0;
 }
 
 /* A joiner goes first when the init cannot be cloned straight into its
@@ -461,6 +582,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cleanup_free char *config_text = NULL;
     struct learning learn = {.t = {.dirfd = -1}};
     bool learning = false;
+    struct vm_child vm = {.sock = -1}; /* an init on our memory */
     if (o->learner_pid)
         *o->learner_pid = 0;
 
@@ -512,10 +634,20 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         brig_cgroup_plan(c->state.cgroup_path, brig_g.systemd_cgroup, &c->state.cgroup_own) < 0)
         goto fail;
     brig_trace("planned");
-    c->state.config_json = config_text;
-    config_text = NULL;
+    /* The config goes into the first record only when delete --force
+     * would need it there: for the poststop hooks after a create killed
+     * half-way.  Else the last save records it (a 2 KB escape and write
+     * fewer). */
+    if (cfg->hooks && cfg->hooks->poststop.n) {
+        c->state.config_json = config_text;
+        config_text = NULL;
+    }
     if (brig_state_save(c) < 0 || brig_fault("state-saved") < 0)
         goto fail;
+    if (config_text) {
+        c->state.config_json = config_text;
+        config_text = NULL;
+    }
 
     brig_trace("state dir");
     /* 4. the cgroup.  With v1 hierarchies, split: only the v2 leaf now (to
@@ -530,7 +662,14 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     size_t n_devs = cfg->linux_ ? cfg->linux_->n_devices : 0;
     bool joiner = needs_joiner(&plan);
     bool on_our_memory = init_on_our_memory(&plan, cfg, o, joiner, learning);
-    bool split = !joiner && !on_our_memory && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
+    bool split = !joiner && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
+    /* The OOM killer kills every process that shares its victim's memory:
+     * an init beside us (split) in a memory cgroup with a limit, OOM-killed
+     * during its set-up, would take us with it and leave the container
+     * half-made.  A vfork child is never a victim (the cgroup's allocation
+     * fails instead): with memory limits, the cgroups first and a vfork. */
+    if (on_our_memory && res && res->memory)
+        split = false;
     if (split ? brig_cgroup_create_first(plan.cgroup_path, res, &c->state.cgroup_own) < 0
               : brig_cgroup_create_with_devices(plan.cgroup_path, res, devs, n_devs, brig_g.systemd_cgroup,
                                                 &c->state.cgroup_own) < 0)
@@ -576,11 +715,27 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
      * must still be host root, so a new user namespace takes the joiner. */
     in.attach_self = true;
     cgfd = brig_cgroup_unified_fd(plan.cgroup_path);
-    if (on_our_memory && !(plan.proc.seccomp && plan.proc.seccomp->needs_listener))
-        init_pid = clone_on_our_memory(&in, c, plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP, cgfd);
+    if (on_our_memory && !(plan.proc.seccomp && plan.proc.seccomp->needs_listener)) {
+        /* split: beside us, making its namespaces while we make the v1
+         * cgroups; else we are suspended until it is done */
+        unsigned long flags = plan.clone_flags & ~(unsigned long)CLONE_NEWCGROUP;
+        vm.in = &in;
+        vm.c = c;
+        vm.sock = socks[1];
+        if (split) {
+            in.unshare_flags = flags & ~(unsigned long)CLONE_NEWPID;
+            in.join_on_cgroups = true;
+            flags &= CLONE_NEWPID;
+        }
+        init_pid = clone_on_our_memory(&vm, flags, cgfd, split);
+        if (init_pid < 0) {
+            in.unshare_flags = 0;
+            in.join_on_cgroups = false;
+        }
+    }
     on_our_memory = init_pid > 0;
     if (on_our_memory) {
-        /* back once it has executed the program or failed */
+        /* back once it has executed the program or failed, or beside us */
     } else if (joiner) {
         joiner_pid = clone_into_cgroup(0, cgfd, &in.in_unified);
         if (joiner_pid == 0) {
@@ -610,7 +765,8 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     }
     close(socks[1]);
     socks[1] = -1;
-    in.proc.sync_fd = -1;
+    if (!on_our_memory) /* else the init's to read, from memory we share */
+        in.proc.sync_fd = -1;
     if (in.start_fd >= 0) {
         close(in.start_fd); /* the init's to hold */
         in.start_fd = -1;
@@ -620,11 +776,24 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     if (brig_fault("cloned") < 0)
         goto fail;
     if (on_our_memory) {
-        /* the init recorded the state; it has executed the program or
-         * says why not */
-        init_started = true;
-        if (brig_sync_wait_exec(socks[0]) < 0)
-            goto fail;
+        /* beside us: the v1 cgroups while it makes its namespaces, GO,
+         * and wait; either way the init records the state, and has
+         * executed the program or says why not */
+        if (split) {
+            c->state.pid = init_pid;
+            if (brig_cgroup_create_v1(plan.cgroup_path, res, &c->state.cgroup_own) < 0 ||
+                brig_cgroup_create_limits(plan.cgroup_path, res, devs, n_devs, &c->state.cgroup_own) < 0 ||
+                brig_fault("cgroup-rest") < 0)
+                goto fail;
+            brig_trace("cgroup rest");
+            init_started = true;
+            if (go_and_wait_beside(&vm, socks[0]) < 0)
+                goto fail;
+        } else {
+            init_started = true;
+            if (brig_sync_wait_exec(socks[0]) < 0)
+                goto fail;
+        }
         if (!in.exec_reached) { /* killed, as by the OOM killer */
             brig_fail(0, "container process exited during setup");
             goto fail;
@@ -719,6 +888,8 @@ fail:
             brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, e, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
+        if (vm.stack)
+            munmap(vm.stack, VM_STACK);
         /* The learner ends with the init it served and writes nothing (the
          * program never ran); run's own child is reaped here. */
         if (learn.pid > 0 && o->learner_pid)

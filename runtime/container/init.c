@@ -120,12 +120,22 @@ void brig_init_main(struct brig_init *in)
     const struct brig_process *process = pl->proc.process;
     int sock = in->proc.sync_fd;
 
+    /* On the runtime's memory the cgroups are complete: joined first,
+     * from the runtime's directory fds (their table is its, clone_vm.c),
+     * before those are closed with the rest. */
+    bool joined = false;
+    if (in->on_runtime_memory && in->attach_self) {
+        if (brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
+            brig_sync_die(sock);
+        joined = true;
+    }
+
     /* 1 */
     if (in->lock_fd >= 0)
         close(in->lock_fd); /* else the state lock lives as long as we do */
     in->lock_fd = -1;
     close_others(3 + pl->preserve_fds, sock, in->start_fd);
-    brig_cgroup_forget_dirs(BRIG_CG_DIRS_ALREADY_CLOSED); /* the runtime's */
+    brig_cgroup_forget_dirs(in->on_runtime_memory ? BRIG_CG_DIRS_SHARED : BRIG_CG_DIRS_ALREADY_CLOSED);
     brig_log_forget();
     /* run blocked the signals it forwards: ours take their defaults */
     sigset_t none;
@@ -139,7 +149,7 @@ void brig_init_main(struct brig_init *in)
         brig_sync_die(sock);
     if (in->attach_self && in->join_on_cgroups && brig_sync_expect(sock, BRIG_SYNC_CGROUPS, NULL, NULL) < 0)
         _exit(1); /* the runtime went away or reported the error itself */
-    if (in->attach_self && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
+    if (in->attach_self && !joined && brig_cgroup_attach_self(pl->cgroup_path, in->in_unified) < 0)
         brig_sync_die(sock);
 
     /* 2 (bind sources the runtime opened for us come first: mountsrc.c).

@@ -53,9 +53,7 @@ void brig_log_forget(void)
 
 int brig_log_stash(void)
 {
-    int fd = log_fd;
-    log_fd = -1;
-    return fd;
+    return log_fd;
 }
 
 void brig_log_unstash(int fd)
