@@ -109,6 +109,27 @@ pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *)
  * errno): -errno on failure.  -ENOSYS where brig_clone_vm cannot. */
 long brig_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
+/* vm_init.c: run's init on the runtime's memory.  Wanted when nothing has
+ * to serve the init before execve; brig_vm_clone clones it (BESIDE: on a
+ * stack of its own, making its namespaces while the runtime makes the v1
+ * cgroups) or returns -1, and create forks it as before;
+ * brig_vm_go_and_wait: GO to an init beside us, and wait until it has
+ * executed the program or exited (its error, if it said one, recorded);
+ * brig_vm_release frees what is left of it after a failure. */
+struct brig_vm_child {
+    struct brig_init *in;
+    struct brig_container *c;
+    int sock;      /* the init's end of the sync socket */
+    pid_t pid;     /* the init's, as the runtime sees it, written by the kernel before it runs */
+    long unshared; /* beside: the raw unshare's result */
+    void *stack;   /* beside: its own */
+};
+bool brig_vm_init_wanted(const struct brig_plan *pl, const struct brig_config *cfg, const struct brig_create_opts *o,
+                         bool joiner, bool learning);
+pid_t brig_vm_clone(struct brig_vm_child *v, unsigned long flags, int cgfd, bool beside);
+int brig_vm_go_and_wait(struct brig_vm_child *v, int sock);
+void brig_vm_release(struct brig_vm_child *v);
+
 /* create: make the container up to the point where only execve is left.
  * On success *out is the locked container (status created) and the caller
  * owns it, and so *cfg (when CFG is not NULL): the config as parsed and

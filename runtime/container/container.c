@@ -349,200 +349,6 @@ static void close_ns_fds(struct brig_plan *pl)
         }
 }
 
-/* run's init can start on our memory (clone_vm.c) when nothing has to
- * serve it between clone and execve: no hook, terminal, learning, user
- * namespace, joined namespace or bind the runtime makes (each is a request
- * or an id map the runtime answers), and the cgroups are made whole before
- * the clone, by the cgroupfs driver.  A filter with a listener is checked
- * once compiled. */
-static bool maybe_bind(const struct brig_mount *m)
-{
-    if (m->type && strcmp(m->type, "bind") == 0)
-        return true;
-    for (size_t i = 0; i < m->options.n; i++)
-        if (strstr(m->options.v[i], "bind")) /* bind, rbind: what makes one */
-            return true;
-    return false;
-}
-
-static bool runtime_binds(const struct brig_config *cfg)
-{
-    for (size_t i = 0; i < cfg->n_mounts; i++) {
-        if (!maybe_bind(&cfg->mounts[i]))
-            continue;
-        struct brig_mount_opts mo;
-        if (brig_parse_mount_options(&cfg->mounts[i].options, cfg->mounts[i].type, &mo) < 0) {
-            brig_clear_error(); /* the init reports it, naming the mount */
-            return true;
-        }
-        bool r = mo.bind && brig_bind_via_runtime(&mo);
-        brig_mount_opts_free(&mo);
-        if (r)
-            return true;
-    }
-    return false;
-}
-
-static bool init_on_our_memory(const struct brig_plan *pl, const struct brig_config *cfg,
-                               const struct brig_create_opts *o, bool joiner, bool learning)
-{
-    const struct brig_hooks *h = cfg->hooks;
-    return o->start_now && cfg->process && !cfg->process->terminal && !joiner && !learning &&
-           !pl->in_userns && !pl->new_userns && !brig_g.systemd_cgroup &&
-           !brig_cg_is_systemd_path(pl->cgroup_path) &&
-           !(h && (h->prestart.n || h->create_runtime.n || h->create_container.n || h->start_container.n)) &&
-           !runtime_binds(cfg);
-}
-
-/* The init on our memory (clone_vm.c).  We do nothing more until it has
- * executed the program or exited, so it records the state we record after
- * READY otherwise, then goes on as any init.  Beside us (split: we make the
- * v1 cgroups meanwhile) it first makes its namespaces and waits for GO in
- * raw system calls only, touching nothing we use. */
-struct vm_child {
-    struct brig_init *in;
-    struct brig_container *c;
-    int sock;
-    pid_t pid;     /* ours for it, written by the kernel before it runs */
-    long unshared; /* beside: the raw unshare's result */
-    void *stack;   /* beside: its own */
-};
-
-static void vm_child_wait_go(struct vm_child *v)
-{
-    v->unshared = brig_raw_syscall(SYS_unshare, (long)v->in->unshare_flags, 0, 0, 0, 0, 0);
-    for (;;) {
-        struct brig_sync_msg m;
-        long n = brig_raw_syscall(SYS_recvfrom, v->sock, (long)&m, sizeof m, 0, 0, 0);
-        if (n == -EINTR)
-            continue;
-        if (n >= (long)sizeof m.type && m.type == BRIG_SYNC_GO)
-            return;
-        /* the runtime failed or went away: it undoes everything */
-        brig_raw_syscall(SYS_exit_group, 1, 0, 0, 0, 0, 0);
-    }
-}
-
-static int vm_child_main(void *arg)
-{
-    struct vm_child *v = arg;
-    if (v->in->unshare_flags) {
-        vm_child_wait_go(v);
-        /* the runtime waits in raw system calls from GO on: all ours now */
-        v->in->unshare_flags = 0;
-        v->in->join_on_cgroups = false;
-        if (v->unshared < 0) {
-            brig_fail((int)-v->unshared, "unshare the container's namespaces");
-            brig_sync_die(v->sock);
-        }
-        if (brig_fault("init-unshared") < 0)
-            brig_sync_die(v->sock);
-    }
-    v->c->state.pid = v->pid;
-    v->c->state.pid_start_time = brig_pid_start_time(v->pid);
-    if (brig_state_save(v->c) < 0 || brig_fault("state-final") < 0)
-        brig_sync_die(v->sock);
-    brig_init_main(v->in);
-}
-
-#define VM_STACK (256 * 1024)
-
-/* Clone the init on our memory: suspended until it is done, or (BESIDE)
- * on a stack of its own, running beside us until GO.  -1 when this build
- * or kernel cannot, and create forks it as before. */
-static pid_t clone_on_our_memory(struct vm_child *v, unsigned long flags, int cgfd, bool beside)
-{
-    struct brig_cg_dirs_stash dirs;
-    int log = -1;
-    if (beside) {
-        v->stack = mmap(NULL, VM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
-                        -1, 0);
-        if (v->stack == MAP_FAILED) {
-            v->stack = NULL;
-            brig_debug("clone the init on the runtime's memory: its stack: %s; forking it", strerror(errno));
-            return -1;
-        }
-    } else {
-        brig_cgroup_stash_dirs(&dirs);
-        log = brig_log_stash();
-    }
-    v->in->on_runtime_memory = true;
-    v->in->in_unified = cgfd >= 0;
-    pid_t pid = brig_clone_vm(flags, cgfd, &v->pid, vm_child_main, v, v->stack, VM_STACK);
-    int e = errno;
-    if (!beside || pid < 0)
-        v->in->on_runtime_memory = false;
-    if (!beside) {
-        brig_log_unstash(log);
-        brig_cgroup_unstash_dirs(&dirs);
-    }
-    if (pid < 0) {
-        if (v->stack)
-            munmap(v->stack, VM_STACK);
-        v->stack = NULL;
-        brig_debug("clone the init on the runtime's memory: %s; forking it", strerror(e));
-    } else if (!beside) {
-        brig_clear_error(); /* what the init set is not ours */
-    }
-    return pid;
-}
-
-/* Beside us, from GO until the init's end of the socket closes (it has
- * executed the program or exited): raw system calls only, the library is
- * the init's.  What it said first (its error) goes to *M.  0, or -errno. */
-static long wait_beside(int sock, struct brig_sync_msg *m, bool *said)
-{
-    *said = false;
-    for (;;) {
-        struct brig_sync_msg got;
-        long n = brig_raw_syscall(SYS_recvfrom, sock, (long)&got, sizeof got, 0, 0, 0);
-        if (n == 0)
-            return 0;
-        if (n == -EINTR || n == -ECONNRESET) /* see brig_sync_recv */
-            continue;
-        if (n < 0)
-            return n;
-        if (!*said && (size_t)n > offsetof(struct brig_sync_msg, text)) {
-            *m = got;
-            m->text[sizeof m->text - 1] = '\0';
-            *said = true;
-        }
-    }
-}
-
-/* GO to an init beside us, then wait until it is done. */
-static int go_and_wait_beside(struct vm_child *v, int sock)
-{
-    struct brig_cg_dirs_stash dirs;
-    brig_cgroup_stash_dirs(&dirs);
-    int log = brig_log_stash();
-    int r = brig_sync_send(sock, BRIG_SYNC_GO, 0, NULL, -1);
-    struct brig_sync_msg m;
-    bool said = false;
-    long w = r < 0 ? 0 : wait_beside(sock, &m, &said);
-    if (w < 0) { /* it may still run: end it before we touch anything */
-        brig_raw_syscall(SYS_kill, v->pid, SIGKILL, 0, 0, 0, 0);
-        brig_raw_syscall(SYS_wait4, v->pid, 0, 0, 0, 0, 0);
-    }
-    brig_log_unstash(log);
-    brig_cgroup_unstash_dirs(&dirs);
-    if (r < 0) /* it never got GO (raw system calls only): killed in undoing */
-        return brig_fail(0, "container process exited during setup");
-    v->in->on_runtime_memory = false;
-    munmap(v->stack, VM_STACK);
-    v->stack = NULL;
-    brig_clear_error(); /* what the init set is not ours */
-    if (w < 0)
-        return brig_fail((int)-w, "wait for the container's program to be executed");
-    if (said && m.type == BRIG_SYNC_ERROR) {
-        brig_set_error(m.value, m.text);
-        return -1;
-    }
-    if (said)
-        return brig_fail(0, "sync: unexpected message %u while waiting for the program to be executed", m.type);
-    return 0;
-}
-
 /* A joiner goes first when the init cannot be cloned straight into its
  * namespaces: some are joined, or made in a new user or time namespace. */
 static bool needs_joiner(const struct brig_plan *pl)
@@ -582,7 +388,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cleanup_free char *config_text = NULL;
     struct learning learn = {.t = {.dirfd = -1}};
     bool learning = false;
-    struct vm_child vm = {.sock = -1}; /* an init on our memory */
+    struct brig_vm_child vm = {.sock = -1}; /* an init on our memory */
     if (o->learner_pid)
         *o->learner_pid = 0;
 
@@ -661,7 +467,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     const struct brig_device *devs = cfg->linux_ ? cfg->linux_->devices : NULL;
     size_t n_devs = cfg->linux_ ? cfg->linux_->n_devices : 0;
     bool joiner = needs_joiner(&plan);
-    bool on_our_memory = init_on_our_memory(&plan, cfg, o, joiner, learning);
+    bool on_our_memory = brig_vm_init_wanted(&plan, cfg, o, joiner, learning);
     bool split = !joiner && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
     /* The OOM killer kills every process that shares its victim's memory:
      * an init beside us (split) in a memory cgroup with a limit, OOM-killed
@@ -727,7 +533,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
             in.join_on_cgroups = true;
             flags &= CLONE_NEWPID;
         }
-        init_pid = clone_on_our_memory(&vm, flags, cgfd, split);
+        init_pid = brig_vm_clone(&vm, flags, cgfd, split);
         if (init_pid < 0) {
             in.unshare_flags = 0;
             in.join_on_cgroups = false;
@@ -787,7 +593,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
                 goto fail;
             brig_trace("cgroup rest");
             init_started = true;
-            if (go_and_wait_beside(&vm, socks[0]) < 0)
+            if (brig_vm_go_and_wait(&vm, socks[0]) < 0)
                 goto fail;
         } else {
             init_started = true;
@@ -888,8 +694,7 @@ fail:
             brig_explain_setup_oom(c->state.cgroup_path, init_pid > 0 ? init_pid : joiner_pid, e, msg, sizeof msg);
         kill_and_reap(joiner_pid);
         kill_and_reap(init_pid);
-        if (vm.stack)
-            munmap(vm.stack, VM_STACK);
+        brig_vm_release(&vm);
         /* The learner ends with the init it served and writes nothing (the
          * program never ran); run's own child is reaped here. */
         if (learn.pid > 0 && o->learner_pid)
