@@ -470,11 +470,13 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     bool on_our_memory = brig_vm_init_wanted(&plan, cfg, o, joiner, learning);
     bool split = !joiner && brig_cgroup_can_split(plan.cgroup_path, brig_g.systemd_cgroup);
     /* The OOM killer kills every process that shares its victim's memory:
-     * an init beside us (split) in a memory cgroup with a limit, OOM-killed
-     * during its set-up, would take us with it and leave the container
-     * half-made.  A vfork child is never a victim (the cgroup's allocation
-     * fails instead): with memory limits, the cgroups first and a vfork. */
-    if (on_our_memory && res && res->memory)
+     * an init beside us (split) in a memory cgroup with a limit, its own or
+     * an ancestor's, OOM-killed during its set-up, would take us with it
+     * and leave the container half-made.  A vfork child is never a victim
+     * (the cgroup's allocation fails instead): with a memory limit, or
+     * below a cgroup the caller chose (a pod's, a slice's), the cgroups
+     * first and a vfork. */
+    if (on_our_memory && ((res && res->memory) || (cfg->linux_ && cfg->linux_->cgroups_path)))
         split = false;
     if (split ? brig_cgroup_create_first(plan.cgroup_path, res, &c->state.cgroup_own) < 0
               : brig_cgroup_create_with_devices(plan.cgroup_path, res, devs, n_devs, brig_g.systemd_cgroup,

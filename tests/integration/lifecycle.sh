@@ -99,6 +99,18 @@ test_run_clones_its_init_on_the_runtime_memory_unless_something_must_serve_it() 
     run strace -f -qq -e trace=clone3 -o "$TDIR/clone" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$(new_id)"
     assert_ok
     grep -q 'flags=CLONE_VM|' "$TDIR/clone" || fail "run forked its init: $(cat "$TDIR/clone")"
+    # a memory limit, its own or (with a cgroupsPath) a parent's: vfork,
+    # whose child the OOM killer never takes (with the runtime, whose
+    # memory it shares)
+    local with
+    for with in '.linux.resources.memory = {limit: 268435456}' '.linux.cgroupsPath = "/brig-vfork-test/c"'; do
+        cp "$BUNDLE/config.json" "$TDIR/config.json"
+        cfg "$with"
+        run strace -f -qq -e trace=clone3 -o "$TDIR/clone" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$(new_id)"
+        assert_ok "$with"
+        grep -q 'flags=CLONE_VM|CLONE_VFORK|' "$TDIR/clone" || fail "$with: not a vfork: $(cat "$TDIR/clone")"
+        cp "$TDIR/config.json" "$BUNDLE/config.json"
+    done
     cfg '.hooks = {prestart: [{path: "/bin/true"}]}'
     run strace -f -qq -e trace=clone3 -o "$TDIR/clone" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$(new_id)"
     assert_ok "with a prestart hook"
