@@ -36,7 +36,7 @@ static struct {
 } cg_dirs[CG_DIRS_MAX];
 static size_t n_cg_dirs;
 static bool cg_dirs_dropped;
-/* stashed: a child on our memory uses the table (clone_vm.c); an fd it
+/* stashed: a child on our memory uses the table (vm_init.c); an fd it
  * opened is its own, not ours to keep in it */
 static bool cg_dirs_shared;
 

@@ -16,7 +16,10 @@
  *  10. seccomp, startContainer hooks (under the filter), execve
  * Errors before READY go back to the runtime, which reports them and
  * undoes everything; later ones go to run or start, which wait until the
- * program is executed (the socket closes on exec) or has failed to be. */
+ * program is executed (the socket closes on exec) or has failed to be.
+ * run's init on the runtime's memory (vm_init.c) has recorded the state
+ * before step 1 and joined its cgroups first; it gets no GO (nothing is
+ * left for the runtime to do) and sends no READY. */
 #include "config.h"
 
 #include <errno.h>
@@ -120,8 +123,8 @@ void brig_init_main(struct brig_init *in)
     const struct brig_process *process = pl->proc.process;
     int sock = in->proc.sync_fd;
 
-    /* On the runtime's memory the cgroups are complete: joined first,
-     * from the runtime's directory fds (their table is its, clone_vm.c),
+    /* On the runtime's memory the cgroups are complete by now: joined
+     * first, from the runtime's directory fds (the table is its: vm_init.c),
      * before those are closed with the rest. */
     bool joined = false;
     if (in->on_runtime_memory && in->attach_self) {
@@ -211,8 +214,8 @@ void brig_init_main(struct brig_init *in)
     }
 
     brig_trace("init: process set up");
-    /* 8 (on the runtime's memory: it is suspended until we exec, and we
-     * have recorded the state ourselves) */
+    /* 8 (on the runtime's memory: it waits for nothing but our exec, and
+     * we have recorded the state ourselves: vm_init.c) */
     if (in->on_runtime_memory) {
         if (brig_fault("init-ready") < 0)
             brig_sync_die(sock);
