@@ -44,7 +44,7 @@
 
 /* Bump when compile.c would turn the same profile into a different filter,
  * so that caches written by an older brig are not used. */
-#define COMPILER_REV 3
+#define COMPILER_REV 4
 #define CACHE_FORMAT 1
 #define CACHE_MAX_ENTRIES 64
 #define CACHE_MAGIC "BRIGBPF"
@@ -145,6 +145,7 @@ static void put_prefix(struct kbuf *b)
     put_str(b, "brig seccomp " PACKAGE_VERSION);
     put_u64(b, COMPILER_REV);
     put_u64(b, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+    put_u64(b, brig_seccomp_x32_usable());
 }
 
 /* The profile's part: everything of it the BPF depends on. */

@@ -284,6 +284,9 @@ int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_
     uint32_t tokens[BRIG_SECCOMP_N_ARCHES + 1];
     size_t n_tokens = 0;
     tokens[n_tokens++] = seccomp_arch_native();
+    /* x32 where the kernel runs none of it: the stub answers ENOSYS */
+    bool stub = brig_seccomp_wants_enosys(sc->default_action);
+    bool x32_enosys = false;
     for (size_t i = 0; i < sc->architectures.n; i++) {
         const struct brig_seccomp_arch_info *a = brig_seccomp_arch_lookup(sc->architectures.v[i]);
         if (!a || a->token == 0) {
@@ -294,6 +297,11 @@ int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_
         if (fam && strcmp(a->family, fam) != 0) {
             brig_debug("seccomp: architecture %s cannot occur on this host, skipped",
                        sc->architectures.v[i]);
+            continue;
+        }
+        if (a->token == SCMP_ARCH_X32 && stub && !brig_seccomp_x32_usable()) {
+            brig_debug("seccomp: this kernel runs no x32 system call: %s answered ENOSYS", sc->architectures.v[i]);
+            x32_enosys = true;
             continue;
         }
         r = seccomp_arch_add(ctx, a->token);
@@ -321,8 +329,7 @@ int brig_seccomp_compile_unoptimized(const struct brig_seccomp *sc, struct brig_
         goto fail;
     if (export_bpf(ctx, out) < 0)
         goto fail;
-    if (brig_seccomp_wants_enosys(sc->default_action) &&
-        brig_seccomp_add_enosys(sc, tokens, n_tokens, out) < 0) {
+    if (stub && brig_seccomp_add_enosys(sc, tokens, n_tokens, x32_enosys, out) < 0) {
         brig_bpf_free(out);
         goto fail;
     }

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "brig/brig.h"
 #include "brig/internal.h"
@@ -61,8 +64,20 @@ bool brig_seccomp_wants_enosys(enum brig_seccomp_action def)
     return (unsigned)def < BRIG_SECCOMP_ACTION_COUNT && !brig_seccomp_actions[def].lets_run;
 }
 
+bool brig_seccomp_x32_usable(void)
+{
+#if defined(__x86_64__) && defined(SYS_getpid)
+    static int usable = -1;
+    if (usable < 0)
+        usable = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 || syscall(X32_BIT | SYS_getpid) >= 0 || errno != ENOSYS;
+    return usable;
+#else
+    return true;
+#endif
+}
+
 int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *tokens, size_t n_tokens,
-                            struct brig_bpf *prog)
+                            bool x32_enosys, struct brig_bpf *prog)
 {
     struct arch_max m[32];
     size_t nm = 0;
@@ -98,6 +113,8 @@ int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *token
     struct sock_filter stub[2 + 1 + BRIG_ARRAY_SIZE(m) * 8];
     size_t n = 0;
     size_t sections = 0;
+    if (x32_enosys) /* the x86_64 section answers every x32 number */
+        slot(m, &nm, AUDIT_ARCH_X86_64)->has_x32 = true;
     for (size_t i = 0; i < nm; i++)
         sections += m[i].has_native || m[i].has_x32;
     if (sections == 0)
@@ -110,7 +127,7 @@ int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *token
         if (!m[i].has_native && !m[i].has_x32)
             sec_len[i] = 0;
         else if (m[i].audit == AUDIT_ARCH_X86_64)
-            sec_len[i] = 5; /* ld nr; jset x32; native jgt; x32 jge compat; x32 jgt */
+            sec_len[i] = x32_enosys ? 3 : 5; /* ld nr; jset x32; native jgt[; x32 jge compat; x32 jgt] */
         else
             sec_len[i] = 2; /* ld nr; jgt */
     }
@@ -136,7 +153,16 @@ int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *token
             continue;
         struct arch_max *a = &m[i];
         emit(stub, &n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
-        if (a->audit == AUDIT_ARCH_X86_64) {
+        if (a->audit == AUDIT_ARCH_X86_64 && x32_enosys) {
+            emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT,
+                                                        (uint8_t)(enosys_at - n - 1), 0));
+            if (a->has_native)
+                emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max,
+                                                            (uint8_t)(enosys_at - n - 1),
+                                                            (uint8_t)(main_at - n - 1)));
+            else
+                emit(stub, &n, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (uint32_t)(main_at - n - 1)));
+        } else if (a->audit == AUDIT_ARCH_X86_64) {
             size_t x32_at = n + 2;
             emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT,
                                                         (uint8_t)(x32_at - n - 1), 0));

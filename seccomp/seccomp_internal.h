@@ -48,9 +48,21 @@ void brig_seccomp_cache_store(const char *dir, const struct brig_seccomp_key *ke
 bool brig_seccomp_wants_enosys(enum brig_seccomp_action def);
 
 /* Put the ENOSYS program in front of PROG, for the architectures TOKENS
- * (libseccomp tokens, the native one included). */
+ * (libseccomp tokens, the native one included).  X32_ENOSYS: every x32
+ * number gets ENOSYS (the profile names x32, which this kernel cannot
+ * run: brig_seccomp_x32_usable). */
 int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *tokens, size_t n_tokens,
-                            struct brig_bpf *prog);
+                            bool x32_enosys, struct brig_bpf *prog);
+
+/* Whether this kernel runs x32 system calls (x86_64 built with
+ * CONFIG_X86_X32_ABI, and, on Debian's kernels, booted with syscall.x32=y).
+ * Where it does not, a profile's x32 part is ~100 instructions the kernel
+ * converts and compiles at every install for calls it refuses anyway: the
+ * filter answers them ENOSYS instead, as the kernel would (enosys.c).
+ * Asked with one x32 getpid, only by a process under no seccomp filter
+ * (one could kill it for the foreign ABI); under one, or elsewhere than on
+ * x86_64, true.  Part of every cache key. */
+bool brig_seccomp_x32_usable(void);
 
 /* Shrink PROG's syscall-number dispatch (optimize.c); leaves PROG as it is
  * when it cannot prove the result equivalent. */

@@ -1190,6 +1190,45 @@ static void test_optimized_filter_is_equivalent(void)
     brig_bpf_free(&opt);
 }
 
+/* On a kernel that runs no x32 system call (this x86_64 host's, probed by
+ * brig_seccomp_x32_usable), RuntimeDefault's x32 part is left out and
+ * every x32 number is answered ENOSYS, as the kernel would; the native and
+ * i386 numbers are decided as before (test_optimized_filter_is_equivalent
+ * compares the whole program with libseccomp's). */
+static void test_x32_is_enosys_where_the_kernel_runs_none(void)
+{
+#if defined(__x86_64__)
+    if (brig_seccomp_x32_usable()) {
+        unit_skip("this kernel runs x32 system calls");
+        return;
+    }
+    long r = syscall(0x40000000 | SYS_getpid);
+    CHECK_MSG(r < 0 && errno == ENOSYS, "x32 getpid: %ld (%s)", r, strerror(errno));
+    struct brig_seccomp *sc = NULL;
+    CHECK_MSG(brig_seccomp_runtime_default(&sc) == 0, "%s", ERR);
+    if (!sc)
+        return;
+    struct brig_bpf opt;
+    CHECK_MSG(brig_seccomp_compile_uncached(sc, &opt) == 0, "%s", ERR);
+    brig_seccomp_free(sc);
+    CHECK_MSG(opt.len < 300, "%u instructions: x32's dispatch is still there", opt.len);
+    unsigned long wrong = 0;
+    for (uint64_t nr = 0x40000000; nr <= UINT32_MAX; nr += nr < 0x40000000 + 1100 ? 1 : 104729) {
+        uint32_t d[16] = {(uint32_t)nr, 0xc000003eu};
+        uint32_t v = brig_bpf_run(&opt, d);
+        if (v != (SECCOMP_RET_ERRNO | ENOSYS) && wrong++ < 3)
+            UNIT_FAIL("x32 nr %#llx: %#x, not ENOSYS", (unsigned long long)nr, v);
+    }
+    CHECK_MSG(wrong == 0, "%lu x32 numbers not answered ENOSYS", wrong);
+    /* native numbers still reach the profile: read is allowed */
+    uint32_t d[16] = {SYS_read, 0xc000003eu};
+    CHECK_INT(brig_bpf_run(&opt, d), SECCOMP_RET_ALLOW);
+    brig_bpf_free(&opt);
+#else
+    unit_skip("x32 is an x86_64 ABI");
+#endif
+}
+
 /* The compiled-in profile is the shipped file (rebuilt when it changes). */
 static void test_embedded_profile_is_the_file(void)
 {
@@ -1373,6 +1412,7 @@ int main(int argc, char **argv)
     RUN(test_notify_listener);
     RUN(test_send_listener);
     RUN(test_optimized_filter_is_equivalent);
+    RUN(test_x32_is_enosys_where_the_kernel_runs_none);
     RUN(test_cache_round_trip);
     RUN(test_cache_rejects_damage);
     RUN(test_parsed_profile);
