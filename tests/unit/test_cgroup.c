@@ -711,10 +711,10 @@ static void test_lookup_dirs(void)
     char *a = brig_xasprintf("%s/a", t), *ab = brig_xasprintf("%s/a/b", t);
     char *c = brig_xasprintf("%s/c", t), *cslash = brig_xasprintf("%s/c//", t);
     CHECK(mkdir(a, 0755) == 0 && mkdir(ab, 0755) == 0 && mkdir(c, 0755) == 0);
-    brig_cg_dirs_register(a);
-    brig_cg_dirs_register(ab);
-    brig_cg_dirs_register(a); /* once only */
-    brig_cg_dirs_register("relative/ignored");
+    brig_cg_dirs_register(a, -1);
+    brig_cg_dirs_register(ab, -1);
+    brig_cg_dirs_register(a, -1); /* once only */
+    brig_cg_dirs_register("relative/ignored", -1);
 
     const char *rel;
     struct stat want, got;
@@ -742,7 +742,7 @@ static void test_lookup_dirs(void)
     p = brig_xasprintf("%s/x", c);
     CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
     CHECK(rel == p);
-    brig_cg_dirs_register(cslash); /* trailing slashes: the same mount */
+    brig_cg_dirs_register(cslash, -1); /* trailing slashes: the same mount */
     CHECK(brig_cg_at(p, &rel) >= 0);
     CHECK_STR(rel, "x");
     free(p);
@@ -762,18 +762,55 @@ static void test_lookup_dirs(void)
     CHECK(brig_cg_lstat(p, &got) < 0 && errno == ENOENT);
     free(p);
 
+    /* an fd given at registration (the layout's, confirmed through it) is
+     * taken over: used, or closed when the mount is registered already */
+    char *e = brig_xasprintf("%s/e", t);
+    CHECK(mkdir(e, 0755) == 0);
+    int fe = open(e, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    brig_cg_dirs_register(e, fe);
+    p = brig_xasprintf("%s/x", e);
+    CHECK_INT(brig_cg_at(p, &rel), fe);
+    free(p);
+    int fc2 = open(c, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    CHECK(fc2 >= 0);
+    brig_cg_dirs_register(c, fc2);
+    CHECK(fcntl(fc2, F_GETFD) < 0 && errno == EBADF);
+
+    /* a child on our memory (vm_init.c): stashed, the table opens no fd
+     * into itself; the child hides it (SHARED) without closing or freeing
+     * anything; unstashed, it is ours as before */
+    char *f = brig_xasprintf("%s/f", t);
+    CHECK(mkdir(f, 0755) == 0);
+    brig_cg_dirs_register(f, -1);
+    struct brig_cg_dirs_stash st;
+    brig_cgroup_stash_dirs(&st);
+    p = brig_xasprintf("%s/x", f);
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    free(p);
+    brig_cgroup_forget_dirs(BRIG_CG_DIRS_SHARED);
+    p = brig_xasprintf("%s/x", a);
+    CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
+    CHECK(fcntl(fa, F_GETFD) >= 0);
+    brig_cgroup_unstash_dirs(&st);
+    CHECK_INT(brig_cg_at(p, &rel), fa);
+    CHECK_STR(rel, "x");
+    free(p);
+
     /* dropped: the fds are closed, lookups are from "/" for good */
     brig_cg_dirs_drop(BRIG_CG_DIRS_CLOSE);
+    CHECK(fcntl(fe, F_GETFD) < 0 && errno == EBADF);
     CHECK(fcntl(fa, F_GETFD) < 0 && errno == EBADF);
     CHECK(fcntl(fab, F_GETFD) < 0 && errno == EBADF);
     p = brig_xasprintf("%s/x", a);
     CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
     CHECK(rel == p);
-    brig_cg_dirs_register(a);
+    brig_cg_dirs_register(a, -1);
     CHECK_INT(brig_cg_at(p, &rel), AT_FDCWD);
     free(p);
 
-    CHECK(rmdir(ab) == 0 && rmdir(a) == 0 && rmdir(c) == 0 && rmdir(t) == 0);
+    CHECK(rmdir(ab) == 0 && rmdir(a) == 0 && rmdir(c) == 0 && rmdir(e) == 0 && rmdir(f) == 0 && rmdir(t) == 0);
+    free(e);
+    free(f);
     free(a);
     free(ab);
     free(c);
