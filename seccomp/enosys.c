@@ -153,17 +153,9 @@ int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *token
             continue;
         struct arch_max *a = &m[i];
         emit(stub, &n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
-        if (a->audit == AUDIT_ARCH_X86_64 && x32_enosys) {
-            emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT,
-                                                        (uint8_t)(enosys_at - n - 1), 0));
-            if (a->has_native)
-                emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max,
-                                                            (uint8_t)(enosys_at - n - 1),
-                                                            (uint8_t)(main_at - n - 1)));
-            else
-                emit(stub, &n, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (uint32_t)(main_at - n - 1)));
-        } else if (a->audit == AUDIT_ARCH_X86_64) {
-            size_t x32_at = n + 2;
+        if (a->audit == AUDIT_ARCH_X86_64) {
+            /* x32 numbers: ENOSYS outright where the kernel runs none */
+            size_t x32_at = x32_enosys ? enosys_at : n + 2;
             emit(stub, &n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT,
                                                         (uint8_t)(x32_at - n - 1), 0));
             /* native numbers */
@@ -173,6 +165,8 @@ int brig_seccomp_add_enosys(const struct brig_seccomp *sc, const uint32_t *token
                                                             (uint8_t)(main_at - n - 1)));
             else
                 emit(stub, &n, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (uint32_t)(main_at - n - 1)));
+            if (x32_enosys)
+                continue;
             /* x32 numbers: x32's compat range and anything when x32 is not
              * in the filter go to libseccomp's program */
             uint32_t max32 = a->has_x32 ? a->max_x32 : UINT32_MAX;

@@ -159,7 +159,7 @@ test_delete_force_cleans_up_after_a_create_killed_at_a_step() {
 # fails after READY, its filter going in while the runtime records the
 # state; init.c, step 8).
 test_a_run_failing_at_a_step_leaves_nothing() {
-    local id pt how
+    local pt how
     cp "$BUNDLE/config.json" "$TDIR/config.forked"
     for how in on-memory forked; do
         if [ $how = on-memory ]; then
@@ -169,32 +169,33 @@ test_a_run_failing_at_a_step_leaves_nothing() {
         fi
         for pt in cgroup-mkdir-unified cgroup-limits state-final init-ready; do
             [ "$pt" = cgroup-mkdir-unified ] && [ -z "$(cg_unified)" ] && continue
-            id=$(new_id)
-            run F BRIG_FAULT="$pt" -- run --bundle "$BUNDLE" "$id"
-            assert_failed run
-            assert_contains "$stderr" "fault injected at $pt" "$how"
-            assert_eq "$(leftovers "$id")" "" "run ($how) failed at $pt"
+            run_fails_leaving_nothing BRIG_FAULT="$pt" "fault injected at $pt" "run ($how) failed at $pt"
         done
     done
+    run_fails_leaving_nothing BRIG_FAULT=seccomp-before-ack "fault injected at seccomp-before-ack" \
+        "run failed at seccomp-before-ack"
+}
+
+# run_fails_leaving_nothing VAR=VALUE MESSAGE WHAT: run under brig-faults
+# with VAR fails, says MESSAGE, and leaves nothing behind.
+run_fails_leaving_nothing() {
+    local id
     id=$(new_id)
-    run F BRIG_FAULT=seccomp-before-ack -- run --bundle "$BUNDLE" "$id"
+    run F "$1" -- run --bundle "$BUNDLE" "$id"
     assert_failed run
-    assert_contains "$stderr" "fault injected at seccomp-before-ack"
-    assert_eq "$(leftovers "$id")" "" "run failed at seccomp-before-ack"
+    assert_contains "$stderr" "$2" "$3"
+    assert_eq "$(leftovers "$id")" "" "$3"
 }
 
 # An init on the runtime's memory that dies before it reaches execve (the
 # OOM killer, say) is a failed run, not a program that exited with 137.
 test_a_run_whose_init_dies_during_setup_fails_and_leaves_nothing() {
     init_on_runtime_memory || skip "this build forks every init (not x86_64, or AddressSanitizer)"
-    local id pt
+    local pt
     cfg 'del(.hooks)'
     for pt in state-final init-ready; do
-        id=$(new_id)
-        run F BRIG_FAULT_KILL="$pt" -- run --bundle "$BUNDLE" "$id"
-        assert_failed run
-        assert_contains "$stderr" "container process exited during setup" "killed at $pt"
-        assert_eq "$(leftovers "$id")" "" "run's init killed at $pt"
+        run_fails_leaving_nothing BRIG_FAULT_KILL="$pt" "container process exited during setup" \
+            "run's init killed at $pt"
     done
 }
 
