@@ -120,6 +120,7 @@ struct brig_vm_child {
     struct brig_init *in;
     struct brig_container *c;
     int sock;      /* the init's end of the sync socket */
+    int peer;      /* the runtime's end: the init closes its copy first */
     pid_t pid;     /* the init's, as the runtime sees it, written by the kernel before it runs */
     long unshared; /* beside: the raw unshare's result */
     void *stack;   /* beside: its own */

@@ -388,7 +388,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
     cleanup_free char *config_text = NULL;
     struct learning learn = {.t = {.dirfd = -1}};
     bool learning = false;
-    struct brig_vm_child vm = {.sock = -1}; /* an init on our memory */
+    struct brig_vm_child vm = {.sock = -1, .peer = -1}; /* an init on our memory */
     if (o->learner_pid)
         *o->learner_pid = 0;
 
@@ -530,6 +530,7 @@ int brig_container_create(const struct brig_create_opts *o, struct brig_containe
         vm.in = &in;
         vm.c = c;
         vm.sock = socks[1];
+        vm.peer = socks[0];
         if (split) {
             in.unshare_flags = flags & ~(unsigned long)CLONE_NEWPID;
             in.join_on_cgroups = true;

@@ -89,6 +89,9 @@ static void wait_go(struct brig_vm_child *v)
 static int child_main(void *arg)
 {
     struct brig_vm_child *v = arg;
+    /* Our copy of the runtime's end, closed, so that its death is our end
+     * of file (and we exit, holding its lock no longer). */
+    brig_raw_syscall(SYS_close, v->peer, 0, 0, 0, 0, 0);
     if (v->in->unshare_flags) {
         wait_go(v);
         /* the runtime waits in raw system calls from GO on: all ours now */

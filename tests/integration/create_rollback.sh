@@ -199,6 +199,26 @@ test_a_run_whose_init_dies_during_setup_fails_and_leaves_nothing() {
     done
 }
 
+# A run killed right after the clone (a node crash, the OOM killer): its
+# init, on the runtime's memory and waiting for GO, sees the runtime's end
+# of the socket close and exits (it held the runtime's copy of the state
+# lock, and delete waited on it for good); delete --force then removes the
+# rest.
+test_a_run_killed_after_the_clone_leaves_no_init_waiting() {
+    local id left
+    # brig's own cgroup and no memory limit: with v1 hierarchies, the init
+    # runs beside the runtime (vm_init.c)
+    cfg 'del(.hooks) | del(.linux.cgroupsPath) | del(.linux.resources.memory)'
+    id=$(new_id)
+    run F BRIG_FAULT_KILL=cloned -- run --bundle "$BUNDLE" "$id"
+    assert_status 137
+    run timeout 10 "$BRIG" --root "$ROOT" delete --force "$id"
+    assert_ok "delete --force after a run killed at cloned"
+    left=$(leftovers "$id")
+    [ -z "$(cgroup_dirs_of "$id")" ] || left+=" cgroups: $(cgroup_dirs_of "$id")"
+    [ -z "$left" ] || fail "a run killed at cloned, then delete --force, left: $left"
+}
+
 # run's filter goes in while the runtime records the state only where it
 # lets the init receive the runtime's ack; else after the ack, as before.
 # Only a forked init has an ack: the prestart hook asks for one.
