@@ -111,7 +111,11 @@ static int child_main(void *arg)
     brig_init_main(v->in);
 }
 
-#define VM_STACK (256 * 1024)
+/* Beside us the init has a stack of its own (it uses ~8 KB), with a page
+ * below it that faults: an overflow stops it rather than write into
+ * whatever mapping lies below. */
+#define VM_GUARD 4096
+#define VM_STACK (256 * 1024 + VM_GUARD)
 
 /* Clone the init on our memory: suspended until it is done, or (BESIDE)
  * on a stack of its own, running beside us until GO.  -1 when this build
@@ -123,7 +127,9 @@ pid_t brig_vm_clone(struct brig_vm_child *v, unsigned long flags, int cgfd, bool
     if (beside) {
         v->stack = mmap(NULL, VM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
                         -1, 0);
-        if (v->stack == MAP_FAILED) {
+        if (v->stack == MAP_FAILED || mprotect(v->stack, VM_GUARD, PROT_NONE) < 0) {
+            if (v->stack != MAP_FAILED)
+                munmap(v->stack, VM_STACK);
             v->stack = NULL;
             brig_debug("clone the init on the runtime's memory: its stack: %s; forking it", strerror(errno));
             return -1;
@@ -134,7 +140,8 @@ pid_t brig_vm_clone(struct brig_vm_child *v, unsigned long flags, int cgfd, bool
     }
     v->in->on_runtime_memory = true;
     v->in->in_unified = cgfd >= 0;
-    pid_t pid = brig_clone_vm(flags, cgfd, &v->pid, child_main, v, v->stack, VM_STACK);
+    pid_t pid = brig_clone_vm(flags, cgfd, &v->pid, child_main, v, v->stack ? (char *)v->stack + VM_GUARD : NULL,
+                              VM_STACK - VM_GUARD);
     int e = errno;
     if (!beside || pid < 0)
         v->in->on_runtime_memory = false;
