@@ -18,6 +18,7 @@
 #define BRIG_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "brig/oci.h"
@@ -97,6 +98,14 @@ struct brig_init {
                                        what tells it an exec from an exit */
 };
 
+/* struct clone_args of linux/sched.h (5.7), spelled out: that header's
+ * CLONE_* clash with glibc's.  clone3's, for container.c and clone_vm.c. */
+struct brig_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+        cgroup;
+};
+#define BRIG_CLONE_INTO_CGROUP 0x200000000ULL
+
 /* clone_vm.c: clone3 with CLONE_VM (and CLONE_INTO_CGROUP CGFD when >= 0):
  * FN(ARG) runs in the child and must exec or _exit; *TID is the child's
  * pid, written before it runs.  Without STACK, CLONE_VFORK too: the child
@@ -122,7 +131,6 @@ struct brig_vm_child {
     int sock;      /* the init's end of the sync socket */
     int peer;      /* the runtime's end: the init closes its copy first */
     pid_t pid;     /* the init's, as the runtime sees it, written by the kernel before it runs */
-    long unshared; /* beside: the raw unshare's result */
     void *stack;   /* beside: its own */
 };
 bool brig_vm_init_wanted(const struct brig_plan *pl, const struct brig_config *cfg, const struct brig_create_opts *o,

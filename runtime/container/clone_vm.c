@@ -19,7 +19,7 @@
  * What the init changes in memory the runtime sees after; the globals a
  * process drops before it goes into a container (the cgroup directory
  * table, the log fd) are stashed by the runtime first and taken back after
- * (container.c).
+ * (vm_init.c).
  *
  * With v1 hierarchies the runtime has ~10 cgroups to make, and the init a
  * network namespace (~1 ms): two cores' work.  There the init is cloned
@@ -27,7 +27,7 @@
  * while the runtime makes the cgroups; until GO it makes raw system calls
  * only (brig_raw_syscall: not even errno is touched), and from GO on the
  * runtime waits in raw system calls only, until the init's end of the
- * socket closes.  Either way one of the two at a time uses the library. 
+ * socket closes.  Either way one of the two at a time uses the library.
  *
  * x86_64 only (the entry below is assembly: the child must start on its
  * own stack pointer, which no C wrapper of clone3 gives), and not under
@@ -99,15 +99,11 @@ long brig_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long
 pid_t brig_clone_vm(unsigned long flags, int cgfd, pid_t *tid, int (*fn)(void *), void *arg, void *stack,
                     size_t stack_size)
 {
-    /* struct clone_args of linux/sched.h (5.7), as container.c spells it */
-    struct {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-            set_tid_size, cgroup;
-    } a = {.flags = flags | CLONE_VM | CLONE_PARENT_SETTID | (stack ? 0 : CLONE_VFORK),
-           .parent_tid = (uint64_t)(uintptr_t)tid,
-           .exit_signal = SIGCHLD};
+    struct brig_clone_args a = {.flags = flags | CLONE_VM | CLONE_PARENT_SETTID | (stack ? 0 : CLONE_VFORK),
+                                .parent_tid = (uint64_t)(uintptr_t)tid,
+                                .exit_signal = SIGCHLD};
     if (cgfd >= 0) {
-        a.flags |= 0x200000000ULL; /* CLONE_INTO_CGROUP */
+        a.flags |= BRIG_CLONE_INTO_CGROUP;
         a.cgroup = (uint64_t)cgfd;
     }
     if (stack) {

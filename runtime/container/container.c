@@ -117,13 +117,8 @@ static pid_t clone_into_cgroup(unsigned long flags, int cgfd, bool *into)
     *into = false;
 #ifdef SYS_clone3
     if (cgfd >= 0) {
-        /* struct clone_args of linux/sched.h (5.7), spelled out: that
-         * header's CLONE_* clash with glibc's */
-        struct {
-            uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-                set_tid, set_tid_size, cgroup;
-        } a = {.flags = flags | 0x200000000ULL /* CLONE_INTO_CGROUP */, .exit_signal = SIGCHLD,
-               .cgroup = (uint64_t)cgfd};
+        struct brig_clone_args a = {.flags = flags | BRIG_CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                                    .cgroup = (uint64_t)cgfd};
         pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
         if (pid >= 0) {
             *into = true;

@@ -71,16 +71,16 @@ bool brig_vm_init_wanted(const struct brig_plan *pl, const struct brig_config *c
  * READY otherwise, then goes on as any init.  Beside us (split: we make the
  * v1 cgroups meanwhile) it first makes its namespaces and waits for GO in
  * raw system calls only, touching nothing we use. */
-static void wait_go(struct brig_vm_child *v)
+static long unshare_and_wait_go(struct brig_vm_child *v)
 {
-    v->unshared = brig_raw_syscall(SYS_unshare, (long)v->in->unshare_flags, 0, 0, 0, 0, 0);
+    long unshared = brig_raw_syscall(SYS_unshare, (long)v->in->unshare_flags, 0, 0, 0, 0, 0);
     for (;;) {
         struct brig_sync_msg m;
         long n = brig_raw_syscall(SYS_recvfrom, v->sock, (long)&m, sizeof m, 0, 0, 0);
         if (n == -EINTR)
             continue;
         if (n >= (long)sizeof m.type && m.type == BRIG_SYNC_GO)
-            return;
+            return unshared; /* its error waits for GO: no library before */
         /* the runtime failed or went away: it undoes everything */
         brig_raw_syscall(SYS_exit_group, 1, 0, 0, 0, 0, 0);
     }
@@ -93,12 +93,12 @@ static int child_main(void *arg)
      * of file (and we exit, holding its lock no longer). */
     brig_raw_syscall(SYS_close, v->peer, 0, 0, 0, 0, 0);
     if (v->in->unshare_flags) {
-        wait_go(v);
+        long unshared = unshare_and_wait_go(v);
         /* the runtime waits in raw system calls from GO on: all ours now */
         v->in->unshare_flags = 0;
         v->in->join_on_cgroups = false;
-        if (v->unshared < 0) {
-            brig_fail((int)-v->unshared, "unshare the container's namespaces");
+        if (unshared < 0) {
+            brig_fail((int)-unshared, "unshare the container's namespaces");
             brig_sync_die(v->sock);
         }
         if (brig_fault("init-unshared") < 0)
@@ -117,6 +117,13 @@ static int child_main(void *arg)
 #define VM_GUARD 4096
 #define VM_STACK (256 * 1024 + VM_GUARD)
 
+void brig_vm_release(struct brig_vm_child *v)
+{
+    if (v->stack)
+        munmap(v->stack, VM_STACK);
+    v->stack = NULL;
+}
+
 /* Clone the init on our memory: suspended until it is done, or (BESIDE)
  * on a stack of its own, running beside us until GO.  -1 when this build
  * or kernel cannot, and create forks it as before. */
@@ -127,11 +134,12 @@ pid_t brig_vm_clone(struct brig_vm_child *v, unsigned long flags, int cgfd, bool
     if (beside) {
         v->stack = mmap(NULL, VM_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
                         -1, 0);
-        if (v->stack == MAP_FAILED || mprotect(v->stack, VM_GUARD, PROT_NONE) < 0) {
-            if (v->stack != MAP_FAILED)
-                munmap(v->stack, VM_STACK);
+        if (v->stack == MAP_FAILED)
             v->stack = NULL;
-            brig_debug("clone the init on the runtime's memory: its stack: %s; forking it", strerror(errno));
+        if (!v->stack || mprotect(v->stack, VM_GUARD, PROT_NONE) < 0) {
+            int e = errno;
+            brig_vm_release(v);
+            brig_debug("clone the init on the runtime's memory: its stack: %s; forking it", strerror(e));
             return -1;
         }
     } else {
@@ -150,9 +158,7 @@ pid_t brig_vm_clone(struct brig_vm_child *v, unsigned long flags, int cgfd, bool
         brig_cgroup_unstash_dirs(&dirs);
     }
     if (pid < 0) {
-        if (v->stack)
-            munmap(v->stack, VM_STACK);
-        v->stack = NULL;
+        brig_vm_release(v);
         brig_debug("clone the init on the runtime's memory: %s; forking it", strerror(e));
     } else if (!beside) {
         brig_clear_error(); /* what the init set is not ours */
@@ -202,8 +208,7 @@ int brig_vm_go_and_wait(struct brig_vm_child *v, int sock)
     if (r < 0) /* it never got GO (raw system calls only): killed in undoing */
         return brig_fail(0, "container process exited during setup");
     v->in->on_runtime_memory = false;
-    munmap(v->stack, VM_STACK);
-    v->stack = NULL;
+    brig_vm_release(v);
     brig_clear_error(); /* what the init set is not ours */
     if (w < 0)
         return brig_fail((int)-w, "wait for the container's program to be executed");
@@ -214,11 +219,4 @@ int brig_vm_go_and_wait(struct brig_vm_child *v, int sock)
     if (said)
         return brig_fail(0, "sync: unexpected message %u while waiting for the program to be executed", m.type);
     return 0;
-}
-
-void brig_vm_release(struct brig_vm_child *v)
-{
-    if (v->stack)
-        munmap(v->stack, VM_STACK);
-    v->stack = NULL;
 }
