@@ -283,7 +283,7 @@ static int layout_without_mountinfo(enum brig_cgroup_mode mode, struct brig_cg_l
     }
     if (brig_cg_layout_guess(pc, mode, out) < 0)
         return -1;
-    if (out->n_v1 > BRIG_CG_NCTRL + 8 || layout_confirm(out, fds) < 0) {
+    if (layout_confirm(out, fds) < 0) { /* it refuses more hierarchies than FDS holds */
         brig_cg_layout_free(out);
         return -1;
     }
